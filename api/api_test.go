@@ -1,0 +1,233 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
+	"github.com/trolly-logs/trolly/search"
+	"github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+var base = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	rest string
+	grpc trollyv1.SearchServiceClient
+}
+
+// newFixture serves the API on a free port over a real index holding events of demo and
+// of acme, both with the word "shared" and each with a word of its own.
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	dir, err := tenant.NewStatic([]tenant.Config{
+		{ID: "demo", Keys: []tenant.KeyConfig{
+			{Name: "rd", Scope: tenant.ScopeRead, Hash: tenant.HashKey("demo-rd")},
+			{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("demo-in")},
+		}},
+		{ID: "acme", RetentionDays: 90, Keys: []tenant.KeyConfig{{Name: "rd", Scope: tenant.ScopeRead, Hash: tenant.HashKey("acme-rd")}}},
+	})
+	require.NoError(t, err)
+	cfg := sqlite.Config{Dir: t.TempDir()}
+	cfg.ApplyDefaults()
+	backend, err := sqlite.Open(cfg, slog.New(slog.DiscardHandler), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { backend.Close() })
+	for tn, word := range map[string]string{"demo": "alpha", "acme": "bravo"} {
+		retention := map[string]int{"demo": 7, "acme": 90}[tn]
+		for i := range 3 {
+			ts := base.Add(time.Duration(i) * time.Hour)
+			id := fmt.Sprintf("%s-%d", tn, i)
+			src := fmt.Sprintf(`{"@timestamp":%q,"message":"shared %s %d","organization":{"id":%q},"event":{"id":%q}}`, ts.Format(time.RFC3339), word, i, tn, id)
+			require.NoError(t, backend.Write(context.Background(), search.IndexName(tn, ts, retention), []search.Doc{{ID: id, Timestamp: ts, Source: []byte(src)}}))
+		}
+	}
+	var c Config
+	c.ApplyDefaults()
+	srv, err := New(c, dir, backend, slog.New(slog.DiscardHandler), nil)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	return fixture{rest: "http://" + ln.Addr().String(), grpc: trollyv1.NewSearchServiceClient(conn)}
+}
+
+type restAnswer struct {
+	status int
+	header http.Header
+	body   map[string]any
+}
+
+func (f fixture) get(t *testing.T, path, key string, params url.Values) restAnswer {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, f.rest+path+"?"+params.Encode(), nil)
+	require.NoError(t, err)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	a := restAnswer{status: resp.StatusCode, header: resp.Header}
+	require.NoError(t, json.Unmarshal(b, &a.body), "body %s", b)
+	return a
+}
+
+func wholeRange(q string) url.Values {
+	return url.Values{"q": {q}, "from": {base.Add(-time.Hour).Format(time.RFC3339)}, "to": {base.Add(24 * time.Hour).Format(time.RFC3339)}}
+}
+
+func TestRESTSearch(t *testing.T) {
+	f := newFixture(t)
+	a := f.get(t, "/api/v1/search", "demo-rd", wholeRange("shared"))
+	require.Equal(t, http.StatusOK, a.status)
+	require.Equal(t, "3", a.body["total"])
+	hits := a.body["hits"].([]any)
+	require.Len(t, hits, 3)
+	for i, h := range hits {
+		hit := h.(map[string]any)
+		require.Equal(t, fmt.Sprintf("demo-%d", 2-i), hit["id"], "newest first")
+		require.Equal(t, "trolly-demo-2026.11.20", hit["index"])
+		src := hit["source"].(map[string]any)
+		require.Equal(t, map[string]any{"id": "demo"}, src["organization"])
+	}
+	p := wholeRange("")
+	p.Set("limit", "1")
+	a = f.get(t, "/api/v1/search", "acme-rd", p)
+	require.Equal(t, "3", a.body["total"])
+	require.Len(t, a.body["hits"].([]any), 1)
+	require.Equal(t, "trolly-acme-2026.11", a.body["hits"].([]any)[0].(map[string]any)["index"])
+
+	a = f.get(t, "/api/v1/search", "demo-rd", wholeRange("nothing-matches-this"))
+	require.Equal(t, "0", a.body["total"], "zero totals are sent, not omitted")
+	require.Equal(t, []any{}, a.body["hits"])
+}
+
+// TestCrossTenant tries, with each tenant's key, to reach the other's events in every way a
+// request can name them; none works.
+func TestCrossTenant(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct{ key, other, otherWord string }{
+		{"demo-rd", "acme", "bravo"},
+		{"acme-rd", "demo", "alpha"},
+	} {
+		for _, q := range []string{tc.otherWord, "organization.id:" + tc.other, "event.id:" + tc.other + "-0"} {
+			p := wholeRange(q)
+			p.Set("tenant", tc.other) // not a parameter of the API: ignored, never obeyed
+			a := f.get(t, "/api/v1/search", tc.key, p)
+			require.Equal(t, http.StatusOK, a.status)
+			require.Equal(t, "0", a.body["total"], "%s searching %q", tc.key, q)
+
+			ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tc.key, "x-tenant", tc.other)
+			resp, err := f.grpc.Search(ctx, &trollyv1.SearchRequest{Q: q, From: p.Get("from"), To: p.Get("to")})
+			require.NoError(t, err)
+			require.Zero(t, resp.GetTotal(), "gRPC %s searching %q", tc.key, q)
+		}
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name   string
+		key    string
+		params url.Values
+		status int
+		code   string
+		grpc   codes.Code
+	}{
+		{"no key", "", wholeRange(""), 401, "unauthenticated", codes.Unauthenticated},
+		{"unknown key", "nope", wholeRange(""), 401, "unauthenticated", codes.Unauthenticated},
+		{"ingest key", "demo-in", wholeRange(""), 403, "forbidden", codes.PermissionDenied},
+		{"bad query", "demo-rd", wholeRange(`"open`), 400, "invalid_argument", codes.InvalidArgument},
+		{"bad from", "demo-rd", url.Values{"from": {"yesterday"}}, 400, "invalid_argument", codes.InvalidArgument},
+		{"from after to", "demo-rd", url.Values{"from": {"now"}, "to": {"now-1h"}}, 400, "invalid_argument", codes.InvalidArgument},
+		{"limit too high", "demo-rd", url.Values{"limit": {"1001"}}, 400, "invalid_argument", codes.InvalidArgument},
+		{"negative limit", "demo-rd", url.Values{"limit": {"-1"}}, 400, "invalid_argument", codes.InvalidArgument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := f.get(t, "/api/v1/search", tt.key, tt.params)
+			require.Equal(t, tt.status, a.status)
+			require.Equal(t, tt.code, a.body["code"])
+			require.NotEmpty(t, a.body["message"])
+			if tt.status == 401 {
+				require.Contains(t, a.header.Get("WWW-Authenticate"), "Bearer")
+			}
+
+			ctx := context.Background()
+			if tt.key != "" {
+				ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tt.key)
+			}
+			var limit int32
+			fmt.Sscan(tt.params.Get("limit"), &limit)
+			_, err := f.grpc.Search(ctx, &trollyv1.SearchRequest{Q: tt.params.Get("q"), From: tt.params.Get("from"), To: tt.params.Get("to"), Limit: limit})
+			require.Equal(t, tt.grpc, status.Code(err), "%v", err)
+		})
+	}
+}
+
+func TestOtherRoutes(t *testing.T) {
+	f := newFixture(t)
+	a := f.get(t, "/api/openapi.json", "", nil)
+	require.Equal(t, http.StatusOK, a.status)
+	require.Contains(t, a.body["paths"], "/api/v1/search")
+	a = f.get(t, "/api/v1/nothing", "demo-rd", nil)
+	require.Equal(t, http.StatusNotFound, a.status)
+	require.Equal(t, "not_found", a.body["code"])
+	a = f.get(t, "/readyz", "", nil)
+	require.Equal(t, http.StatusOK, a.status)
+}
+
+// TestEveryMethodHasAScope guards against exposing an RPC that the interceptor would refuse
+// outright, or one added without deciding who may call it.
+func TestEveryMethodHasAScope(t *testing.T) {
+	srv, err := New(Config{}, &tenant.Static{}, nil, slog.New(slog.DiscardHandler), nil)
+	require.NoError(t, err)
+	n := 0
+	for name, info := range srv.grpc.GetServiceInfo() {
+		for _, m := range info.Methods {
+			_, ok := methodScopes["/"+name+"/"+m.Name]
+			require.True(t, ok, "/%s/%s has no scope in methodScopes", name, m.Name)
+			n++
+		}
+	}
+	require.Equal(t, len(methodScopes), n, "methodScopes names a method no service has")
+}
+
+func TestErrorCode(t *testing.T) {
+	for c, want := range map[codes.Code]string{
+		codes.Unauthenticated: "unauthenticated", codes.PermissionDenied: "forbidden", codes.NotFound: "not_found",
+		codes.InvalidArgument: "invalid_argument", codes.Unavailable: "unavailable", codes.Internal: "internal",
+		codes.ResourceExhausted: "too_many_requests", codes.AlreadyExists: "already_exists",
+	} {
+		require.Equal(t, want, errorCode(c), c.String())
+	}
+}

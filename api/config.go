@@ -1,0 +1,42 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config configures the API listener.
+type Config struct {
+	// Listen is the address of the API listener (gRPC and REST).
+	Listen string `yaml:"listen"`
+	// DefaultRange is the search range when a request gives no from.
+	DefaultRange time.Duration `yaml:"default_range"`
+	// ShutdownGrace is how long calls in flight may take to finish at shutdown.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+}
+
+// ApplyDefaults fills in unset fields.
+func (c *Config) ApplyDefaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.DefaultRange == 0 {
+		c.DefaultRange = 24 * time.Hour
+	}
+	if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = 10 * time.Second
+	}
+}
+
+// Validate reports bad values by key.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DefaultRange <= 0 {
+		errs = append(errs, fmt.Errorf("default_range: must be > 0, got %s", c.DefaultRange))
+	}
+	if c.ShutdownGrace < 0 {
+		errs = append(errs, fmt.Errorf("shutdown_grace: must not be negative, got %s", c.ShutdownGrace))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,51 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+type metrics struct {
+	calls    *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	return &metrics{
+		calls: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_api_calls_total",
+			Help: "API calls by method and gRPC code (REST calls included).",
+		}, []string{"method", "code"}),
+		duration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "trolly_api_call_duration_seconds",
+			Help:    "API call duration by method.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 9),
+		}, []string{"method"}),
+	}
+}
+
+// interceptor counts and times every call and logs the ones that fail on the server's side.
+func (m *metrics) interceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		start := time.Now()
+		resp, err := handler(ctx, req)
+		code := status.Code(err)
+		m.calls.WithLabelValues(info.FullMethod, code.String()).Inc()
+		m.duration.WithLabelValues(info.FullMethod).Observe(time.Since(start).Seconds())
+		switch code {
+		case codes.OK, codes.InvalidArgument, codes.NotFound, codes.Unauthenticated, codes.PermissionDenied, codes.Canceled:
+			log.Debug("call", "method", info.FullMethod, "code", code.String(), "duration", time.Since(start))
+		default:
+			log.Warn("call", "method", info.FullMethod, "code", code.String(), "duration", time.Since(start), "err", err)
+		}
+		return resp, err
+	}
+}

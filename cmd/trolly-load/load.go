@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type report struct {
+	lines, bytes int64
+	retries      int64
+	accepted     time.Duration // until the last line was accepted
+	searchable   time.Duration // until the last line was searchable
+	cpu          time.Duration // server CPU time, user + system
+	peakRSS      int64         // bytes
+}
+
+// load sends o.lines lines in o.batch-line requests, o.concurrency at a time, retrying
+// refusals after Retry-After, then waits until search counts them all.
+func load(o options) (report, error) {
+	start := time.Now()
+	bodies := makeBodies(o.batch, start)
+	requests := (o.lines + o.batch - 1) / o.batch
+	var rep report
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for range o.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= requests || time.Since(start) > o.timeout {
+					return
+				}
+				n, body := o.batch, bodies[i%len(bodies)]
+				if i == requests-1 && o.lines%o.batch != 0 { // the last request carries the rest
+					n = o.lines % o.batch
+					body = firstLines(body, n)
+				}
+				retries, err := send(o, body, n)
+				atomic.AddInt64(&rep.retries, int64(retries))
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				atomic.AddInt64(&rep.lines, int64(n))
+				atomic.AddInt64(&rep.bytes, int64(len(body)))
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return rep, firstErr
+	}
+	rep.accepted = time.Since(start)
+	if err := waitSearchable(o, rep.lines, start); err != nil {
+		return rep, err
+	}
+	rep.searchable = time.Since(start)
+	return rep, nil
+}
+
+func firstLines(body []byte, n int) []byte {
+	end := 0
+	for range n {
+		end += bytes.IndexByte(body[end:], '\n') + 1
+	}
+	return body[:end]
+}
+
+// send posts one body until it is accepted, and returns how often it was refused first.
+func send(o options, body []byte, n int) (int, error) {
+	for retries := 0; ; retries++ {
+		req, err := http.NewRequest(http.MethodPost, o.ingestURL+"/ingest/v1/streams/"+o.stream, bytes.NewReader(body))
+		if err != nil {
+			return retries, err
+		}
+		req.Header.Set("Authorization", "Bearer "+o.ingestKey)
+		req.Header.Set("Content-Type", "text/plain")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return retries, fmt.Errorf("ingest: %w", err)
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusAccepted:
+			var a struct{ Accepted int }
+			if err := json.Unmarshal(msg, &a); err != nil || a.Accepted != n {
+				return retries, fmt.Errorf("ingest: %d of %d lines accepted: %s", a.Accepted, n, msg)
+			}
+			return retries, nil
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			time.Sleep(time.Duration(max(wait, 1)) * time.Second / 10) // a tenth: measure capacity, not politeness
+		default:
+			return retries, fmt.Errorf("ingest: %s: %s", resp.Status, msg)
+		}
+	}
+}
+
+// waitSearchable polls the search total of the range the lines were made in.
+func waitSearchable(o options, want int64, start time.Time) error {
+	v := url.Values{
+		"from":  {start.Add(-2 * time.Hour).UTC().Format(time.RFC3339)},
+		"to":    {start.Add(time.Hour).UTC().Format(time.RFC3339)},
+		"limit": {"1"},
+	}
+	for time.Since(start) < o.timeout {
+		req, err := http.NewRequest(http.MethodGet, o.apiURL+"/api/v1/search?"+v.Encode(), nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+o.readKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		var r struct {
+			Total string `json:"total"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("search: %s: %v", resp.Status, err)
+		}
+		if n, _ := strconv.ParseInt(r.Total, 10, 64); n >= want {
+			return nil
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return fmt.Errorf("not all %d lines searchable within %s", want, o.timeout)
+}
+
+func (r report) print(w io.Writer) {
+	mb := float64(r.bytes) / 1e6
+	fmt.Fprintf(w, "lines                 %d (%.1f MB), %d refusals retried\n", r.lines, mb, r.retries)
+	fmt.Fprintf(w, "accepted              %.0f lines/s, %.1f MB/s (%.1fs)\n", float64(r.lines)/r.accepted.Seconds(), mb/r.accepted.Seconds(), r.accepted.Seconds())
+	fmt.Fprintf(w, "searchable            %.0f lines/s end to end (%.1fs)\n", float64(r.lines)/r.searchable.Seconds(), r.searchable.Seconds())
+	if r.cpu > 0 {
+		fmt.Fprintf(w, "server CPU            %.1fs, %.1fs per million lines, %.0f lines per CPU-second\n",
+			r.cpu.Seconds(), r.cpu.Seconds()/(float64(r.lines)/1e6), float64(r.lines)/r.cpu.Seconds())
+	}
+	if r.peakRSS > 0 {
+		fmt.Fprintf(w, "server peak RSS       %.0f MiB\n", float64(r.peakRSS)/(1<<20))
+	}
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// combined matches the lines the processor reads as nginx_access.
+var combined = regexp.MustCompile(`^\S+ - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "\w+ \S+ HTTP/1\.1" \d{3} \d+ "[^"]*" "[^"]*"$`)
+
+func TestMakeBodies(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	bodies := makeBodies(50, now)
+	require.Len(t, bodies, distinctBatches)
+	distinct := map[string]bool{}
+	for _, b := range bodies {
+		lines := bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+		require.Len(t, lines, 50)
+		for _, l := range lines {
+			require.Regexp(t, combined, string(l))
+			distinct[string(l)] = true
+		}
+	}
+	require.Greater(t, len(distinct), 50*distinctBatches*9/10, "lines are varied")
+}
+
+func TestFirstLines(t *testing.T) {
+	body := []byte("a\nbb\nccc\n")
+	require.Equal(t, "a\n", string(firstLines(body, 1)))
+	require.Equal(t, "a\nbb\n", string(firstLines(body, 2)))
+	require.Equal(t, string(body), string(firstLines(body, 3)))
+}
+
+func TestProcReadings(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc on this system")
+	}
+	pid := os.Getpid()
+	for start := time.Now(); time.Since(start) < 50*time.Millisecond; {
+		_ = make([]byte, 1024) // burn some CPU
+	}
+	cpu, err := procCPU(pid)
+	require.NoError(t, err)
+	require.Positive(t, cpu)
+	rss, err := procPeakRSS(pid)
+	require.NoError(t, err)
+	require.Greater(t, rss, int64(1<<20))
+}

@@ -1,0 +1,83 @@
+// Command trolly-load is Trolly's load generator: it sends generated nginx access lines over
+// HTTP, waits until they are all searchable, and prints the rates, the server's CPU time per
+// million lines and its peak memory. With -spawn it starts `trolly all` itself on a temporary
+// directory, which is what `make bench` does.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+)
+
+type options struct {
+	spawn       string
+	ingestURL   string
+	apiURL      string
+	ingestKey   string
+	readKey     string
+	stream      string
+	lines       int
+	batch       int
+	concurrency int
+	pid         int
+	timeout     time.Duration
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.spawn, "spawn", "", "start this trolly binary (`trolly all`) on a temporary directory and measure it")
+	flag.StringVar(&o.ingestURL, "ingest", "http://127.0.0.1:8088", "ingest base URL (without -spawn)")
+	flag.StringVar(&o.apiURL, "api", "http://127.0.0.1:8080", "API base URL (without -spawn)")
+	flag.StringVar(&o.ingestKey, "key", "demo-ingest-key", "ingest key (without -spawn)")
+	flag.StringVar(&o.readKey, "read-key", "demo-read-key", "read key, to wait until the lines are searchable (without -spawn)")
+	flag.StringVar(&o.stream, "stream", "web", "stream of source type nginx_access (without -spawn)")
+	flag.IntVar(&o.lines, "lines", 1_000_000, "lines to send")
+	flag.IntVar(&o.batch, "batch", 1000, "lines per request")
+	flag.IntVar(&o.concurrency, "concurrency", 4, "requests in flight")
+	flag.IntVar(&o.pid, "pid", 0, "server process to read CPU time and peak memory of (without -spawn)")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "trolly-load:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	if o.lines <= 0 || o.batch <= 0 || o.concurrency <= 0 {
+		return fmt.Errorf("-lines, -batch and -concurrency must be > 0")
+	}
+	var srv *spawned
+	if o.spawn != "" {
+		var err error
+		if srv, err = spawn(o.spawn); err != nil {
+			return err
+		}
+		defer srv.kill()
+		o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
+	}
+	cpu0, _ := procCPU(o.pid)
+	rep, err := load(o)
+	if err != nil {
+		return err
+	}
+	switch {
+	case srv != nil:
+		usage, err := srv.stop()
+		if err != nil {
+			return err
+		}
+		rep.cpu, rep.peakRSS = usage.cpu, usage.peakRSS
+	case o.pid > 0:
+		cpu1, err := procCPU(o.pid)
+		if err != nil {
+			return err
+		}
+		rep.cpu = cpu1 - cpu0
+		rep.peakRSS, _ = procPeakRSS(o.pid)
+	}
+	rep.print(os.Stdout)
+	return nil
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trolly-logs/trolly/api"
+	"github.com/trolly-logs/trolly/config"
+	"github.com/trolly-logs/trolly/gateway"
+	"github.com/trolly-logs/trolly/processor"
+	"github.com/trolly-logs/trolly/queue"
+	"github.com/trolly-logs/trolly/queue/memory"
+	"github.com/trolly-logs/trolly/search"
+	"github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/storage"
+	"github.com/trolly-logs/trolly/storage/fs"
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+// Layers a process can run.
+const (
+	layerGateway   = "gateway"
+	layerProcessor = "processor"
+	layerIndexer   = "indexer"
+	layerArchiver  = "archiver"
+	layerAPI       = "api"
+)
+
+// targets maps each command to the layers it runs.
+var targets = map[string][]string{
+	"all":          {layerGateway, layerProcessor, layerIndexer, layerArchiver, layerAPI},
+	layerGateway:   {layerGateway},
+	layerProcessor: {layerProcessor},
+	layerIndexer:   {layerIndexer},
+	layerArchiver:  {layerArchiver},
+	layerAPI:       {layerAPI},
+}
+
+// builder assembles the components of one process; what it opens it closes in close.
+type builder struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	reg    prometheus.Registerer
+	layers map[string]bool
+
+	dir     *tenant.Static
+	q       queue.Queue
+	backend search.Backend
+	closers []func() error
+}
+
+func (b *builder) has(layer string) bool { return b.layers[layer] }
+
+// open opens the stores the layers need and declares the queue's topics.
+func (b *builder) open(ctx context.Context, cmd string) error {
+	dir, err := tenant.NewStatic(b.cfg.Tenants)
+	if err != nil {
+		return fmt.Errorf("tenants: %w", err)
+	}
+	b.dir = dir
+	if b.has(layerGateway) || b.has(layerProcessor) || b.has(layerIndexer) || b.has(layerArchiver) {
+		if err := b.openQueue(ctx, cmd); err != nil {
+			return err
+		}
+	}
+	if b.has(layerIndexer) || b.has(layerAPI) {
+		be, err := sqlite.Open(b.cfg.Search.SQLite, b.log.With("component", "search"), b.reg)
+		if err != nil {
+			return fmt.Errorf("open search backend: %w", err)
+		}
+		b.backend = be
+		b.closers = append(b.closers, be.Close)
+	}
+	return nil
+}
+
+func (b *builder) openQueue(ctx context.Context, cmd string) error {
+	if b.cfg.Queue.Driver == "memory" && cmd != "all" {
+		return fmt.Errorf("queue.driver: the memory queue lives inside one process, so `trolly %s` would share it with nobody; run `trolly all`, or a shared queue once one is configured", cmd)
+	}
+	q, err := memory.New(b.cfg.Queue.Memory, b.reg)
+	if err != nil {
+		return fmt.Errorf("open queue: %w", err)
+	}
+	b.q = q
+	b.closers = append(b.closers, q.Close)
+	if err := q.Declare(ctx, queue.TopicRaw, queue.GroupProcessor); err != nil {
+		return fmt.Errorf("declare %s: %w", queue.TopicRaw, err)
+	}
+	if err := q.Declare(ctx, queue.TopicEvents, queue.GroupIndexer, queue.GroupArchiver); err != nil {
+		return fmt.Errorf("declare %s: %w", queue.TopicEvents, err)
+	}
+	return nil
+}
+
+// stages returns the components in the order they stop: the edge first, then each layer
+// downstream of it, the API last.
+func (b *builder) stages(lns listeners) ([]*stage, error) {
+	var edge, processing, sinks, serving stage
+	edge.name, processing.name, sinks.name, serving.name = "edge", "processing", "sinks", "serving"
+	processing.seal = []string{queue.TopicRaw}
+	sinks.seal = []string{queue.TopicEvents}
+	if b.has(layerGateway) {
+		g := gateway.New(b.cfg.Gateway, b.dir, b.q, b.log, b.reg)
+		edge.add(layerGateway, func(ctx context.Context) error { return g.Serve(ctx, lns.gateway) })
+	}
+	if b.has(layerProcessor) {
+		p := processor.New(b.cfg.Processor, b.q, b.log, b.reg)
+		processing.add(layerProcessor, p.Run)
+	}
+	if b.has(layerIndexer) {
+		ix := search.NewIndexer(b.cfg.Indexer, b.q, b.backend, b.dir, b.log, b.reg)
+		sinks.add(layerIndexer, ix.Run)
+	}
+	if b.has(layerArchiver) {
+		bucket, err := fs.New(b.cfg.Archive.FS.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("open archive: %w", err)
+		}
+		a := storage.NewArchiver(b.cfg.Archiver, b.q, bucket, b.log, b.reg, time.Now)
+		sinks.add(layerArchiver, a.Run)
+	}
+	if b.has(layerAPI) {
+		srv, err := api.New(b.cfg.API, b.dir, b.backend, b.log, b.reg)
+		if err != nil {
+			return nil, err
+		}
+		serving.add(layerAPI, func(ctx context.Context) error { return srv.Serve(ctx, lns.api) })
+	}
+	var out []*stage
+	for _, s := range []*stage{&edge, &processing, &sinks, &serving} {
+		if len(s.components) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// close releases what open opened, last first.
+func (b *builder) close() error {
+	var first error
+	for i := len(b.closers) - 1; i >= 0; i-- {
+		if err := b.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// listeners are bound before anything starts, so a taken port fails the start at once.
+type listeners struct {
+	admin, gateway, api net.Listener
+}
+
+func (b *builder) listen() (listeners, error) {
+	var lns listeners
+	var err error
+	bind := func(addr, what string) net.Listener {
+		if err != nil {
+			return nil
+		}
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			err = fmt.Errorf("%s listener: %w", what, err)
+			return nil
+		}
+		b.closers = append(b.closers, func() error { ln.Close(); return nil }) // closed already once served
+		return ln
+	}
+	lns.admin = bind(b.cfg.Admin.Listen, "admin")
+	if b.has(layerGateway) {
+		lns.gateway = bind(b.cfg.Gateway.Listen, "ingest")
+	}
+	if b.has(layerAPI) {
+		lns.api = bind(b.cfg.API.Listen, "api")
+	}
+	return lns, err
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/search"
+	"github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/storage"
+	"github.com/trolly-logs/trolly/storage/fs"
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestDrainOnStop stops the process right after the last request was accepted: every
+// accepted line must still reach the index and the archive before it exits.
+func TestDrainOnStop(t *testing.T) {
+	dir := t.TempDir()
+	admin, api, ingest := freeAddr(t), freeAddr(t), freeAddr(t)
+	cfg := fmt.Sprintf(`data_dir: %s
+log: {level: warn}
+admin: {listen: %q}
+api: {listen: %q}
+gateway: {listen: %q}
+tenants:
+  - id: demo
+    keys: [{name: in, scope: ingest, hash: %q}]
+    streams: [{name: raw, source_type: text}]
+`, filepath.Join(dir, "data"), admin, api, ingest, tenant.HashKey("k"))
+	path := filepath.Join(dir, "trolly.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var stderr bytes.Buffer
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, []string{"all", "--config", path}, nil, nil, &bytes.Buffer{}, &stderr) }()
+	waitReady(t, "http://"+admin+"/readyz")
+
+	const requests, lines = 20, 500
+	var wg sync.WaitGroup
+	for r := range requests {
+		wg.Go(func() {
+			var body strings.Builder
+			for i := range lines {
+				fmt.Fprintf(&body, "request %d line %d\n", r, i)
+			}
+			req, err := http.NewRequest(http.MethodPost, "http://"+ingest+"/ingest/v1/streams/raw", strings.NewReader(body.String()))
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer k")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusAccepted, resp.StatusCode)
+		})
+	}
+	wg.Wait()
+	stop()
+	select {
+	case c := <-code:
+		require.Equal(t, exitOK, c, stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("trolly did not stop within 60s\n%s", stderr.String())
+	}
+
+	sc := sqlite.Config{Dir: filepath.Join(dir, "data", "search")}
+	sc.ApplyDefaults()
+	backend, err := sqlite.Open(sc, slog.New(slog.DiscardHandler), nil)
+	require.NoError(t, err)
+	defer backend.Close()
+	res, err := backend.Search(context.Background(), search.Request{Tenant: "demo", From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	require.Equal(t, int64(requests*lines), res.Total, "indexed before exit")
+
+	bucket, err := fs.New(filepath.Join(dir, "data", "archive"))
+	require.NoError(t, err)
+	archived := 0
+	for key, err := range bucket.List(context.Background(), "demo/raw/") {
+		require.NoError(t, err)
+		data, err := bucket.Get(context.Background(), key)
+		require.NoError(t, err)
+		docs, err := storage.ReadChunk(data)
+		require.NoError(t, err)
+		archived += len(docs)
+	}
+	require.Equal(t, requests*lines, archived, "archived before exit")
+}
+
+func waitReady(t *testing.T, url string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "%s not ready", url)
+	}
+}
+
+func TestHashKey(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, exitOK, run(context.Background(), []string{"hash-key", "demo-ingest-key"}, nil, nil, &out, &errOut))
+	require.Equal(t, tenant.HashKey("demo-ingest-key")+"\n", out.String())
+
+	out.Reset()
+	require.Equal(t, exitOK, run(context.Background(), []string{"hash-key", "-"}, nil, strings.NewReader("from-stdin\n"), &out, &errOut))
+	require.Equal(t, tenant.HashKey("from-stdin")+"\n", out.String())
+
+	out.Reset()
+	require.Equal(t, exitOK, run(context.Background(), []string{"hash-key", "--new"}, nil, nil, &out, &errOut))
+	var key, hash string
+	_, err := fmt.Sscanf(out.String(), "key: %s\nhash: %s\n", &key, &hash)
+	require.NoError(t, err, out.String())
+	require.True(t, strings.HasPrefix(key, "trl_"))
+	require.Equal(t, tenant.HashKey(key), hash, "the printed hash is the new key's")
+
+	require.Equal(t, exitUsage, run(context.Background(), []string{"hash-key"}, nil, nil, &out, &errOut))
+	require.Equal(t, exitUsage, run(context.Background(), []string{"hash-key", "-"}, nil, strings.NewReader(""), &out, &errOut))
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  []string
+		want string
+	}{
+		{[]string{"frobnicate"}, nil, `unknown command "frobnicate"`},
+		{[]string{"all", "--nope"}, nil, "flag provided but not defined"},
+		{[]string{"all", "extra"}, nil, `unexpected argument "extra"`},
+		{[]string{"all", "--config", "/does/not/exist.yaml"}, nil, "read config"},
+		{[]string{"all"}, []string{"TROLLY_API_LISTEN=8080"}, `api.listen: "8080" is not host:port`},
+		{[]string{"all"}, []string{"TROLLY_NOPE=1"}, "TROLLY_NOPE: names no configuration key"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			require.Equal(t, exitUsage, run(context.Background(), tt.args, tt.env, nil, &out, &errOut))
+			require.Contains(t, errOut.String(), tt.want)
+		})
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	var out bytes.Buffer
+	require.Equal(t, exitOK, run(context.Background(), []string{"version"}, nil, nil, &out, &out))
+	require.True(t, strings.HasPrefix(out.String(), "trolly "))
+	out.Reset()
+	require.Equal(t, exitOK, run(context.Background(), []string{"help"}, nil, nil, &out, &out))
+	require.Contains(t, out.String(), "hash-key")
+}

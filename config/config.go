@@ -1,0 +1,228 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/trolly-logs/trolly/api"
+	"github.com/trolly-logs/trolly/gateway"
+	"github.com/trolly-logs/trolly/processor"
+	"github.com/trolly-logs/trolly/queue/memory"
+	"github.com/trolly-logs/trolly/search"
+	"github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/storage"
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+// Config is the whole configuration of a Trolly process.
+type Config struct {
+	// DataDir holds every embedded store: search indices, the archive.
+	DataDir string `yaml:"data_dir"`
+	// ShutdownTimeout bounds the drain at SIGINT/SIGTERM.
+	ShutdownTimeout time.Duration          `yaml:"shutdown_timeout"`
+	Log             Log                    `yaml:"log"`
+	Admin           Admin                  `yaml:"admin"`
+	API             api.Config             `yaml:"api"`
+	Gateway         gateway.Config         `yaml:"gateway"`
+	Queue           Queue                  `yaml:"queue"`
+	Processor       processor.Config       `yaml:"processor"`
+	Indexer         search.IndexerConfig   `yaml:"indexer"`
+	Search          Search                 `yaml:"search"`
+	Archiver        storage.ArchiverConfig `yaml:"archiver"`
+	Archive         Archive                `yaml:"archive"`
+	Tenants         []tenant.Config        `yaml:"tenants"`
+}
+
+// Log configures the process log.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text or json.
+	Format string `yaml:"format"`
+}
+
+// Admin configures the listener of /metrics, /healthz, /readyz and /debug/pprof.
+type Admin struct {
+	Listen string `yaml:"listen"`
+}
+
+// Queue selects the queue backend.
+type Queue struct {
+	Driver string        `yaml:"driver"`
+	Memory memory.Config `yaml:"memory"`
+}
+
+// Search selects the search backend.
+type Search struct {
+	Driver string        `yaml:"driver"`
+	SQLite sqlite.Config `yaml:"sqlite"`
+}
+
+// Archive selects the archive's object store.
+type Archive struct {
+	Driver string    `yaml:"driver"`
+	FS     ArchiveFS `yaml:"fs"`
+}
+
+// ArchiveFS is the archive on the local file system.
+type ArchiveFS struct {
+	Dir string `yaml:"dir"`
+}
+
+// Parse reads a YAML configuration strictly. An empty document is an empty configuration.
+func Parse(r io.Reader) (*Config, error) {
+	c := &Config{}
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("parse config: %w", err)
+	}
+	return c, nil
+}
+
+// ApplyDefaults fills in every unset value; stores without a directory go under DataDir.
+func (c *Config) ApplyDefaults() {
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	if c.Admin.Listen == "" {
+		c.Admin.Listen = "127.0.0.1:8090"
+	}
+	c.API.ApplyDefaults()
+	c.Gateway.ApplyDefaults()
+	if c.Queue.Driver == "" {
+		c.Queue.Driver = "memory"
+	}
+	c.Queue.Memory.ApplyDefaults()
+	c.Processor.ApplyDefaults()
+	c.Indexer.ApplyDefaults()
+	if c.Search.Driver == "" {
+		c.Search.Driver = "sqlite"
+	}
+	if c.Search.SQLite.Dir == "" {
+		c.Search.SQLite.Dir = filepath.Join(c.DataDir, "search")
+	}
+	c.Search.SQLite.ApplyDefaults()
+	c.Archiver.ApplyDefaults()
+	if c.Archive.Driver == "" {
+		c.Archive.Driver = "fs"
+	}
+	if c.Archive.FS.Dir == "" {
+		c.Archive.FS.Dir = filepath.Join(c.DataDir, "archive")
+	}
+}
+
+// Validate reports every bad value, one per line, each prefixed by its key.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(section string, err error) { errs = append(errs, prefixed(section, err)...) }
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown_timeout: must be > 0, got %s", c.ShutdownTimeout))
+	}
+	if _, err := LogLevel(c.Log.Level); err != nil {
+		errs = append(errs, fmt.Errorf("log.level: %w", err))
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		errs = append(errs, fmt.Errorf("log.format: must be text or json, got %q", c.Log.Format))
+	}
+	for key, addr := range map[string]string{"admin.listen": c.Admin.Listen, "api.listen": c.API.Listen, "gateway.listen": c.Gateway.Listen} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not host:port", key, addr))
+		}
+	}
+	add("api", c.API.Validate())
+	add("gateway", c.Gateway.Validate())
+	errs = append(errs, oneOf("queue.driver", c.Queue.Driver, "memory"))
+	add("queue.memory", c.Queue.Memory.Validate())
+	add("processor", c.Processor.Validate())
+	add("indexer", c.Indexer.Validate())
+	errs = append(errs, oneOf("search.driver", c.Search.Driver, "sqlite"))
+	add("search.sqlite", c.Search.SQLite.Validate())
+	add("archiver", c.Archiver.Validate())
+	errs = append(errs, oneOf("archive.driver", c.Archive.Driver, "fs"))
+	errs = append(errs, c.validateTenants()...)
+	errs = append(errs, c.validateQueueRoom())
+	return errors.Join(errs...)
+}
+
+// validateQueueRoom checks that the in-process queue can hold the largest messages the
+// layers publish, which otherwise fail only when such a batch arrives. A raw batch of tiny
+// lines can weigh about three times its body once framed, hence the margin.
+func (c *Config) validateQueueRoom() error {
+	if c.Queue.Driver != "memory" {
+		return nil
+	}
+	need := max(4*c.Gateway.MaxBodyBytes, 2*int64(c.Processor.MaxMessageBytes))
+	if c.Queue.Memory.MaxBytes < need {
+		return fmt.Errorf("queue.memory.max_bytes: must be at least %d to hold the largest batches (4 x gateway.max_body_bytes, 2 x processor.max_message_bytes), got %d",
+			need, c.Queue.Memory.MaxBytes)
+	}
+	return nil
+}
+
+func (c *Config) validateTenants() []error {
+	_, err := tenant.NewStatic(c.Tenants)
+	errs := prefixed("", err)
+	for i, t := range c.Tenants {
+		for j, s := range t.Streams {
+			if s.SourceType != "" && !processor.ValidSourceType(s.SourceType) {
+				errs = append(errs, fmt.Errorf("tenants[%d].streams[%d].source_type: unknown source type %q (one of: %s)",
+					i, j, s.SourceType, strings.Join(processor.SourceTypes(), ", ")))
+			}
+		}
+	}
+	return errs
+}
+
+func oneOf(key, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: must be one of %s, got %q", key, strings.Join(allowed, ", "), v)
+}
+
+// prefixed splits a joined error into its parts, each prefixed by section.
+func prefixed(section string, err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, prefixed(section, e)...)
+		}
+		return out
+	}
+	if section == "" {
+		return []error{err}
+	}
+	return []error{fmt.Errorf("%s.%w", section, err)}
+}
+
+// LogLevel parses a level name.
+func LogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("must be debug, info, warn or error, got %q", s)
+	}
+	return l, nil
+}

@@ -1,0 +1,131 @@
+package config
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+// load runs the whole sequence a process runs.
+func load(t *testing.T, path string, environ []string) (*Config, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	c, err := Parse(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.ApplyEnv(environ); err != nil {
+		return nil, err
+	}
+	c.ApplyDefaults()
+	return c, c.Validate()
+}
+
+func TestBadConfigs(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.bad.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			want := expectedError(t, path)
+			_, err := load(t, path, nil)
+			require.ErrorContains(t, err, want)
+		})
+	}
+}
+
+// expectedError reads the "# error: ..." first line of a bad config.
+func expectedError(t *testing.T, path string) string {
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	require.True(t, sc.Scan())
+	want, ok := strings.CutPrefix(sc.Text(), "# error: ")
+	require.True(t, ok, "%s must start with '# error: <expected message>'", path)
+	return want
+}
+
+func TestDevConfig(t *testing.T) {
+	c, err := load(t, "../deploy/dev/trolly.yaml", nil)
+	require.NoError(t, err)
+	dir, err := tenant.NewStatic(c.Tenants)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		key    string
+		tenant string
+		scope  tenant.Scope
+	}{
+		{"demo-ingest-key", "demo", tenant.ScopeIngest},
+		{"demo-read-key", "demo", tenant.ScopeRead},
+		{"acme-ingest-key", "acme", tenant.ScopeIngest},
+		{"acme-read-key", "acme", tenant.ScopeRead},
+	} {
+		p, err := dir.Authenticate(context.Background(), tc.key)
+		require.NoError(t, err, tc.key)
+		require.Equal(t, tc.tenant, p.TenantID, tc.key)
+		require.Equal(t, tc.scope, p.Scope, tc.key)
+	}
+	for _, id := range []string{"demo", "acme"} {
+		for name, st := range map[string]string{"web": "nginx_access", "app": "json"} {
+			s, err := dir.Stream(context.Background(), id, name)
+			require.NoError(t, err)
+			require.Equal(t, st, s.SourceType)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse(strings.NewReader(""))
+	require.NoError(t, err)
+	c.ApplyDefaults()
+	require.NoError(t, c.Validate())
+	require.Equal(t, "127.0.0.1:8080", c.API.Listen)
+	require.Equal(t, "127.0.0.1:8088", c.Gateway.Listen)
+	require.Equal(t, "./data", c.DataDir)
+	require.Equal(t, filepath.Join("data", "search"), c.Search.SQLite.Dir)
+	require.Equal(t, filepath.Join("data", "archive"), c.Archive.FS.Dir)
+}
+
+func TestEnv(t *testing.T) {
+	c, err := Parse(strings.NewReader("gateway:\n  max_body_bytes: 100\n"))
+	require.NoError(t, err)
+	err = c.ApplyEnv([]string{
+		"PATH=/bin",
+		"TROLLY_DATA_DIR=/var/lib/trolly",
+		"TROLLY_GATEWAY_MAX_BODY_BYTES=2097152",
+		"TROLLY_API_LISTEN=0.0.0.0:9000",
+		"TROLLY_SHUTDOWN_TIMEOUT=5s",
+	})
+	require.NoError(t, err)
+	c.ApplyDefaults()
+	require.NoError(t, c.Validate())
+	require.Equal(t, int64(2<<20), c.Gateway.MaxBodyBytes)
+	require.Equal(t, "0.0.0.0:9000", c.API.Listen)
+	require.Equal(t, 5*time.Second, c.ShutdownTimeout)
+	require.Equal(t, filepath.Join("/var/lib/trolly", "search"), c.Search.SQLite.Dir, "stores follow the data dir")
+
+	c = &Config{}
+	err = c.ApplyEnv([]string{"TROLLY_GATEWAY_MAX_BODY=1", "TROLLY_SHUTDOWN_TIMEOUT=soon", "TROLLY_TENANTS=x"})
+	require.ErrorContains(t, err, "TROLLY_GATEWAY_MAX_BODY: names no configuration key")
+	require.ErrorContains(t, err, `TROLLY_SHUTDOWN_TIMEOUT: "soon" is not a valid time.Duration`)
+	require.ErrorContains(t, err, "TROLLY_TENANTS: names no configuration key")
+}
+
+func TestEnvNamesCoverScalars(t *testing.T) {
+	names := EnvNames()
+	for _, want := range []string{"TROLLY_DATA_DIR", "TROLLY_GATEWAY_LISTEN", "TROLLY_API_LISTEN", "TROLLY_ADMIN_LISTEN", "TROLLY_QUEUE_DRIVER", "TROLLY_LOG_LEVEL"} {
+		require.Contains(t, names, want)
+	}
+	require.NotContains(t, names, "TROLLY_TENANTS")
+}

@@ -1,0 +1,88 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// EnvPrefix starts every environment variable that overrides a configuration key.
+const EnvPrefix = "TROLLY_"
+
+// ApplyEnv overrides keys from environ ("KEY=value" pairs, as os.Environ returns): the
+// variable of a key is TROLLY_ and its path in capitals, dots as underscores
+// (gateway.max_body_bytes is TROLLY_GATEWAY_MAX_BODY_BYTES). Lists (tenants) cannot be set
+// this way. A TROLLY_ variable that names no key is an error, as a mistyped key is in YAML.
+func (c *Config) ApplyEnv(environ []string) error {
+	fields := map[string]reflect.Value{}
+	collectEnv(reflect.ValueOf(c).Elem(), "", fields)
+	var errs []string
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, EnvPrefix) {
+			continue
+		}
+		f, ok := fields[strings.TrimPrefix(name, EnvPrefix)]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("%s: names no configuration key", name))
+			continue
+		}
+		if err := setScalar(f, value); err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", name, err))
+		}
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return fmt.Errorf("environment: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// EnvNames lists every variable ApplyEnv knows, for documentation and tests.
+func EnvNames() []string {
+	fields := map[string]reflect.Value{}
+	collectEnv(reflect.ValueOf(&Config{}).Elem(), "", fields)
+	names := make([]string, 0, len(fields))
+	for n := range fields {
+		names = append(names, EnvPrefix+n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func collectEnv(v reflect.Value, prefix string, out map[string]reflect.Value) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if tag == "" || tag == "-" || !sf.IsExported() {
+			continue
+		}
+		name := prefix + strings.ToUpper(tag)
+		switch fv := v.Field(i); fv.Kind() {
+		case reflect.Struct:
+			collectEnv(fv, name+"_", out)
+		case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface:
+			// lists and maps come from the file only
+		default:
+			out[name] = fv
+		}
+	}
+}
+
+// setScalar parses value as YAML would for the field, so durations and sizes read alike.
+func setScalar(f reflect.Value, value string) error {
+	if f.Kind() == reflect.String {
+		f.SetString(value)
+		return nil
+	}
+	p := reflect.New(f.Type())
+	if err := yaml.Unmarshal([]byte(value), p.Interface()); err != nil {
+		return fmt.Errorf("%q is not a valid %s", value, f.Type())
+	}
+	f.Set(p.Elem())
+	return nil
+}

@@ -1,0 +1,87 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trolly-logs/trolly/internal/httpx"
+	"github.com/trolly-logs/trolly/queue"
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+// Gateway serves the HTTP ingest endpoints.
+type Gateway struct {
+	cfg     Config
+	dir     tenant.Directory
+	q       queue.Queue
+	log     *slog.Logger
+	metrics *metrics
+	health  *httpx.Health
+	now     func() time.Time
+}
+
+// New returns a gateway that authenticates against dir and publishes on q. cfg must have
+// passed Validate.
+func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, reg prometheus.Registerer) *Gateway {
+	g := &Gateway{
+		cfg:     cfg,
+		dir:     dir,
+		q:       q,
+		log:     logger.With("component", "gateway"),
+		metrics: newMetrics(reg),
+		health:  &httpx.Health{},
+		now:     time.Now,
+	}
+	g.health.SetReady(true)
+	return g
+}
+
+// Handler returns the gateway's routes.
+func (g *Gateway) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /ingest/v1/streams/{stream}", g.instrument("native", g.handleNative))
+	g.health.Register(mux)
+	return mux
+}
+
+// Serve serves the gateway on ln until ctx ends, then stops taking requests and lets those in
+// flight finish (their batches are published or refused, never half-done).
+func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           g.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		<-ctx.Done()
+		g.health.SetReady(false)
+	}()
+	g.log.Info("ingest listener started", "addr", ln.Addr().String())
+	return httpx.Serve(ctx, srv, ln, g.cfg.ShutdownGrace)
+}
+
+// instrument times requests by protocol and status.
+func (g *Gateway) instrument(protocol string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := g.now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h(sw, r)
+		g.metrics.duration.WithLabelValues(protocol, strconv.Itoa(sw.status)).Observe(g.now().Sub(start).Seconds())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}

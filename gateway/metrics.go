@@ -1,0 +1,36 @@
+package gateway
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+type metrics struct {
+	records  *prometheus.CounterVec
+	bytes    *prometheus.CounterVec
+	rejected *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	return &metrics{
+		records: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_ingest_records_total",
+			Help: "Records accepted (confirmed by the queue), by tenant and protocol.",
+		}, []string{"tenant", "protocol"}),
+		bytes: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_ingest_bytes_total",
+			Help: "Decompressed bytes of accepted request bodies, by tenant and protocol.",
+		}, []string{"tenant", "protocol"}),
+		rejected: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_ingest_rejected_requests_total",
+			Help: "Requests refused, by tenant (empty when unauthenticated), protocol and reason.",
+		}, []string{"tenant", "protocol", "reason"}),
+		duration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "trolly_ingest_request_duration_seconds",
+			Help:    "Time from request to answer, by protocol and status code.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 9),
+		}, []string{"protocol", "code"}),
+	}
+}

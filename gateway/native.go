@@ -1,0 +1,75 @@
+package gateway
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/trolly-logs/trolly/internal/httpx"
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+// handleNative serves POST /ingest/v1/streams/{stream}: text lines or NDJSON, optionally
+// gzip, with an ingest key.
+func (g *Gateway) handleNative(w http.ResponseWriter, r *http.Request) {
+	const protocol = "native"
+	p, rej := g.authenticate(r)
+	if rej != nil {
+		g.fail(w, protocol, p.TenantID, rej)
+		return
+	}
+	st, err := g.dir.Stream(r.Context(), p.TenantID, r.PathValue("stream"))
+	if err != nil {
+		g.fail(w, protocol, p.TenantID, g.fromLookup(err, r.PathValue("stream")))
+		return
+	}
+	decode, rej := nativeDecoder(r.Header.Get("Content-Type"))
+	if rej != nil {
+		g.fail(w, protocol, p.TenantID, rej)
+		return
+	}
+	body, rej := readBody(w, r, g.cfg.MaxBodyBytes)
+	if rej != nil {
+		g.fail(w, protocol, p.TenantID, rej)
+		return
+	}
+	defer putBuffer(body)
+	recs, err := decode(body.Bytes(), g.cfg.MaxLineBytes)
+	if err != nil {
+		g.fail(w, protocol, p.TenantID, fromIngest(err))
+		return
+	}
+	if rej := g.publish(r.Context(), p.TenantID, st, "http", r.RemoteAddr, recs); rej != nil {
+		g.fail(w, protocol, p.TenantID, rej)
+		return
+	}
+	g.metrics.records.WithLabelValues(p.TenantID, protocol).Add(float64(len(recs)))
+	g.metrics.bytes.WithLabelValues(p.TenantID, protocol).Add(float64(body.Len()))
+	httpx.WriteJSON(w, http.StatusAccepted, map[string]int{"accepted": len(recs)})
+}
+
+// authenticate returns the principal of the request's ingest key.
+func (g *Gateway) authenticate(r *http.Request) (tenant.Principal, *rejection) {
+	secret, ok := tenant.BearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		return tenant.Principal{}, reject(http.StatusUnauthorized, "unauthenticated", "send an ingest key as Authorization: Bearer <key>")
+	}
+	p, err := g.dir.Authenticate(r.Context(), secret)
+	if err != nil {
+		if !errors.Is(err, tenant.ErrUnauthenticated) {
+			g.log.Error("authenticate", "err", err)
+		}
+		return tenant.Principal{}, reject(http.StatusUnauthorized, "unauthenticated", "invalid API key")
+	}
+	if p.Scope != tenant.ScopeIngest {
+		return p, reject(http.StatusForbidden, "forbidden", "this key may not ingest: it has scope %q", p.Scope)
+	}
+	return p, nil
+}
+
+func (g *Gateway) fromLookup(err error, stream string) *rejection {
+	if errors.Is(err, tenant.ErrNotFound) {
+		return reject(http.StatusNotFound, "not_found", "stream %q not found", stream)
+	}
+	g.log.Error("look up stream", "stream", stream, "err", err)
+	return reject(http.StatusServiceUnavailable, "unavailable", "the tenant directory is unavailable, retry later")
+}

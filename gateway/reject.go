@@ -1,0 +1,63 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/trolly-logs/trolly/ingest"
+	"github.com/trolly-logs/trolly/internal/httpx"
+	"github.com/trolly-logs/trolly/queue"
+)
+
+// rejection is a refused request: its status, a stable code and a reason.
+type rejection struct {
+	status     int
+	code       string
+	msg        string
+	line       int
+	retryAfter time.Duration
+}
+
+func (r *rejection) Error() string { return r.msg }
+
+func reject(status int, code, format string, args ...any) *rejection {
+	return &rejection{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// fromIngest maps bad input to its status: one place for every protocol.
+func fromIngest(err error) *rejection {
+	var ie *ingest.Error
+	if !errors.As(err, &ie) {
+		return reject(http.StatusBadRequest, "invalid_body", "%v", err)
+	}
+	r := reject(http.StatusBadRequest, "invalid_body", "%s", ie.Msg)
+	if ie.Kind == ingest.TooLarge {
+		r.status, r.code = http.StatusRequestEntityTooLarge, "too_large"
+	}
+	r.line = ie.Line
+	return r
+}
+
+// fromPublish maps a queue error: full or closed queues ask the shipper to come back.
+func (g *Gateway) fromPublish(err error) *rejection {
+	if errors.Is(err, queue.ErrTooLarge) {
+		return reject(http.StatusRequestEntityTooLarge, "too_large", "the batch is larger than the queue can hold: send smaller requests")
+	}
+	r := reject(http.StatusServiceUnavailable, "unavailable", "the queue is unavailable, retry later")
+	if errors.Is(err, queue.ErrFull) {
+		r.msg = "the queue is full, retry later"
+	}
+	r.retryAfter = g.cfg.RetryAfter
+	return r
+}
+
+// fail answers a rejection and counts it for tenant ("" when unknown).
+func (g *Gateway) fail(w http.ResponseWriter, protocol, tenantID string, r *rejection) {
+	g.metrics.rejected.WithLabelValues(tenantID, protocol, r.code).Inc()
+	if r.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="trolly"`)
+	}
+	httpx.WriteError(w, r.status, httpx.Error{Code: r.code, Message: r.msg, Line: r.line}, r.retryAfter)
+}

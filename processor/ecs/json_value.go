@@ -1,0 +1,255 @@
+package ecs
+
+import (
+	"bytes"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// array appends the array at p.pos to dst as compact JSON: strings re-escaped (valid
+// UTF-8), objects written as Documents so their dotted keys expand like top-level ones.
+func (p *jsonParser) array(dst []byte, depth int) ([]byte, error) {
+	if depth > MaxDepth {
+		return dst, ErrTooDeep
+	}
+	p.pos++ // '['
+	dst = append(dst, '[')
+	if p.eat(']') {
+		return append(dst, ']'), nil
+	}
+	for n := 0; ; n++ {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = p.element(dst, depth); err != nil {
+			return dst, err
+		}
+		if p.eat(',') {
+			continue
+		}
+		if p.eat(']') {
+			return append(dst, ']'), nil
+		}
+		return dst, p.syntaxError("where ',' or ']' was expected")
+	}
+}
+
+func (p *jsonParser) element(dst []byte, depth int) ([]byte, error) {
+	p.skipSpace()
+	if p.pos == len(p.data) {
+		return dst, p.syntaxError("")
+	}
+	switch p.data[p.pos] {
+	case '[':
+		return p.array(dst, depth+1)
+	case '{':
+		kid := p.kid(depth)
+		if err := p.object(kid, nil, depth+1); err != nil {
+			return dst, err
+		}
+		return kid.AppendJSON(dst), nil
+	case '"':
+		raw, escaped, err := p.scanString()
+		if err != nil {
+			return dst, err
+		}
+		if escaped {
+			p.tmp = unescape(p.tmp[:0], raw)
+			raw = p.tmp
+		}
+		dst = append(dst, '"')
+		dst = appendEscaped(dst, raw)
+		return append(dst, '"'), nil
+	}
+	start := p.pos
+	if err := p.scalar(); err != nil {
+		return dst, err
+	}
+	return append(dst, p.data[start:p.pos]...), nil
+}
+
+// kid returns the reset Document for an object inside an array at depth.
+func (p *jsonParser) kid(depth int) *Document {
+	for len(p.kids) <= depth {
+		p.kids = append(p.kids, &Document{})
+	}
+	k := p.kids[depth]
+	k.Reset()
+	return k
+}
+
+// skipValue checks the value at p.pos without keeping it (for error messages on non-objects).
+func (p *jsonParser) skipValue() error {
+	kid := p.kid(0)
+	if _, err := p.element(kid.arena[:0], 1); err != nil {
+		return err
+	}
+	p.skipSpace()
+	if p.pos != len(p.data) {
+		return p.syntaxError("after the value")
+	}
+	return nil
+}
+
+// scalar checks a number or a literal at p.pos and moves past it.
+func (p *jsonParser) scalar() error {
+	rest := p.data[p.pos:]
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if bytes.HasPrefix(rest, []byte(lit)) {
+			p.pos += len(lit)
+			return nil
+		}
+	}
+	i := 0
+	if i < len(rest) && rest[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(rest) && rest[i] == '0':
+		i++
+	case i < len(rest) && rest[i] >= '1' && rest[i] <= '9':
+		i = digits(rest, i)
+	default:
+		return p.syntaxError("where a value was expected")
+	}
+	if i < len(rest) && rest[i] == '.' {
+		if j := digits(rest, i+1); j > i+1 {
+			i = j
+		} else {
+			p.pos += i + 1
+			return p.syntaxError("in a number")
+		}
+	}
+	if i < len(rest) && (rest[i] == 'e' || rest[i] == 'E') {
+		i++
+		if i < len(rest) && (rest[i] == '+' || rest[i] == '-') {
+			i++
+		}
+		j := digits(rest, i)
+		if j == i {
+			p.pos += i
+			return p.syntaxError("in a number")
+		}
+		i = j
+	}
+	p.pos += i
+	return nil
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// scanString moves past the string at p.pos and returns its raw inside; escaped says
+// whether it holds escape sequences (checked here, decoded by unescape).
+func (p *jsonParser) scanString() (raw []byte, escaped bool, err error) {
+	start := p.pos + 1
+	for i := start; i < len(p.data); i++ {
+		switch c := p.data[i]; {
+		case c == '"':
+			p.pos = i + 1
+			return p.data[start:i:i], escaped, nil
+		case c == '\\':
+			escaped = true
+			n, ok := escapeLen(p.data[i:])
+			if !ok {
+				p.pos = i
+				return nil, false, p.syntaxError("in a string escape")
+			}
+			i += n - 1
+		case c < 0x20:
+			p.pos = i
+			return nil, false, p.syntaxError("in a string")
+		}
+	}
+	p.pos = len(p.data)
+	return nil, false, p.syntaxError("")
+}
+
+// escapeLen returns the length of the escape sequence at the start of b.
+func escapeLen(b []byte) (int, bool) {
+	if len(b) < 2 {
+		return 0, false
+	}
+	switch b[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2, true
+	case 'u':
+		if len(b) < 6 {
+			return 0, false
+		}
+		for _, c := range b[2:6] {
+			if hexVal(c) < 0 {
+				return 0, false
+			}
+		}
+		return 6, true
+	}
+	return 0, false
+}
+
+func hexVal(c byte) rune {
+	switch {
+	case c >= '0' && c <= '9':
+		return rune(c - '0')
+	case c >= 'a' && c <= 'f':
+		return rune(c - 'a' + 10)
+	case c >= 'A' && c <= 'F':
+		return rune(c - 'A' + 10)
+	}
+	return -1
+}
+
+// unescape appends the decoded string of raw, which scanString checked. A lone UTF-16
+// surrogate becomes U+FFFD.
+func unescape(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		switch raw[i+1] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(raw[i+2:])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+					r2 = hex4(raw[i+2:])
+				}
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					r = dec
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+			continue
+		default: // '"', '\\', '/'
+			dst = append(dst, raw[i+1])
+		}
+		i += 2
+	}
+	return dst
+}
+
+func hex4(b []byte) rune {
+	return hexVal(b[0])<<12 | hexVal(b[1])<<8 | hexVal(b[2])<<4 | hexVal(b[3])
+}

@@ -1,0 +1,48 @@
+package processor
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+type metrics struct {
+	events            *prometheus.CounterVec
+	parseFailures     *prometheus.CounterVec
+	timestampFailures *prometheus.CounterVec
+	poison            prometheus.Counter
+	publishRetries    prometheus.Counter
+	batchDuration     prometheus.Histogram
+}
+
+// newMetrics registers on reg; a nil reg registers nothing.
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	labels := []string{"tenant", "source_type"}
+	return &metrics{
+		events: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_processor_events_total",
+			Help: "Events made from raw records, by tenant and source type.",
+		}, labels),
+		parseFailures: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_processor_parse_failures_total",
+			Help: "Events kept with the _parse_failure tag, by tenant and source type.",
+		}, labels),
+		timestampFailures: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_processor_timestamp_failures_total",
+			Help: "Events whose time could not be read and took received_at, by tenant and source type.",
+		}, labels),
+		poison: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_processor_poison_batches_total",
+			Help: "Raw batches acknowledged without output because they cannot be processed.",
+		}),
+		publishRetries: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_processor_publish_retries_total",
+			Help: "Publish attempts of event batches that found the events topic full.",
+		}),
+		batchDuration: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "trolly_processor_batch_duration_seconds",
+			Help:    "Time to decode, process and encode one raw batch.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 9), // 100µs to 6.5s
+		}),
+	}
+}

@@ -1,0 +1,89 @@
+package sourcetype
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/trolly-logs/trolly/processor/ecs"
+)
+
+// Names of the built-in source types.
+const (
+	Text         = "text"
+	JSON         = "json"
+	NginxAccess  = "nginx_access"
+	ApacheAccess = "apache_access"
+)
+
+var (
+	// ErrNoMatch is wrapped by Parse errors for a line that does not have the source type's
+	// format. The processor keeps such a record with the tag _parse_failure.
+	ErrNoMatch = errors.New("does not match")
+	// ErrTimestamp is wrapped by Parse errors for a line that parsed but whose time could
+	// not be read; its other fields are kept. The processor tags it _timestamp_failure.
+	ErrTimestamp = errors.New("unusable timestamp")
+)
+
+// Parser parses the lines of one source type. Parsers are stateless and safe for
+// concurrent use; all per-line state lives in the Document.
+type Parser interface {
+	// Parse sets on doc the fields it finds in line, and the event's time with
+	// doc.SetTimestamp. It returns an error wrapping ErrNoMatch when line does not have the
+	// format (doc may then hold part of the fields: roll it back), or wrapping ErrTimestamp
+	// when only the time is unusable. line and doc's values may share memory: keep line
+	// unchanged until doc is encoded.
+	Parse(line []byte, doc *ecs.Document) error
+}
+
+// Registry maps source type names to parsers. It is not safe to Register concurrently with
+// other calls.
+type Registry struct {
+	parsers map[string]Parser
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{parsers: make(map[string]Parser)}
+}
+
+// Builtin returns a new registry holding the built-in source types.
+func Builtin() *Registry {
+	r := NewRegistry()
+	r.parsers[Text] = TextParser{}
+	r.parsers[JSON] = JSONParser{}
+	r.parsers[NginxAccess] = AccessParser{Name: NginxAccess}
+	r.parsers[ApacheAccess] = AccessParser{Name: ApacheAccess}
+	return r
+}
+
+// Register adds a source type; a name may be registered once.
+func (r *Registry) Register(name string, p Parser) error {
+	if name == "" || p == nil {
+		return errors.New("register source type: empty name or nil parser")
+	}
+	if _, dup := r.parsers[name]; dup {
+		return fmt.Errorf("register source type %s: already registered", name)
+	}
+	r.parsers[name] = p
+	return nil
+}
+
+// Lookup returns the parser of a source type.
+func (r *Registry) Lookup(name string) (Parser, bool) {
+	p, ok := r.parsers[name]
+	return p, ok
+}
+
+// Names returns the registered source types, sorted.
+func (r *Registry) Names() []string {
+	return slices.Sorted(maps.Keys(r.parsers))
+}
+
+// TextParser is the "text" source type: the line is the message, nothing is parsed, and it
+// never fails.
+type TextParser struct{}
+
+// Parse sets nothing.
+func (TextParser) Parse([]byte, *ecs.Document) error { return nil }

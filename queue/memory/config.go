@@ -1,0 +1,55 @@
+package memory
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBytes   = 256 << 20
+	DefaultPartitions = 64
+)
+
+// maxPartitions keeps a typo from allocating millions of partitions per group.
+const maxPartitions = 1 << 16
+
+// Config configures the in-process queue.
+type Config struct {
+	// MaxBytes bounds, per topic, the message bodies held until every group has
+	// acknowledged them; Publish beyond it fails with queue.ErrFull.
+	MaxBytes int64 `yaml:"max_bytes"`
+	// Partitions is the number of FIFO partitions of each group: at most this many
+	// consumers of a group work at once.
+	Partitions int `yaml:"partitions"`
+}
+
+// DefaultConfig returns the configuration used when none is given.
+func DefaultConfig() Config {
+	var c Config
+	c.ApplyDefaults()
+	return c
+}
+
+// ApplyDefaults sets every zero field to its default.
+func (c *Config) ApplyDefaults() {
+	if c.MaxBytes == 0 {
+		c.MaxBytes = DefaultMaxBytes
+	}
+	if c.Partitions == 0 {
+		c.Partitions = DefaultPartitions
+	}
+}
+
+// Validate reports every invalid field, naming its key.
+func (c Config) Validate() error {
+	var errs []error
+	if c.MaxBytes <= 0 {
+		errs = append(errs, fmt.Errorf("max_bytes: must be > 0, got %d", c.MaxBytes))
+	}
+	if c.Partitions < 1 || c.Partitions > maxPartitions {
+		errs = append(errs, fmt.Errorf("partitions: must be between 1 and %d, got %d",
+			maxPartitions, c.Partitions))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,107 @@
+package queue
+
+import (
+	"context"
+	"errors"
+)
+
+// Topics of the data path.
+const (
+	TopicRaw    = "raw"
+	TopicEvents = "events"
+)
+
+// Consumer groups: one on the raw topic, one per sink on the events topic.
+const (
+	GroupProcessor = "processor"
+	GroupIndexer   = "indexer"
+	GroupArchiver  = "archiver"
+)
+
+var (
+	// ErrFull is returned by Publish when the topic has no room; nothing was published and
+	// the caller may retry later. The gateway answers it with 503 and Retry-After.
+	ErrFull = errors.New("queue full")
+	// ErrClosed is returned once the queue is closed, and by Receive once a sealed topic
+	// has nothing left for the group.
+	ErrClosed = errors.New("queue closed")
+	// ErrTooLarge is returned by Publish for messages that can never fit, however empty the
+	// topic: retrying cannot help, and it means a limit is configured too small.
+	ErrTooLarge = errors.New("message too large for the queue")
+	// ErrUnknownTopic is returned for a topic or group that was not declared.
+	ErrUnknownTopic = errors.New("unknown topic or group")
+)
+
+// Message is what is published.
+type Message struct {
+	// Key orders messages: a group receives the messages of one key in publish order.
+	// The data path uses "<tenant>/<stream>".
+	Key  string
+	Body []byte
+}
+
+// Queue is a topic-based queue with consumer groups: every group of a topic receives every
+// message, and the consumers of one group share its messages.
+type Queue interface {
+	// Declare creates topic and its consumer groups if they do not exist. Messages
+	// published after Declare are kept for every declared group, subscribed or not.
+	Declare(ctx context.Context, topic string, groups ...string) error
+	// Publish returns once the queue has confirmed every message (stored it durably, for
+	// backends that can). On error the caller must assume none was stored and may retry;
+	// consumers tolerate duplicates because event ids are idempotent.
+	Publish(ctx context.Context, topic string, msgs ...Message) error
+	// Subscribe joins group on topic.
+	Subscribe(ctx context.Context, topic, group string) (Consumer, error)
+	// Close releases the queue; blocked calls return ErrClosed.
+	Close() error
+}
+
+// Consumer receives a group's messages. Every delivery must be acknowledged or rejected;
+// unacknowledged deliveries are redelivered once the consumer closes.
+type Consumer interface {
+	// Receive blocks until at least one delivery is ready and returns up to max of them.
+	// It returns ctx.Err() when ctx ends, and ErrClosed when the queue is closed or the
+	// topic is sealed and drained for this consumer (see Sealer).
+	Receive(ctx context.Context, max int) ([]*Delivery, error)
+	// Close leaves the group; its unacknowledged deliveries go back to the group.
+	Close() error
+}
+
+// Sealer is implemented by backends that can be drained: after Seal, Publish on topic
+// fails with ErrClosed, and Receive returns ErrClosed once nothing more can come to the
+// caller: the group has nothing pending and nothing in flight but the caller's own
+// deliveries. A consumer that batches (holding deliveries until its output is durable) is
+// told so at once and must then settle what it holds; it must not Nack it, since nobody
+// would receive it again. The in-process backend needs this to stop without losing what it
+// holds.
+type Sealer interface {
+	Seal(topic string)
+}
+
+// Acknowledger settles deliveries; backends implement it.
+type Acknowledger interface {
+	Ack(tag uint64) error
+	// Nack returns the delivery to its group for redelivery; cause says why.
+	Nack(tag uint64, cause error) error
+}
+
+// Delivery is one received message.
+type Delivery struct {
+	Message
+	// Attempt is 1 on the first delivery and grows with each redelivery.
+	Attempt int
+
+	acker Acknowledger
+	tag   uint64
+}
+
+// NewDelivery is for backends: tag identifies the delivery to acker.
+func NewDelivery(m Message, attempt int, acker Acknowledger, tag uint64) *Delivery {
+	return &Delivery{Message: m, Attempt: attempt, acker: acker, tag: tag}
+}
+
+// Ack confirms that the delivery is processed and its output durable.
+func (d *Delivery) Ack() error { return d.acker.Ack(d.tag) }
+
+// Nack asks for the delivery to be redelivered; cause says why.
+func (d *Delivery) Nack(cause error) error { return d.acker.Nack(d.tag, cause) }

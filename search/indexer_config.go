@@ -1,0 +1,63 @@
+package search
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Defaults of IndexerConfig.
+const (
+	DefaultIndexerBatchSize    = 64
+	DefaultIndexerRetryBackoff = 500 * time.Millisecond
+	DefaultIndexerMaxBackoff   = 30 * time.Second
+)
+
+// maxIndexerBatchSize keeps a typo from holding a whole queue in memory.
+const maxIndexerBatchSize = 10_000
+
+// IndexerConfig configures the indexer.
+type IndexerConfig struct {
+	// BatchSize is the most deliveries taken per Receive; their events are grouped by
+	// index and written together, one Write per index.
+	BatchSize int `yaml:"batch_size"`
+	// RetryBackoff is the wait after a failed write before receiving again; it doubles
+	// with every failure in a row, up to MaxRetryBackoff.
+	RetryBackoff    time.Duration `yaml:"retry_backoff"`
+	MaxRetryBackoff time.Duration `yaml:"max_retry_backoff"`
+}
+
+// DefaultIndexerConfig returns the configuration used when none is given.
+func DefaultIndexerConfig() IndexerConfig {
+	var c IndexerConfig
+	c.ApplyDefaults()
+	return c
+}
+
+// ApplyDefaults sets every zero field to its default.
+func (c *IndexerConfig) ApplyDefaults() {
+	if c.BatchSize == 0 {
+		c.BatchSize = DefaultIndexerBatchSize
+	}
+	if c.RetryBackoff == 0 {
+		c.RetryBackoff = DefaultIndexerRetryBackoff
+	}
+	if c.MaxRetryBackoff == 0 {
+		c.MaxRetryBackoff = max(DefaultIndexerMaxBackoff, c.RetryBackoff)
+	}
+}
+
+// Validate reports every invalid field, naming its key.
+func (c IndexerConfig) Validate() error {
+	var errs []error
+	if c.BatchSize < 1 || c.BatchSize > maxIndexerBatchSize {
+		errs = append(errs, fmt.Errorf("batch_size: must be between 1 and %d, got %d", maxIndexerBatchSize, c.BatchSize))
+	}
+	if c.RetryBackoff <= 0 {
+		errs = append(errs, fmt.Errorf("retry_backoff: must be > 0, got %s", c.RetryBackoff))
+	}
+	if c.MaxRetryBackoff < c.RetryBackoff {
+		errs = append(errs, fmt.Errorf("max_retry_backoff: must be at least retry_backoff (%s), got %s", c.RetryBackoff, c.MaxRetryBackoff))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,98 @@
+package query
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Format prints n in the query syntax; nil prints as the empty query. For every tree that
+// Parse returns, Parse(Format(n)) equals n. Trees Parse cannot build print as closely as
+// the syntax allows: a nested And in parentheses (the next grammar's syntax), and a value
+// that cannot stand unquoted as a quoted one.
+func Format(n Node) string {
+	if n == nil {
+		return ""
+	}
+	var b strings.Builder
+	format(&b, n, true)
+	return b.String()
+}
+
+func (n And) String() string  { return Format(n) }
+func (n Not) String() string  { return Format(n) }
+func (n Term) String() string { return Format(n) }
+
+func format(b *strings.Builder, n Node, top bool) {
+	switch n := n.(type) {
+	case And:
+		formatAnd(b, n.Nodes, top)
+	case *And:
+		formatAnd(b, n.Nodes, top)
+	case Not:
+		b.WriteByte('-')
+		format(b, n.Node, false)
+	case *Not:
+		b.WriteByte('-')
+		format(b, n.Node, false)
+	case Term:
+		formatTerm(b, n)
+	case *Term:
+		formatTerm(b, *n)
+	}
+}
+
+func formatAnd(b *strings.Builder, nodes []Node, top bool) {
+	if !top {
+		b.WriteByte('(')
+	}
+	for i, c := range nodes {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		format(b, c, false)
+	}
+	if !top {
+		b.WriteByte(')')
+	}
+}
+
+func formatTerm(b *strings.Builder, t Term) {
+	if t.Field != "" {
+		b.WriteString(t.Field)
+		b.WriteByte(':')
+	}
+	if t.Phrase || !bare(t.Value, t.Field != "") {
+		quote(b, t.Value)
+		return
+	}
+	b.WriteString(t.Value)
+	if t.Prefix {
+		b.WriteByte('*')
+	}
+}
+
+// bare reports whether v reads back as the same unquoted value.
+func bare(v string, inField bool) bool {
+	if v == "" || strings.ContainsAny(v, "\"()*") || strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+		return false
+	}
+	if inField {
+		return true
+	}
+	switch v {
+	case "AND", "and", "NOT", "not", "OR", "or":
+		return false
+	}
+	return v[0] != '-' && !strings.Contains(v, ":")
+}
+
+func quote(b *strings.Builder, v string) {
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		if v[i] == '"' || v[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(v[i])
+	}
+	b.WriteByte('"')
+}

@@ -1,0 +1,135 @@
+package query
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func word(v string) Term   { return Term{Value: v} }
+func phrase(v string) Term { return Term{Value: v, Phrase: true} }
+
+var parseCases = []struct {
+	name string
+	in   string
+	want Node
+}{
+	{"empty", "", nil},
+	{"blank", " \t\n ", nil},
+	{"word", "timeout", word("timeout")},
+	{"word with punctuation", "10.0.0.1", word("10.0.0.1")},
+	{"unicode word", "Grüße", word("Grüße")},
+	{"backslash is literal in a word", `C\Windows`, word(`C\Windows`)},
+	{"words are ANDed", "failed password", And{Nodes: []Node{word("failed"), word("password")}}},
+	{"explicit AND", "failed AND password", And{Nodes: []Node{word("failed"), word("password")}}},
+	{"lowercase and", "failed and password", And{Nodes: []Node{word("failed"), word("password")}}},
+	{"phrase", `"invalid user"`, phrase("invalid user")},
+	{"phrase escapes", `"say \"hi\" \\ bye"`, phrase(`say "hi" \ bye`)},
+	{"other backslashes stay", `"C:\Windows\n"`, phrase(`C:\Windows\n`)},
+	{"phrase keeps operators", `"a OR b (c)"`, phrase("a OR b (c)")},
+	{"prefix", "upstr*", Term{Value: "upstr", Prefix: true}},
+	{"minus negates", "-healthz", Not{Node: word("healthz")}},
+	{"NOT negates", "NOT healthz", Not{Node: word("healthz")}},
+	{"lowercase not", "not healthz", Not{Node: word("healthz")}},
+	{"double negation", "--x", Not{Node: Not{Node: word("x")}}},
+	{"NOT minus", "NOT -x", Not{Node: Not{Node: word("x")}}},
+	{"negated phrase", `-"a b"`, Not{Node: phrase("a b")}},
+	{"dash inside word", "web-01", word("web-01")},
+	{"field", "host.name:web-01", Term{Field: "host.name", Value: "web-01"}},
+	{"field number", "http.response.status_code:404", Term{Field: "http.response.status_code", Value: "404"}},
+	{"field space after colon", "host.name:   web-01", Term{Field: "host.name", Value: "web-01"}},
+	{"field quoted", `user_agent.original:"kube-probe/1.29"`, Term{Field: "user_agent.original", Value: "kube-probe/1.29", Phrase: true}},
+	{"field space then quoted", `message: "a b"`, Term{Field: "message", Value: "a b", Phrase: true}},
+	{"field empty quoted", `labels.x:""`, Term{Field: "labels.x", Phrase: true}},
+	{"field prefix", "url.path:/api*", Term{Field: "url.path", Value: "/api", Prefix: true}},
+	{"field value keeps colons", "url.full:http://x:8080/", Term{Field: "url.full", Value: "http://x:8080/"}},
+	{"field value may start with dash", "x: -1", Term{Field: "x", Value: "-1"}},
+	{"field value may be a keyword", "x:AND", Term{Field: "x", Value: "AND"}},
+	{"at field", "@timestamp:2024", Term{Field: "@timestamp", Value: "2024"}},
+	{"negated field", "-tags:_parse_failure", Not{Node: Term{Field: "tags", Value: "_parse_failure"}}},
+	{"combination", `event.dataset:nginx.access AND -url.path:/healthz "timed out"`, And{Nodes: []Node{
+		Term{Field: "event.dataset", Value: "nginx.access"},
+		Not{Node: Term{Field: "url.path", Value: "/healthz"}},
+		phrase("timed out"),
+	}}},
+}
+
+func TestParse(t *testing.T) {
+	for _, tc := range parseCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Parse(tc.in)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		in     string
+		offset int
+		msg    string
+	}{
+		{"OR", "a OR b", 2, "OR is not supported"},
+		{"lowercase or", "a or b", 2, "OR is not supported"},
+		{"open parenthesis", "a (b)", 2, "parentheses"},
+		{"parenthesis after word", "main()", 4, "parentheses"},
+		{"parenthesis after field", "x:(a)", 2, "parentheses"},
+		{"parenthesis after phrase", `"a")`, 3, "parentheses"},
+		{"leading AND", "AND a", 0, "left"},
+		{"trailing AND", "a AND ", 2, "right"},
+		{"AND AND", "a AND AND b", 6, "between two terms"},
+		{"trailing NOT", "a NOT", 2, "NOT needs a term"},
+		{"lone minus", "a - b", 2, "'-' must be followed"},
+		{"trailing minus", "a -", 2, "'-' must be followed"},
+		{"unterminated", `a "b c`, 2, "unterminated"},
+		{"escaped last quote", `"b\"`, 0, "unterminated"},
+		{"empty phrase", `""`, 0, "empty phrase"},
+		{"quote inside word", `ab"c"`, 2, "quote the whole value"},
+		{"text after phrase", `"a"b`, 3, "space after the closing quote"},
+		{"bad field", "12:30:45", 0, "not a field name"},
+		{"empty field segment", "a..b:c", 0, "not a field name"},
+		{"field without value", "host.name:", 0, "needs a value"},
+		{"field without value before space", "host.name:  ", 0, "needs a value"},
+		{"lone star", "*", 0, "prefix needs"},
+		{"inner star", "fo*o", 2, "only supported at the end"},
+		{"inner star in field", "x:a*b", 3, "only supported at the end"},
+		{"double star", "ab**", 2, "only supported at the end"},
+		{"invalid UTF-8", "ab\xffc", 2, "invalid UTF-8"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := Parse(tc.in)
+			require.Nil(t, n)
+			var se *SyntaxError
+			require.ErrorAs(t, err, &se)
+			require.True(t, errors.Is(err, ErrSyntax))
+			require.Equal(t, tc.offset, se.Offset, "error: %v", err)
+			require.Contains(t, se.Msg, tc.msg)
+		})
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	many := make([]byte, 0, 2*(MaxTerms+1))
+	for range MaxTerms + 1 {
+		many = append(many, "x "...)
+	}
+	_, err := Parse(string(many))
+	require.ErrorContains(t, err, "too many terms")
+
+	_, err = Parse(string(many[:2*MaxTerms]))
+	require.NoError(t, err)
+
+	deep := make([]byte, 0, MaxNegations+2)
+	for range MaxNegations + 1 {
+		deep = append(deep, '-')
+	}
+	_, err = Parse(string(append(deep, 'x')))
+	require.ErrorContains(t, err, "too many negations")
+
+	_, err = Parse(string(append(deep[:MaxNegations], 'x')))
+	require.NoError(t, err)
+}

@@ -1,0 +1,139 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	"google.golang.org/protobuf/proto"
+
+	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
+	"github.com/trolly-logs/trolly/queue"
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+// handle buffers each delivery and writes the chunks it filled before taking the next,
+// so that the buffer exceeds MaxBufferedBytes by one delivery at most. It fails only when
+// ctx ends, after nacking the deliveries it did not take.
+func (a *Archiver) handle(ctx context.Context, ds []*queue.Delivery) error {
+	for i, d := range ds {
+		a.accept(d)
+		a.buf.limit(a.cfg.MaxBufferedBytes)
+		if err := a.flush(ctx); err != nil {
+			a.nack(ds[i+1:], errStopping)
+			return err
+		}
+	}
+	return nil
+}
+
+// accept adds a delivery's events to their chunks.
+func (a *Archiver) accept(d *queue.Delivery) {
+	var batch trollyv1.EventBatch
+	if err := proto.Unmarshal(d.Body, &batch); err != nil {
+		a.reject(d, "decode", "undecodable event batch", err)
+		return
+	}
+	if !tenant.ValidID(batch.GetTenantId()) || !tenant.ValidStreamName(batch.GetStream()) {
+		a.reject(d, "bad_tenant_or_stream", "event batch with an invalid tenant or stream",
+			fmt.Errorf("tenant %q, stream %q", batch.GetTenantId(), batch.GetStream()))
+		return
+	}
+	p := &pending{d: d, left: 1}
+	now := a.now()
+	empty := 0
+	for _, ev := range batch.GetEvents() {
+		if len(ev.GetSource()) == 0 {
+			empty++
+			continue
+		}
+		id := chunkID{tenant: batch.GetTenantId(), stream: batch.GetStream(), hour: hourOf(ev.GetTimestampUnixNano())}
+		a.buf.add(p, id, ev.GetSource(), now)
+	}
+	if empty > 0 {
+		a.metrics.rejected.WithLabelValues("empty_event").Add(float64(empty))
+		a.log.Warn("events without a document skipped", "tenant", batch.GetTenantId(), "stream", batch.GetStream(), "batch", batch.GetBatchId(), "count", empty)
+	}
+	a.metrics.buffered.Set(float64(a.buf.bytes))
+	if p.release() {
+		a.ack(d)
+	}
+}
+
+// reject acknowledges an envelope that can never be archived, so that it does not block
+// the stream. TODO: send it to the dead-letter queue with the reason once there is one.
+func (a *Archiver) reject(d *queue.Delivery, reason, msg string, err error) {
+	a.metrics.rejected.WithLabelValues(reason).Inc()
+	a.log.Error(msg, "key", d.Key, "attempt", d.Attempt, "err", err)
+	a.ack(d)
+}
+
+func (a *Archiver) ack(d *queue.Delivery) {
+	if err := d.Ack(); err != nil {
+		// Redelivered later, and archived twice: allowed.
+		a.log.Warn("ack delivery", "key", d.Key, "err", err)
+	}
+}
+
+func (a *Archiver) flushAged(ctx context.Context) error {
+	a.buf.sealAged(a.now(), a.cfg.MaxChunkAge)
+	return a.flush(ctx)
+}
+
+// flush writes the sealed chunks in order, retrying each until it is durable, and
+// acknowledges the deliveries they complete. It fails when ctx ends.
+func (a *Archiver) flush(ctx context.Context) error {
+	for len(a.buf.sealed) > 0 {
+		if err := a.write(ctx, a.buf.sealed[0]); err != nil {
+			return err
+		}
+		c, done := a.buf.written()
+		a.metrics.buffered.Set(float64(a.buf.bytes))
+		a.metrics.chunks.WithLabelValues(c.reason).Inc()
+		a.metrics.events.WithLabelValues(c.id.tenant).Add(float64(c.events))
+		a.metrics.rawBytes.WithLabelValues(c.id.tenant).Add(float64(c.size))
+		a.metrics.storedBytes.WithLabelValues(c.id.tenant).Add(float64(len(c.compressed)))
+		for _, d := range done {
+			a.ack(d)
+		}
+	}
+	return nil
+}
+
+// write compresses c (once) and puts it, retrying with capped exponential backoff.
+func (a *Archiver) write(ctx context.Context, c *chunk) error {
+	start := time.Now()
+	if c.key == "" {
+		// Fails only past the year 10889 or when crypto/rand does, which it does not.
+		id, err := ulid.New(ulid.Timestamp(a.now()), a.entropy)
+		if err != nil {
+			return fmt.Errorf("chunk id: %w", err)
+		}
+		c.key = ChunkKey(c.id.tenant, c.id.stream, time.Unix(c.id.hour, 0), id)
+		a.scratch = c.data.appendTo(a.scratch[:0])
+		c.compressed = a.enc.EncodeAll(a.scratch, nil)
+		c.data = nil
+	}
+	backoff := a.cfg.RetryMinBackoff
+	for {
+		err := a.bucket.Put(ctx, c.key, c.compressed)
+		if err == nil {
+			a.metrics.flushSeconds.Observe(time.Since(start).Seconds())
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		a.metrics.putErrors.Inc()
+		a.log.Warn("write chunk; retrying", "tenant", c.id.tenant, "stream", c.id.stream, "key", c.key, "retry_in", backoff, "err", err)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(2*backoff, a.cfg.RetryMaxBackoff)
+	}
+}

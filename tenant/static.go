@@ -1,0 +1,169 @@
+package tenant
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+)
+
+// Config is one tenant of the configuration file.
+type Config struct {
+	ID            string         `yaml:"id"`
+	Name          string         `yaml:"name"`
+	RetentionDays int            `yaml:"retention_days"`
+	Keys          []KeyConfig    `yaml:"keys"`
+	Streams       []StreamConfig `yaml:"streams"`
+}
+
+// KeyConfig is one API key, stored as its hash.
+type KeyConfig struct {
+	Name  string `yaml:"name"`
+	Hash  string `yaml:"hash"`
+	Scope Scope  `yaml:"scope"`
+}
+
+// StreamConfig is one stream of a tenant.
+type StreamConfig struct {
+	Name       string `yaml:"name"`
+	SourceType string `yaml:"source_type"`
+}
+
+// DefaultRetentionDays applies when a tenant sets none.
+const DefaultRetentionDays = 7
+
+// Static is a Directory over a fixed set of tenants.
+type Static struct {
+	tenants map[string]Tenant
+	keys    map[[sha256.Size]byte]staticKey
+}
+
+type staticKey struct {
+	digest    [sha256.Size]byte
+	principal Principal
+}
+
+// NewStatic validates cfgs and returns their directory. Errors name the offending key,
+// as in "tenants[1].keys[0].scope".
+func NewStatic(cfgs []Config) (*Static, error) {
+	s := &Static{tenants: map[string]Tenant{}, keys: map[[sha256.Size]byte]staticKey{}}
+	var errs []error
+	for i, c := range cfgs {
+		errs = append(errs, s.add(c, fmt.Sprintf("tenants[%d]", i))...)
+	}
+	return s, errors.Join(errs...)
+}
+
+// add validates one tenant, found at path in the configuration, and adds it unless it
+// has errors, which it returns.
+func (s *Static) add(c Config, path string) []error {
+	var errs []error
+	fail := func(field, msg string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s.%s: %s", path, field, fmt.Sprintf(msg, args...)))
+	}
+	switch {
+	case !ValidID(c.ID):
+		fail("id", "%q is not a tenant id (lowercase letters, digits and inner dashes, at most 63)", c.ID)
+	case s.has(c.ID):
+		fail("id", "tenant %q is defined twice", c.ID)
+	}
+	if c.RetentionDays == 0 {
+		c.RetentionDays = DefaultRetentionDays
+	}
+	if c.RetentionDays < 0 {
+		fail("retention_days", "must be positive, got %d", c.RetentionDays)
+	}
+	t := Tenant{ID: c.ID, Name: c.Name, RetentionDays: c.RetentionDays}
+	if t.Name == "" {
+		t.Name = c.ID
+	}
+	seen := map[string]bool{}
+	for j, sc := range c.Streams {
+		switch {
+		case !ValidStreamName(sc.Name):
+			fail(fmt.Sprintf("streams[%d].name", j), "%q is not a stream name (lowercase letters, digits, '-' and '_', at most 63)", sc.Name)
+		case seen[sc.Name]:
+			fail(fmt.Sprintf("streams[%d].name", j), "stream %q is defined twice", sc.Name)
+		}
+		if sc.SourceType == "" {
+			fail(fmt.Sprintf("streams[%d].source_type", j), "is required")
+		}
+		seen[sc.Name] = true
+		t.Streams = append(t.Streams, Stream(sc))
+	}
+	keys := map[[sha256.Size]byte]staticKey{}
+	for j, kc := range c.Keys {
+		d, err := parseHash(kc.Hash)
+		_, dup := s.keys[d]
+		_, dupHere := keys[d]
+		switch {
+		case err != nil:
+			fail(fmt.Sprintf("keys[%d].hash", j), "%v", err)
+		case dup || dupHere:
+			fail(fmt.Sprintf("keys[%d].hash", j), "the same key is defined twice")
+		}
+		if kc.Scope != ScopeIngest && kc.Scope != ScopeRead {
+			fail(fmt.Sprintf("keys[%d].scope", j), "must be %q or %q, got %q", ScopeIngest, ScopeRead, kc.Scope)
+		}
+		keys[d] = staticKey{digest: d, principal: Principal{TenantID: c.ID, Scope: kc.Scope, KeyName: kc.Name}}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	s.tenants[c.ID] = t
+	for d, k := range keys {
+		s.keys[d] = k
+	}
+	return nil
+}
+
+func (s *Static) has(id string) bool {
+	_, ok := s.tenants[id]
+	return ok
+}
+
+// Authenticate implements Directory. The map is keyed by the SHA-256 of the secret, so its
+// lookup time says nothing about the secret; the final comparison is constant-time anyway.
+func (s *Static) Authenticate(_ context.Context, secret string) (Principal, error) {
+	if secret == "" {
+		return Principal{}, ErrUnauthenticated
+	}
+	d := sha256.Sum256([]byte(secret))
+	k, ok := s.keys[d]
+	if !ok || !digestEqual(k.digest, d) {
+		return Principal{}, ErrUnauthenticated
+	}
+	return k.principal, nil
+}
+
+// Tenant implements Directory.
+func (s *Static) Tenant(_ context.Context, id string) (Tenant, error) {
+	t, ok := s.tenants[id]
+	if !ok {
+		return Tenant{}, ErrNotFound
+	}
+	return t, nil
+}
+
+// Stream implements Directory.
+func (s *Static) Stream(_ context.Context, tenantID, name string) (Stream, error) {
+	t, ok := s.tenants[tenantID]
+	if !ok {
+		return Stream{}, ErrNotFound
+	}
+	for _, st := range t.Streams {
+		if st.Name == name {
+			return st, nil
+		}
+	}
+	return Stream{}, ErrNotFound
+}
+
+// Tenants returns every tenant, for the components that act on all of them.
+func (s *Static) Tenants() []Tenant {
+	out := make([]Tenant, 0, len(s.tenants))
+	for _, t := range s.tenants {
+		out = append(out, t)
+	}
+	return out
+}
