@@ -174,6 +174,11 @@ func (c *Config) validateQueueRoom() error {
 		return fmt.Errorf("queue.memory.max_bytes: must be at least %d to hold the largest batches (4 x gateway.max_body_bytes, 2 x processor.max_message_bytes), got %d",
 			need, c.Queue.Memory.MaxBytes)
 	}
+	// The events the archiver buffers stay on the queue until their chunk is written.
+	if 2*c.Archiver.MaxBufferedBytes > c.Queue.Memory.MaxBytes {
+		return fmt.Errorf("archiver.max_buffered_bytes: must be at most half of queue.memory.max_bytes (%d), whose room it holds until written, got %d",
+			c.Queue.Memory.MaxBytes, c.Archiver.MaxBufferedBytes)
+	}
 	return nil
 }
 

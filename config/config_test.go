@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/configtest"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
@@ -32,28 +32,10 @@ func load(t *testing.T, path string, environ []string) (*Config, error) {
 }
 
 func TestBadConfigs(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.bad.yaml")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			want := expectedError(t, path)
-			_, err := load(t, path, nil)
-			require.ErrorContains(t, err, want)
-		})
-	}
-}
-
-// expectedError reads the "# error: ..." first line of a bad config.
-func expectedError(t *testing.T, path string) string {
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	require.True(t, sc.Scan())
-	want, ok := strings.CutPrefix(sc.Text(), "# error: ")
-	require.True(t, ok, "%s must start with '# error: <expected message>'", path)
-	return want
+	configtest.RunBadFunc(t, "testdata", func(t *testing.T, path string) error {
+		_, err := load(t, path, nil)
+		return err
+	})
 }
 
 func TestDevConfig(t *testing.T) {

@@ -1,8 +1,6 @@
 package processor
 
 import (
-	"bytes"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -10,41 +8,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
+
+	"github.com/trolly-logs/trolly/internal/configtest"
 )
 
-func loadConfig(t *testing.T, path string) (Config, error) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return c, err
-	}
-	return c, c.Validate()
-}
-
 func TestBadConfigs(t *testing.T) {
-	want := map[string]string{
-		"negative_workers.bad.yaml":           "workers: must be >= 0",
-		"negative_batch_size.bad.yaml":        "batch_size: must be >= 0",
-		"negative_retry_min.bad.yaml":         "retry_min: must be >= 0",
-		"retry_max_below_min.bad.yaml":        "retry_max: must be >= retry_min",
-		"unknown_key.bad.yaml":                "field threads not found",
-		"not_a_number.bad.yaml":               "cannot unmarshal",
-		"negative_max_message_bytes.bad.yaml": "max_message_bytes: must be >= 0",
-	}
-	files, err := filepath.Glob("testdata/config/*.bad.yaml")
-	require.NoError(t, err)
-	require.Len(t, files, len(want), "every bad config has an expected error")
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			_, err := loadConfig(t, f)
-			require.ErrorContains(t, err, want[filepath.Base(f)])
-		})
-	}
+	configtest.RunBad[Config](t, "testdata/config")
 }
 
 func TestGoodConfigs(t *testing.T) {
@@ -54,9 +23,8 @@ func TestGoodConfigs(t *testing.T) {
 	}
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {
-			c, err := loadConfig(t, filepath.Join("testdata/config", name))
+			c, err := configtest.Load[Config](t, filepath.Join("testdata/config", name))
 			require.NoError(t, err)
-			c.ApplyDefaults()
 			require.Equal(t, want, c)
 		})
 	}

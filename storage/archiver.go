@@ -173,11 +173,13 @@ func (a *Archiver) untilNextAge() time.Duration {
 	return min(max(c.opened.Add(a.cfg.MaxChunkAge).Sub(a.now()), 0), limit)
 }
 
-// drain writes everything once the topic is sealed and empty.
+// drain writes everything once the topic is sealed and empty. Nothing will redeliver what
+// it cannot write, so that is an error.
 func (a *Archiver) drain(ctx context.Context) error {
 	a.buf.sealAll(reasonDrain)
 	if err := a.flush(ctx); err != nil {
-		return a.stop(ctx)
+		_ = a.stop(ctx)
+		return fmt.Errorf("drain the events topic: %w", err)
 	}
 	a.log.Info("events topic drained; archive complete")
 	return nil

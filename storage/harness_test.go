@@ -20,9 +20,10 @@ import (
 	"github.com/trolly-logs/trolly/storage"
 )
 
-// scriptQueue hands the archiver what a test sends, and queue.ErrClosed once the test
-// seals it, whatever is still unacknowledged: unlike queue/memory, it lets a test drain
-// while the archiver holds deliveries.
+// scriptQueue is a scripted stand-in for the queue: each Receive hands the archiver exactly
+// the step a test sends next, and queue.ErrClosed once the test seals it, so that a test
+// with an injected clock knows what the archiver has seen. The archiver runs on the real
+// in-process queue in memory_queue_test.go.
 type scriptQueue struct {
 	steps chan step
 }

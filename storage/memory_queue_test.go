@@ -15,15 +15,12 @@ import (
 )
 
 // TestArchiverWithMemoryQueue runs the archiver on the in-process queue from publish to
-// drain. The memory queue reports a sealed topic drained only once every delivery is
-// acknowledged, so here the age flush, not the drain, writes the chunks.
+// drain. The chunks are too young to be written by age: the drain writes them, as soon as
+// the queue says nothing more can come.
 func TestArchiverWithMemoryQueue(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	q, err := memory.New(memory.Config{}, nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, q.Close()) })
-	require.NoError(t, q.Declare(ctx, queue.TopicEvents, queue.GroupArchiver))
+	q := newEventsQueue(ctx, t)
 
 	want := map[string][]string{}
 	for i := range 20 {
@@ -40,7 +37,7 @@ func TestArchiverWithMemoryQueue(t *testing.T) {
 	q.Seal(queue.TopicEvents)
 
 	cfg := quiet()
-	cfg.MaxChunkAge = 20 * time.Millisecond
+	cfg.MaxChunkAge = time.Hour
 	bucket := newFSBucket(t)
 	require.NoError(t, storage.NewArchiver(cfg, q, bucket, nil, nil, nil).Run(ctx))
 	require.NoError(t, ctx.Err(), "Run returned because the topic drained")
@@ -51,4 +48,34 @@ func TestArchiverWithMemoryQueue(t *testing.T) {
 	require.NoError(t, err)
 	_, err = cons.Receive(ctx, 1)
 	require.ErrorIs(t, err, queue.ErrClosed)
+}
+
+// newEventsQueue is the in-process queue with the archiver's group declared.
+func newEventsQueue(ctx context.Context, t *testing.T) *memory.Queue {
+	t.Helper()
+	q, err := memory.New(memory.Config{}, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, q.Close()) })
+	require.NoError(t, q.Declare(ctx, queue.TopicEvents, queue.GroupArchiver))
+	return q
+}
+
+// TestArchiverDrainFailure stops a drain whose writes keep failing: Run must say so, since
+// nothing will redeliver what it could not write.
+func TestArchiverDrainFailure(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	q := newEventsQueue(ctx, t)
+	body, err := proto.Marshal(batchOf("acme", "web", "1", events("m", 3, hour13)...))
+	require.NoError(t, err)
+	require.NoError(t, q.Publish(ctx, queue.TopicEvents, queue.Message{Key: "acme/web", Body: body}))
+	q.Seal(queue.TopicEvents)
+
+	cfg := quiet()
+	cfg.MaxChunkAge = time.Hour
+	runCtx, stop := context.WithTimeout(ctx, 500*time.Millisecond) // the process's shutdown deadline
+	defer stop()
+	err = storage.NewArchiver(cfg, q, &flakyBucket{Bucket: newFSBucket(t), failures: -1}, nil, nil, nil).Run(runCtx)
+	require.ErrorContains(t, err, "drain the events topic")
+	require.NoError(t, ctx.Err())
 }

@@ -158,12 +158,3 @@ func (s *Static) Stream(_ context.Context, tenantID, name string) (Stream, error
 	}
 	return Stream{}, ErrNotFound
 }
-
-// Tenants returns every tenant, for the components that act on all of them.
-func (s *Static) Tenants() []Tenant {
-	out := make([]Tenant, 0, len(s.tenants))
-	for _, t := range s.tenants {
-		out = append(out, t)
-	}
-	return out
-}

@@ -128,12 +128,12 @@ func (b *Backend) searchIndex(ctx context.Context, f indexFile, cond condition, 
 	args := append([]any{from, to}, cond.args...)
 	// Write keeps every doc within its index's time, so a range that covers the index
 	// needs no timestamps to count.
-	row := tx.QueryRowContext(ctx, fmt.Sprintf(countSQL, cond.from(), cond.sql), args...)
+	countQuery, countArgs := fmt.Sprintf(countSQL, cond.from(), cond.sql), args
 	if cond.text != "" && from <= nanos(f.start, 0) && to >= nanos(f.end, 0) {
-		row = tx.QueryRowContext(ctx, countTextSQL, cond.text)
+		countQuery, countArgs = countTextSQL, []any{cond.text}
 	}
 	var total int64
-	if err := row.Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, countQuery, countArgs...).Scan(&total); err != nil {
 		return 0, nil, fmt.Errorf("count: %w", err)
 	}
 	if total == 0 || limit == 0 {
