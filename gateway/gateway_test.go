@@ -31,7 +31,7 @@ type fixture struct {
 	now time.Time
 }
 
-func newFixture(t *testing.T, queueBytes int64, mutate func(*Config)) *fixture {
+func newFixture(t testing.TB, queueBytes int64, mutate func(*Config)) *fixture {
 	t.Helper()
 	dir, err := tenant.NewStatic([]tenant.Config{
 		{ID: "demo", Keys: []tenant.KeyConfig{

@@ -145,6 +145,7 @@ func checkRefusals(t *testing.T, srv server, from, to string) {
 		code   string
 	}{
 		{"read key cannot ingest", func() answer { return srv.ingest(t, demoRead, "web", "", line, false) }, 403, "forbidden"},
+		{"other read key cannot ingest", func() answer { return srv.ingest(t, acmeRead, "web", "", line, false) }, 403, "forbidden"},
 		{"ingest key cannot search", func() answer { return srv.searchRaw(t, demoIngest, "", from, to, 10) }, 403, "forbidden"},
 		{"no key ingest", func() answer { return srv.ingest(t, "", "web", "", line, false) }, 401, "unauthenticated"},
 		{"no key search", func() answer { return srv.searchRaw(t, "", "", from, to, 10) }, 401, "unauthenticated"},
