@@ -106,13 +106,16 @@ func TestEndToEnd(t *testing.T) {
 	if len(ssh) > 0 {
 		srv.mustIngest(t, demoIngest, "raw", "", ssh, true)
 	}
+	// A record that claims to be acme's: the tenant is the key's, whatever the body says.
+	forged := fmt.Sprintf(`{"@timestamp":%q,"message":"forged claim","organization":{"id":"acme"},"event":{"id":"x"}}`, now.Add(-time.Hour).Format(time.RFC3339))
+	srv.mustIngest(t, demoIngest, "app", "application/x-ndjson", []string{forged}, false)
 	app := jsonLines(150, now.Add(-5*time.Hour))
 	srv.mustIngest(t, acmeIngest, "app", "application/x-ndjson", app, true)
 	linux := corpusLines(t, "linux_2k.log")
 	if len(linux) > 0 {
 		srv.mustIngest(t, acmeIngest, "raw", "text/plain; charset=utf-8", linux, false)
 	}
-	want := map[string]int{"demo": len(web) + 1 + len(ssh), "acme": len(app) + len(linux)}
+	want := map[string]int{"demo": len(web) + 2 + len(ssh), "acme": len(app) + len(linux)}
 	waitTotal(t, srv, demoRead, "", from, to, want["demo"])
 	waitTotal(t, srv, acmeRead, "", from, to, want["acme"])
 
@@ -126,6 +129,13 @@ func TestEndToEnd(t *testing.T) {
 		require.NotEmpty(t, field(r.Hits[0].Source, "error.message"))
 	})
 	t.Run("tenant walls", func(t *testing.T) { checkTenantWalls(t, srv, from, to, want) })
+	t.Run("tenant cannot be forged", func(t *testing.T) {
+		require.Zero(t, srv.search(t, acmeRead, "forged", from, to, 10).total(t))
+		r := srv.search(t, demoRead, "forged", from, to, 10)
+		require.Equal(t, 1, r.total(t))
+		require.Equal(t, "demo", field(r.Hits[0].Source, "organization.id"))
+		require.NotEqual(t, "x", field(r.Hits[0].Source, "event.id"), "event ids are Trolly's")
+	})
 	t.Run("refusals", func(t *testing.T) { checkRefusals(t, srv, from, to) })
 	t.Run("grpc", func(t *testing.T) { checkGRPC(t, srv, from, to, want) })
 	t.Run("metrics and openapi", func(t *testing.T) { checkMetrics(t, srv, want) })
