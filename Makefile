@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin
 FUZZTIME ?= 10s
 
-.PHONY: build run test lint unit fuzz-short bench bench-load proto tools check-generated clean
+.PHONY: build run test lint services unit fuzz-short bench bench-load proto tools check-generated clean
 
 build:
 	$(GO) build -o $(BIN)/trolly ./cmd/trolly
@@ -13,11 +13,15 @@ run: build
 
 # The whole suite, end-to-end test included: formatting and vet, generated code in sync,
 # every unit and integration test under the race detector, and a short run of every fuzzer.
-test: lint check-generated unit fuzz-short
+test: lint check-generated services unit fuzz-short
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# Starts the servers of the integration tests where they are installed but stopped.
+services:
+	scripts/services
 
 unit:
 	$(GO) test -race -count=1 -timeout 30m ./...

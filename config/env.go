@@ -14,8 +14,9 @@ const EnvPrefix = "TROLLY_"
 
 // ApplyEnv overrides keys from environ ("KEY=value" pairs, as os.Environ returns): the
 // variable of a key is TROLLY_ and its path in capitals, dots as underscores
-// (gateway.max_body_bytes is TROLLY_GATEWAY_MAX_BODY_BYTES). Lists (tenants) cannot be set
-// this way. A TROLLY_ variable that names no key is an error, as a mistyped key is in YAML.
+// (gateway.max_body_bytes is TROLLY_GATEWAY_MAX_BODY_BYTES). A list of strings is written
+// comma-separated; other lists (tenants) cannot be set this way. A TROLLY_ variable that
+// names no key is an error, as a mistyped key is in YAML.
 func (c *Config) ApplyEnv(environ []string) error {
 	fields := map[string]reflect.Value{}
 	collectEnv(reflect.ValueOf(c).Elem(), "", fields)
@@ -65,8 +66,12 @@ func collectEnv(v reflect.Value, prefix string, out map[string]reflect.Value) {
 		switch fv := v.Field(i); fv.Kind() {
 		case reflect.Struct:
 			collectEnv(fv, name+"_", out)
-		case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface:
-			// lists and maps come from the file only
+		case reflect.Slice:
+			if fv.Type().Elem().Kind() == reflect.String {
+				out[name] = fv
+			}
+		case reflect.Map, reflect.Pointer, reflect.Interface:
+			// maps and lists of structures come from the file only
 		default:
 			out[name] = fv
 		}
@@ -75,8 +80,22 @@ func collectEnv(v reflect.Value, prefix string, out map[string]reflect.Value) {
 
 // setScalar parses value as YAML would for the field, so durations and sizes read alike.
 func setScalar(f reflect.Value, value string) error {
-	if f.Kind() == reflect.String {
+	switch f.Kind() {
+	case reflect.String:
 		f.SetString(value)
+		return nil
+	case reflect.Slice:
+		var items []string
+		for _, s := range strings.Split(value, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				items = append(items, s)
+			}
+		}
+		list := reflect.MakeSlice(f.Type(), len(items), len(items))
+		for i, s := range items {
+			list.Index(i).SetString(s)
+		}
+		f.Set(list)
 		return nil
 	}
 	p := reflect.New(f.Type())

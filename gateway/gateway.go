@@ -23,6 +23,7 @@ type Gateway struct {
 	log     *slog.Logger
 	metrics *metrics
 	health  *httpx.Health
+	limits  *limiters
 	now     func() time.Time
 }
 
@@ -36,6 +37,7 @@ func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, r
 		log:     logger.With("component", "gateway"),
 		metrics: newMetrics(reg),
 		health:  &httpx.Health{},
+		limits:  &limiters{buckets: map[string]bucket{}},
 		now:     time.Now,
 	}
 	g.health.SetReady(true)

@@ -40,6 +40,9 @@ func newFixture(t testing.TB, queueBytes int64, mutate func(*Config)) *fixture {
 		}, Streams: []tenant.StreamConfig{{Name: "web", SourceType: "nginx_access"}, {Name: "app", SourceType: "json"}}},
 		{ID: "acme", Keys: []tenant.KeyConfig{{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("acme-in")}},
 			Streams: []tenant.StreamConfig{{Name: "other", SourceType: "text"}}},
+		{ID: "slow", Limits: tenant.Limits{IngestBytesPerSecond: 1000, IngestBurstBytes: 1000},
+			Keys:    []tenant.KeyConfig{{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("slow-in")}},
+			Streams: []tenant.StreamConfig{{Name: "web", SourceType: "text"}}},
 	})
 	require.NoError(t, err)
 	qc := memory.DefaultConfig()

@@ -22,6 +22,16 @@ func (g *Gateway) handleNative(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, protocol, p.TenantID, g.fromLookup(err, r.PathValue("stream")))
 		return
 	}
+	tn, err := g.dir.Tenant(r.Context(), p.TenantID)
+	if err != nil {
+		g.fail(w, protocol, p.TenantID, g.fromLookup(err, r.PathValue("stream")))
+		return
+	}
+	lim := g.limits.get(tn)
+	if rej := precheck(lim, g.now()); rej != nil {
+		g.fail(w, protocol, p.TenantID, rej)
+		return
+	}
 	decode, rej := nativeDecoder(r.Header.Get("Content-Type"))
 	if rej != nil {
 		g.fail(w, protocol, p.TenantID, rej)
@@ -36,6 +46,10 @@ func (g *Gateway) handleNative(w http.ResponseWriter, r *http.Request) {
 	recs, err := decode(body.Bytes(), g.cfg.MaxLineBytes)
 	if err != nil {
 		g.fail(w, protocol, p.TenantID, fromIngest(err))
+		return
+	}
+	if rej := take(lim, g.now(), body.Len()); rej != nil {
+		g.fail(w, protocol, p.TenantID, rej)
 		return
 	}
 	if rej := g.publish(r.Context(), p.TenantID, st, "http", r.RemoteAddr, recs); rej != nil {

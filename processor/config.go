@@ -15,13 +15,17 @@ type Config struct {
 	// published in one call.
 	BatchSize int `yaml:"batch_size"`
 	// RetryMin and RetryMax bound the backoff between publish attempts while the events
-	// topic is full.
+	// topic is full or the queue fails; the raw batch is held meanwhile.
 	RetryMin time.Duration `yaml:"retry_min"`
 	RetryMax time.Duration `yaml:"retry_max"`
 	// MaxMessageBytes splits the event batch of a large raw batch into messages of at most
 	// this size (Kafka's default limit is about 1 MiB); an event larger on its own still
 	// travels alone.
 	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// MaxAttempts rejects to the dead letters a raw batch delivered more often than this
+	// without being acknowledged: processing it may crash the processor, and the crash loop
+	// would block its stream.
+	MaxAttempts int `yaml:"max_attempts"`
 }
 
 // Defaults of Config; Workers defaults to GOMAXPROCS.
@@ -31,6 +35,7 @@ const (
 	DefaultRetryMax  = 2 * time.Second
 	// DefaultMaxMessageBytes leaves room under Kafka's default message.max.bytes.
 	DefaultMaxMessageBytes = 1000 << 10
+	DefaultMaxAttempts     = 10
 )
 
 // DefaultConfig returns the configuration used for keys left unset.
@@ -57,6 +62,9 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxMessageBytes == 0 {
 		c.MaxMessageBytes = DefaultMaxMessageBytes
 	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
 }
 
 // Validate reports every key that is out of range; zero keys are valid (they take their
@@ -77,6 +85,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxMessageBytes < 0 {
 		errs = append(errs, errors.New("max_message_bytes: must be >= 0"))
+	}
+	if c.MaxAttempts < 0 {
+		errs = append(errs, errors.New("max_attempts: must be > 0"))
 	}
 	if c.RetryMin > 0 && c.RetryMax > 0 && c.RetryMax < c.RetryMin {
 		errs = append(errs, fmt.Errorf("retry_max: must be >= retry_min (%s)", c.RetryMin))

@@ -11,6 +11,11 @@
 // _parse_failure and an error.message; a time that cannot be read is replaced by
 // received_at, with the tag _timestamp_failure. Nothing is dropped.
 //
+// A raw batch that can never be processed (not a RawBatch, an unknown source type, no id,
+// tenant or stream) is rejected to the queue's dead letters with its reason, and the stream
+// behind it goes on; so is one delivered more than max_attempts times, which the processor
+// may be crashing on. A failing publish is retried while the raw batch is held.
+//
 // Fields are applied in this order, later ones winning at the same path: the record's wire
 // fields (RawRecord.fields), the fields of a JSON record, the fields the source type parses,
 // and the reserved fields.

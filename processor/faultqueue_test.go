@@ -12,7 +12,8 @@ import (
 )
 
 // faultQueue is the real in-process queue with faults injected into what the processor
-// does with it: publishes can be made to fail, and every publish, ack and nack is recorded.
+// does with it: publishes can be made to fail, and every publish, ack, nack and reject is
+// recorded. Rejected deliveries also reach the queue's dead letters.
 // The raw topic is sealed once the test's messages are on it, so Run returns when it has
 // settled them all.
 type faultQueue struct {
@@ -22,6 +23,7 @@ type faultQueue struct {
 	published []queue.Message
 	acked     []string // keys of acknowledged raw messages
 	nacked    []string
+	rejected  []string
 	// publishErr, when set, answers a publish attempt (counted from 1) before the queue does.
 	publishErr func(attempt int) error
 	attempt    int
@@ -115,6 +117,23 @@ func (a *recordingAcker) Nack(_ uint64, cause error) error {
 	defer a.f.mu.Unlock()
 	a.f.nacked = append(a.f.nacked, a.d.Key)
 	return nil
+}
+
+func (a *recordingAcker) Reject(_ uint64, cause error) error {
+	if err := a.d.Reject(cause); err != nil {
+		return err
+	}
+	a.f.mu.Lock()
+	defer a.f.mu.Unlock()
+	a.f.rejected = append(a.f.rejected, a.d.Key)
+	return nil
+}
+
+// rejects returns the keys of the rejected raw messages.
+func (f *faultQueue) rejects() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.rejected...)
 }
 
 // snapshot returns copies of what happened.

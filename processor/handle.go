@@ -14,10 +14,6 @@ import (
 	"github.com/trolly-logs/trolly/queue"
 )
 
-// errRetry asks the worker to back off before receiving again: a publish failed for a
-// reason other than a full topic, and the deliveries were nacked.
-var errRetry = errors.New("retry later")
-
 // converted is the output of one raw batch, waiting to be published.
 type converted struct {
 	msgs       []queue.Message
@@ -27,29 +23,29 @@ type converted struct {
 }
 
 // handle processes the deliveries of one Receive in order, acknowledging each once its
-// events are published. When it stops early, it nacks what it has not finished.
+// events are published and rejecting those that can never be processed. It holds a
+// delivery while publishing fails for a reason that may pass; when it stops early (ctx
+// ended, or a queue that cannot serve it), it nacks what it has not finished.
 func (p *Processor) handle(ctx context.Context, log *slog.Logger, t *Transformer, ds []*queue.Delivery) error {
 	for i, d := range ds {
-		out, err := p.convert(t, d)
-		if err != nil {
-			p.dropPoison(log, d, err)
+		if d.Attempt > p.cfg.MaxAttempts {
+			p.reject(log, d, reasonMaxAttempts, fmt.Errorf(
+				"delivered %d times without being acknowledged (the processor may crash on it)", d.Attempt))
 			continue
 		}
-		if err := p.publish(ctx, out.msgs); err != nil {
-			for _, rest := range ds[i:] {
-				if nerr := rest.Nack(err); nerr != nil && !errors.Is(nerr, queue.ErrClosed) {
-					log.Warn("nack raw batch", "err", nerr, "key", rest.Key)
-				}
-			}
-			switch {
-			case ctx.Err() != nil, errors.Is(err, queue.ErrClosed):
+		out, err := p.convert(t, d)
+		if err != nil {
+			p.reject(log, d, poisonReason(err), err)
+			continue
+		}
+		if err := p.publish(ctx, log, d.Key, out.msgs); err != nil {
+			p.nack(log, ds[i:], err)
+			if ctx.Err() != nil || errors.Is(err, queue.ErrClosed) {
 				return errStop
-			case errors.Is(err, queue.ErrUnknownTopic), errors.Is(err, queue.ErrTooLarge):
-				// A configuration error: retrying cannot help, stopping tells the operator.
-				return fmt.Errorf("publish event batch: %w", err)
 			}
-			log.Error("publish event batch", "err", err, "key", d.Key)
-			return errRetry
+			// ErrUnknownTopic or ErrTooLarge: a configuration error that retrying cannot
+			// cure; stopping tells the operator.
+			return fmt.Errorf("publish event batch: %w", err)
 		}
 		if err := d.Ack(); err != nil {
 			// The events are published; a redelivery rewrites the same ids.
@@ -66,7 +62,7 @@ func (p *Processor) convert(t *Transformer, d *queue.Delivery) (converted, error
 	start := time.Now()
 	var raw trollyv1.RawBatch
 	if err := proto.Unmarshal(d.Body, &raw); err != nil {
-		return converted{}, fmt.Errorf("decode raw batch: %w", err)
+		return converted{}, fmt.Errorf("%w: %w", errUndecodable, err)
 	}
 	out, st, err := t.Process(&raw)
 	if err != nil {
@@ -114,47 +110,4 @@ func split(b *trollyv1.EventBatch, maxBytes int) []*trollyv1.EventBatch {
 		size += n
 	}
 	return parts
-}
-
-// dropPoison acknowledges a raw batch that can never be processed, so that it does not
-// block its stream. Its reason is only logged for now; a dead-letter queue will keep it.
-func (p *Processor) dropPoison(log *slog.Logger, d *queue.Delivery, cause error) {
-	p.metrics.poison.Inc()
-	log.Error("drop poison raw batch", "err", cause, "key", d.Key, "attempt", d.Attempt, "bytes", len(d.Body))
-	if err := d.Ack(); err != nil {
-		log.Warn("ack poison raw batch", "err", err, "key", d.Key)
-	}
-}
-
-// publish publishes msgs on the events topic one at a time, so that no call exceeds what a
-// message may weigh, waiting while the topic is full.
-func (p *Processor) publish(ctx context.Context, msgs []queue.Message) error {
-	for _, m := range msgs {
-		backoff := p.cfg.RetryMin
-		for {
-			err := p.q.Publish(ctx, queue.TopicEvents, m)
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, queue.ErrFull) {
-				return err
-			}
-			p.metrics.publishRetries.Inc()
-			if !p.sleep(ctx, &backoff) {
-				return ctx.Err()
-			}
-		}
-	}
-	return nil
-}
-
-func (p *Processor) count(c converted) {
-	m := p.metrics
-	m.events.WithLabelValues(c.tenant, c.sourceType).Add(float64(c.stats.Events))
-	if c.stats.ParseFailures > 0 {
-		m.parseFailures.WithLabelValues(c.tenant, c.sourceType).Add(float64(c.stats.ParseFailures))
-	}
-	if c.stats.TimestampFailures > 0 {
-		m.timestampFailures.WithLabelValues(c.tenant, c.sourceType).Add(float64(c.stats.TimestampFailures))
-	}
 }

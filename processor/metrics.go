@@ -9,8 +9,9 @@ type metrics struct {
 	events            *prometheus.CounterVec
 	parseFailures     *prometheus.CounterVec
 	timestampFailures *prometheus.CounterVec
-	poison            prometheus.Counter
+	poison            *prometheus.CounterVec
 	publishRetries    prometheus.Counter
+	publishErrors     prometheus.Counter
 	batchDuration     prometheus.Histogram
 }
 
@@ -18,7 +19,7 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	f := promauto.With(reg)
 	labels := []string{"tenant", "source_type"}
-	return &metrics{
+	m := &metrics{
 		events: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_processor_events_total",
 			Help: "Events made from raw records, by tenant and source type.",
@@ -31,13 +32,18 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "trolly_processor_timestamp_failures_total",
 			Help: "Events whose time could not be read and took received_at, by tenant and source type.",
 		}, labels),
-		poison: f.NewCounter(prometheus.CounterOpts{
+		// No tenant label: an undecodable envelope has none to trust.
+		poison: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_processor_poison_batches_total",
-			Help: "Raw batches acknowledged without output because they cannot be processed.",
-		}),
+			Help: "Raw batches rejected to the dead letters because they cannot be processed, by reason.",
+		}, []string{"reason"}),
 		publishRetries: f.NewCounter(prometheus.CounterOpts{
 			Name: "trolly_processor_publish_retries_total",
 			Help: "Publish attempts of event batches that found the events topic full.",
+		}),
+		publishErrors: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_processor_publish_errors_total",
+			Help: "Publish attempts of event batches that failed otherwise; each is retried while the raw batch is held.",
 		}),
 		batchDuration: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "trolly_processor_batch_duration_seconds",
@@ -45,4 +51,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 9), // 100µs to 6.5s
 		}),
 	}
+	for _, r := range []string{reasonUndecodable, reasonUnknownSourceType, reasonInvalidBatch, reasonUnencodable, reasonMaxAttempts} {
+		m.poison.WithLabelValues(r)
+	}
+	return m
 }

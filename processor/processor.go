@@ -58,12 +58,17 @@ func sanitize(cfg Config) Config {
 	if cfg.MaxMessageBytes < 0 {
 		cfg.MaxMessageBytes = def.MaxMessageBytes
 	}
+	if cfg.MaxAttempts < 0 {
+		cfg.MaxAttempts = def.MaxAttempts
+	}
 	return cfg
 }
 
 // Run processes raw batches until ctx ends or the raw topic is sealed and drained; both
-// return nil. Deliveries not yet published are nacked so that they are redelivered. It
-// returns an error only for a queue that cannot serve it (such as an undeclared topic).
+// return nil. Deliveries not yet published when ctx ends are nacked so that they are
+// redelivered; a failing publish is retried meanwhile, holding them. Raw batches that can
+// never be processed are rejected to the dead letters. It returns an error only for a
+// queue that cannot serve it (such as an undeclared topic).
 func (p *Processor) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for i := range p.cfg.Workers {
@@ -106,16 +111,11 @@ func (p *Processor) work(ctx context.Context, id int) error {
 			}
 			continue
 		}
-		switch err := p.handle(ctx, log, t, ds); {
-		case err == nil:
-			backoff = p.cfg.RetryMin
-		case errors.Is(err, errRetry):
-			if !p.sleep(ctx, &backoff) {
+		backoff = p.cfg.RetryMin
+		if err := p.handle(ctx, log, t, ds); err != nil {
+			if errors.Is(err, errStop) {
 				return nil
 			}
-		case errors.Is(err, errStop):
-			return nil
-		default:
 			return err
 		}
 	}

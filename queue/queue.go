@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Topics of the data path.
@@ -19,8 +20,9 @@ const (
 )
 
 var (
-	// ErrFull is returned by Publish when the topic has no room; nothing was published and
-	// the caller may retry later. The gateway answers it with 503 and Retry-After.
+	// ErrFull is returned by Publish when the topic has no room; the caller may retry later
+	// (the gateway answers 503 with Retry-After). As with any Publish error, part of a
+	// multi-message call may have been stored.
 	ErrFull = errors.New("queue full")
 	// ErrClosed is returned once the queue is closed, and by Receive once a sealed topic
 	// has nothing left for the group.
@@ -52,6 +54,9 @@ type Queue interface {
 	Publish(ctx context.Context, topic string, msgs ...Message) error
 	// Subscribe joins group on topic.
 	Subscribe(ctx context.Context, topic, group string) (Consumer, error)
+	// DeadLetters removes and returns up to max dead letters, oldest first. Having none is
+	// not an error.
+	DeadLetters(ctx context.Context, max int) ([]DeadLetter, error)
 	// Close releases the queue; blocked calls return ErrClosed.
 	Close() error
 }
@@ -83,6 +88,22 @@ type Acknowledger interface {
 	Ack(tag uint64) error
 	// Nack returns the delivery to its group for redelivery; cause says why.
 	Nack(tag uint64, cause error) error
+	// Reject moves the delivery to the dead letters with cause as its reason; it is never
+	// redelivered.
+	Reject(tag uint64, cause error) error
+}
+
+// DeadLetter is a message taken out of the data path because it can never be processed,
+// kept with the reason so that an operator can inspect it and send it again.
+type DeadLetter struct {
+	Message
+	Topic, Group string
+	// Attempt is the delivery that was rejected (1 for the first).
+	Attempt int
+	// Reason is the cause given to Reject.
+	Reason string
+	// At is when it was rejected.
+	At time.Time
 }
 
 // Delivery is one received message.
@@ -103,5 +124,9 @@ func NewDelivery(m Message, attempt int, acker Acknowledger, tag uint64) *Delive
 // Ack confirms that the delivery is processed and its output durable.
 func (d *Delivery) Ack() error { return d.acker.Ack(d.tag) }
 
-// Nack asks for the delivery to be redelivered; cause says why.
+// Nack asks for the delivery to be redelivered; cause says why. It is for failures that
+// may pass (a store that is down), not for input that can never be processed: Reject that.
 func (d *Delivery) Nack(cause error) error { return d.acker.Nack(d.tag, cause) }
+
+// Reject moves the delivery to the dead letters, with cause as its reason.
+func (d *Delivery) Reject(cause error) error { return d.acker.Reject(d.tag, cause) }

@@ -45,9 +45,16 @@ func NewIndexer(cfg IndexerConfig, q queue.Queue, b Backend, dir tenant.Director
 }
 
 // Run indexes until ctx ends or the events topic is sealed and drained, and then returns
-// nil. A delivery is acknowledged once its events are durable in the backend; when a write
-// fails, the deliveries are returned for redelivery and Run waits, longer after each
-// failure in a row, before receiving again.
+// nil. A delivery is acknowledged once its events are durable in the backend, and
+// rejected to the dead letters when it can never be indexed. When the backend or the
+// tenant directory fails, Run holds the deliveries and tries again, waiting longer after
+// each failure in a row: the queue backs up, which is the backpressure wanted, and a slow
+// or dead backend delays only indexing. The deliveries it holds when ctx ends are nacked.
+//
+// Unlike the processor, the indexer does not reject a delivery for its Attempt: what it
+// fails on is the backend or the directory, which it waits out, never the envelope, which
+// the processor built; rejecting by Attempt would dead-letter good batches after restarts
+// during an outage.
 func (ix *Indexer) Run(ctx context.Context) error {
 	if err := ix.cfg.Validate(); err != nil {
 		return fmt.Errorf("indexer config: %w", err)
@@ -64,24 +71,14 @@ func (ix *Indexer) Run(ctx context.Context) error {
 			ix.logger.Warn("leave the events topic", "err", err)
 		}
 	}()
-	var backoff time.Duration
 	for {
 		ds, err := c.Receive(ctx, ix.cfg.BatchSize)
 		if err != nil {
 			return stopped(ctx, fmt.Errorf("receive from %s: %w", queue.TopicEvents, err))
 		}
 		if err := ix.handle(ctx, ds); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			backoff = min(max(2*backoff, ix.cfg.RetryBackoff), ix.cfg.MaxRetryBackoff)
-			ix.logger.Error("index events, will retry", "err", err, "deliveries", len(ds), "retry_in", backoff)
-			if ix.wait(ctx, backoff) != nil {
-				return nil
-			}
-			continue
+			return nil // only the end of ctx stops handle
 		}
-		backoff = 0
 	}
 }
 
@@ -93,12 +90,12 @@ func stopped(ctx context.Context, err error) error {
 	return err
 }
 
-// handle writes the events of ds and settles every delivery: acknowledged once written
-// (or dropped as unindexable), or returned for redelivery when a write fails.
+// handle writes the events of ds and settles every delivery: acknowledged once written,
+// or rejected as unindexable. It fails only when ctx ends, after nacking what it holds.
 func (ix *Indexer) handle(ctx context.Context, ds []*queue.Delivery) error {
 	groups, kept, err := ix.group(ctx, ds)
 	if err == nil {
-		err = ix.write(ctx, groups)
+		err = ix.write(ctx, groups, len(kept))
 	}
 	if err != nil {
 		for _, d := range kept {
@@ -117,8 +114,9 @@ func (ix *Indexer) handle(ctx context.Context, ds []*queue.Delivery) error {
 	return nil
 }
 
-// write writes each group in the order of index names.
-func (ix *Indexer) write(ctx context.Context, groups map[string][]Doc) error {
+// write writes each group in the order of index names, retrying each until it is durable.
+// It fails only when ctx ends.
+func (ix *Indexer) write(ctx context.Context, groups map[string][]Doc, held int) error {
 	names := make([]string, 0, len(groups))
 	for name := range groups {
 		names = append(names, name)
@@ -126,14 +124,42 @@ func (ix *Indexer) write(ctx context.Context, groups map[string][]Doc) error {
 	slices.Sort(names)
 	for _, name := range names {
 		docs := groups[name]
-		if err := ix.backend.Write(ctx, name, docs); err != nil {
-			ix.m.writeErrors.Inc()
-			return fmt.Errorf("write %d events to %s: %w", len(docs), name, err)
+		err := ix.retry(ctx, held, func() error {
+			if err := ix.backend.Write(ctx, name, docs); err != nil {
+				ix.m.writeErrors.Inc()
+				return fmt.Errorf("write %d events to %s: %w", len(docs), name, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		tenantID, _, _, _ := ParseIndexName(name)
 		ix.m.indexed.WithLabelValues(tenantID).Add(float64(len(docs)))
 	}
 	return nil
+}
+
+// retry calls op until it succeeds, holding the caller's deliveries and waiting between
+// calls, twice as long after each failure up to MaxRetryBackoff. Nacking instead would
+// redeliver them with a growing Attempt: an outage is waited out, not bounced. It fails
+// only when ctx ends.
+func (ix *Indexer) retry(ctx context.Context, held int, op func() error) error {
+	var backoff time.Duration
+	for {
+		err := op()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		backoff = min(max(2*backoff, ix.cfg.RetryBackoff), ix.cfg.MaxRetryBackoff)
+		ix.logger.Warn("index events; retrying", "err", err, "deliveries", held, "retry_in", backoff)
+		if err := ix.wait(ctx, backoff); err != nil {
+			return err
+		}
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -21,8 +21,9 @@ type IndexerConfig struct {
 	// BatchSize is the most deliveries taken per Receive; their events are grouped by
 	// index and written together, one Write per index.
 	BatchSize int `yaml:"batch_size"`
-	// RetryBackoff is the wait after a failed write before receiving again; it doubles
-	// with every failure in a row, up to MaxRetryBackoff.
+	// RetryBackoff is the wait after a failed write (or tenant lookup) before trying it
+	// again, holding the deliveries; it doubles with every failure in a row, up to
+	// MaxRetryBackoff.
 	RetryBackoff    time.Duration `yaml:"retry_backoff"`
 	MaxRetryBackoff time.Duration `yaml:"max_retry_backoff"`
 }

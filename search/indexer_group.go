@@ -15,28 +15,29 @@ import (
 
 // group decodes the event batches of ds and groups their events by index, named from the
 // batch's tenant (stamped upstream from a credential, never taken from the events) and
-// the event's timestamp. Deliveries that can never be indexed are logged, counted and
-// acknowledged at once; kept are the others, to settle after the write. Until the
-// dead-letter queue exists, dropping is the only way not to block the stream.
+// the event's timestamp. Deliveries that can never be indexed are rejected to the dead
+// letters at once, so that they do not block their stream; kept are the others, to settle
+// after the write. It fails only when ctx ends, returning as kept every delivery it holds.
 func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[string][]Doc, kept []*queue.Delivery, err error) {
 	groups = map[string][]Doc{}
 	tenants := map[string]tenant.Tenant{}
 	for i, d := range ds {
 		var batch trollyv1.EventBatch
 		if err := proto.Unmarshal(d.Body, &batch); err != nil {
-			ix.drop(d, reasonUndecodable, err, "key", d.Key)
+			ix.reject(d, reasonUndecodable, fmt.Errorf("decode event batch: %w", err), "key", d.Key)
 			continue
 		}
 		id := batch.GetTenantId()
 		t, ok := tenants[id]
 		if !ok {
-			t, err = ix.dir.Tenant(ctx, id)
+			t, err = ix.lookupTenant(ctx, id, len(ds)-i+len(kept))
 			if errors.Is(err, tenant.ErrNotFound) {
-				ix.drop(d, reasonUnknownTenant, err, "tenant", id, "batch", batch.GetBatchId())
+				ix.reject(d, reasonUnknownTenant, fmt.Errorf("event batch %s of tenant %q: %w", batch.GetBatchId(), id, err),
+					"tenant", id, "batch", batch.GetBatchId())
 				continue
 			}
 			if err != nil {
-				return nil, append(kept, ds[i:]...), fmt.Errorf("look up tenant %s: %w", id, err)
+				return nil, append(kept, ds[i:]...), err
 			}
 			tenants[id] = t
 		}
@@ -44,6 +45,7 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[
 		for _, ev := range batch.GetEvents() {
 			doc := Doc{ID: ev.GetId(), Timestamp: time.Unix(0, ev.GetTimestampUnixNano()).UTC(), Source: ev.GetSource()}
 			if err := doc.Validate(); err != nil {
+				// Dropped, not rejected: rejecting the batch would lose its good events.
 				ix.m.dropped.WithLabelValues(reasonInvalidEvent).Inc()
 				ix.logger.Warn("drop event", "reason", reasonInvalidEvent, "err", err, "tenant", t.ID, "batch", batch.GetBatchId())
 				continue
@@ -55,11 +57,34 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[
 	return groups, kept, nil
 }
 
-// drop acknowledges a delivery that can never be indexed.
-func (ix *Indexer) drop(d *queue.Delivery, reason string, err error, attrs ...any) {
-	ix.m.dropped.WithLabelValues(reason).Inc()
-	ix.logger.Warn("drop delivery", append([]any{"reason", reason, "err", err, "attempt", d.Attempt}, attrs...)...)
-	if aerr := d.Ack(); aerr != nil {
-		ix.logger.Warn("acknowledge dropped delivery", "err", aerr)
+// lookupTenant looks a tenant up, retrying while the directory fails (the deliveries wait,
+// held). It returns the tenant, an error wrapping tenant.ErrNotFound, or ctx's error.
+func (ix *Indexer) lookupTenant(ctx context.Context, id string, held int) (tenant.Tenant, error) {
+	var t tenant.Tenant
+	var notFound error
+	err := ix.retry(ctx, held, func() error {
+		var err error
+		t, err = ix.dir.Tenant(ctx, id)
+		if errors.Is(err, tenant.ErrNotFound) {
+			notFound = err
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("look up tenant %s: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return tenant.Tenant{}, err
+	}
+	return t, notFound
+}
+
+// reject moves a delivery that can never be indexed to the dead letters, with its cause.
+func (ix *Indexer) reject(d *queue.Delivery, reason string, cause error, attrs ...any) {
+	ix.m.rejected.WithLabelValues(reason).Inc()
+	ix.logger.Warn("reject delivery", append([]any{"reason", reason, "err", cause, "attempt", d.Attempt}, attrs...)...)
+	if err := d.Reject(cause); err != nil {
+		ix.logger.Warn("reject delivery to the dead letters", "err", err)
 	}
 }

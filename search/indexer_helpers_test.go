@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -19,19 +20,23 @@ import (
 var errBackendDown = errors.New("backend down")
 
 // fakeBackend keeps docs by index and id, as a backend would, and fails the first
-// failures writes.
+// failures writes (to failIndex only, when it is set).
 type fakeBackend struct {
-	mu       sync.Mutex
-	docs     map[string]map[string]Doc
-	writes   int
-	failures int
+	mu        sync.Mutex
+	docs      map[string]map[string]Doc
+	writes    map[string]int
+	failures  int
+	failIndex string
 }
 
 func (f *fakeBackend) Write(_ context.Context, index string, docs []Doc) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.writes++
-	if f.failures > 0 {
+	if f.writes == nil {
+		f.writes = map[string]int{}
+	}
+	f.writes[index]++
+	if f.failures > 0 && (f.failIndex == "" || f.failIndex == index) {
 		f.failures--
 		return errBackendDown
 	}
@@ -74,12 +79,72 @@ func testDirectory(t *testing.T) *tenant.Static {
 	return dir
 }
 
-func testQueue(t *testing.T) *memory.Queue {
+// settleQueue is the real in-process queue, recording how each delivery is settled.
+type settleQueue struct {
+	*memory.Queue
+	mu      sync.Mutex
+	settled map[string]int // by "ack", "nack" and "reject"
+}
+
+func (q *settleQueue) Subscribe(ctx context.Context, topic, group string) (queue.Consumer, error) {
+	c, err := q.Queue.Subscribe(ctx, topic, group)
+	if err != nil {
+		return nil, err
+	}
+	return &settleConsumer{Consumer: c, q: q}, nil
+}
+
+// counts returns how many deliveries were settled each way.
+func (q *settleQueue) counts() map[string]int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return maps.Clone(q.settled)
+}
+
+type settleConsumer struct {
+	queue.Consumer
+	q *settleQueue
+}
+
+func (c *settleConsumer) Receive(ctx context.Context, max int) ([]*queue.Delivery, error) {
+	ds, err := c.Consumer.Receive(ctx, max)
+	for i, d := range ds {
+		ds[i] = queue.NewDelivery(d.Message, d.Attempt, &settleAcker{d: d, q: c.q}, 0)
+	}
+	return ds, err
+}
+
+// settleAcker settles the real delivery, and records it once it is settled.
+type settleAcker struct {
+	d *queue.Delivery
+	q *settleQueue
+}
+
+func (a *settleAcker) Ack(uint64) error                 { return a.record("ack", a.d.Ack()) }
+func (a *settleAcker) Nack(_ uint64, cause error) error { return a.record("nack", a.d.Nack(cause)) }
+func (a *settleAcker) Reject(_ uint64, cause error) error {
+	return a.record("reject", a.d.Reject(cause))
+}
+
+func (a *settleAcker) record(how string, err error) error {
+	if err != nil {
+		return err
+	}
+	a.q.mu.Lock()
+	defer a.q.mu.Unlock()
+	if a.q.settled == nil {
+		a.q.settled = map[string]int{}
+	}
+	a.q.settled[how]++
+	return nil
+}
+
+func testQueue(t *testing.T) *settleQueue {
 	q, err := memory.New(memory.Config{}, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, q.Close()) })
 	require.NoError(t, q.Declare(testContext(t), queue.TopicEvents, queue.GroupIndexer))
-	return q
+	return &settleQueue{Queue: q}
 }
 
 func testContext(t *testing.T) context.Context {
@@ -121,7 +186,7 @@ func (w *waits) wait(ctx context.Context, d time.Duration) error {
 }
 
 // drain seals the events topic and runs ix until it has handled everything.
-func drain(t *testing.T, q *memory.Queue, ix *Indexer) {
+func drain(t *testing.T, q *settleQueue, ix *Indexer) {
 	t.Helper()
 	q.Seal(queue.TopicEvents)
 	ctx := testContext(t)

@@ -5,7 +5,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 )
 
-// Reasons for dropping input, the values of the reason label.
+// Reasons for rejecting deliveries and dropping events, the values of the reason labels.
 const (
 	reasonUndecodable   = "undecodable"
 	reasonUnknownTenant = "unknown_tenant"
@@ -14,6 +14,7 @@ const (
 
 type indexerMetrics struct {
 	indexed     *prometheus.CounterVec
+	rejected    *prometheus.CounterVec
 	dropped     *prometheus.CounterVec
 	writeErrors prometheus.Counter
 }
@@ -26,17 +27,22 @@ func newIndexerMetrics(reg prometheus.Registerer) *indexerMetrics {
 			Help: "Events handed to the search backend, by tenant (redeliveries included).",
 		}, []string{"tenant"}),
 		// No tenant label: an undecodable envelope or an unknown tenant has none to trust.
+		rejected: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_indexer_rejected_total",
+			Help: "Deliveries rejected to the dead letters because they can never be indexed, by reason.",
+		}, []string{"reason"}),
 		dropped: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_indexer_dropped_total",
-			Help: "Deliveries (undecodable, unknown_tenant) and events (invalid_event) that cannot be indexed, by reason.",
+			Help: "Events that cannot be indexed, dropped from batches otherwise indexed, by reason.",
 		}, []string{"reason"}),
 		writeErrors: f.NewCounter(prometheus.CounterOpts{
 			Name: "trolly_indexer_write_errors_total",
-			Help: "Failed writes to the search backend; their deliveries are redelivered.",
+			Help: "Failed writes to the search backend; each is retried while its deliveries are held.",
 		}),
 	}
-	for _, r := range []string{reasonUndecodable, reasonUnknownTenant, reasonInvalidEvent} {
-		m.dropped.WithLabelValues(r)
+	for _, r := range []string{reasonUndecodable, reasonUnknownTenant} {
+		m.rejected.WithLabelValues(r)
 	}
+	m.dropped.WithLabelValues(reasonInvalidEvent)
 	return m
 }

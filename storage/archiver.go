@@ -27,7 +27,13 @@ var errStopping = errors.New("archiver stopping")
 // acknowledged once every chunk holding one of its events is durable.
 //
 // A redelivered batch is archived again: the archive may hold duplicates, which carry
-// the same event.id, so that readers (replay into search) can drop them.
+// the same event.id, so that readers (replay into search) can drop them. An envelope that
+// can never be archived is rejected to the dead letters with its reason.
+//
+// Unlike the processor, the archiver does not reject a delivery for its Attempt: what it
+// fails on is the bucket, whose writes it holds and retries, never the envelope, which the
+// processor built; rejecting by Attempt would dead-letter good batches after restarts
+// during an outage.
 type Archiver struct {
 	cfg     ArchiverConfig
 	q       queue.Queue

@@ -20,8 +20,9 @@ import (
 
 type countAcker struct{ acks atomic.Int64 }
 
-func (c *countAcker) Ack(uint64) error         { c.acks.Add(1); return nil }
-func (c *countAcker) Nack(uint64, error) error { return nil }
+func (c *countAcker) Ack(uint64) error           { c.acks.Add(1); return nil }
+func (c *countAcker) Nack(uint64, error) error   { return nil }
+func (c *countAcker) Reject(uint64, error) error { return nil }
 
 // benchChunkBytes is below the NDJSON of the whole corpus (1.4 MB), so that no chunk
 // holds a line twice as the benchmark cycles through it: the ratio stays honest.

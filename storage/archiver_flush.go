@@ -32,12 +32,12 @@ func (a *Archiver) handle(ctx context.Context, ds []*queue.Delivery) error {
 func (a *Archiver) accept(d *queue.Delivery) {
 	var batch trollyv1.EventBatch
 	if err := proto.Unmarshal(d.Body, &batch); err != nil {
-		a.reject(d, "decode", "undecodable event batch", err)
+		a.reject(d, "decode", fmt.Errorf("decode event batch: %w", err))
 		return
 	}
 	if !tenant.ValidID(batch.GetTenantId()) || !tenant.ValidStreamName(batch.GetStream()) {
-		a.reject(d, "bad_tenant_or_stream", "event batch with an invalid tenant or stream",
-			fmt.Errorf("tenant %q, stream %q", batch.GetTenantId(), batch.GetStream()))
+		a.reject(d, "bad_tenant_or_stream", fmt.Errorf("event batch %s has an invalid tenant %q or stream %q",
+			batch.GetBatchId(), batch.GetTenantId(), batch.GetStream()))
 		return
 	}
 	p := &pending{d: d, left: 1}
@@ -52,7 +52,8 @@ func (a *Archiver) accept(d *queue.Delivery) {
 		a.buf.add(p, id, ev.GetSource(), now)
 	}
 	if empty > 0 {
-		a.metrics.rejected.WithLabelValues("empty_event").Add(float64(empty))
+		// Dropped, not rejected: rejecting the batch would lose its good events.
+		a.metrics.dropped.WithLabelValues("empty_event").Add(float64(empty))
 		a.log.Warn("events without a document skipped", "tenant", batch.GetTenantId(), "stream", batch.GetStream(), "batch", batch.GetBatchId(), "count", empty)
 	}
 	a.metrics.buffered.Set(float64(a.buf.bytes))
@@ -61,12 +62,15 @@ func (a *Archiver) accept(d *queue.Delivery) {
 	}
 }
 
-// reject acknowledges an envelope that can never be archived, so that it does not block
-// the stream. TODO: send it to the dead-letter queue with the reason once there is one.
-func (a *Archiver) reject(d *queue.Delivery, reason, msg string, err error) {
+// reject moves an envelope that can never be archived to the dead letters with its cause,
+// so that it does not block the stream behind it.
+func (a *Archiver) reject(d *queue.Delivery, reason string, cause error) {
 	a.metrics.rejected.WithLabelValues(reason).Inc()
-	a.log.Error(msg, "key", d.Key, "attempt", d.Attempt, "err", err)
-	a.ack(d)
+	a.log.Error("reject event batch", "reason", reason, "key", d.Key, "attempt", d.Attempt, "err", cause)
+	if err := d.Reject(cause); err != nil {
+		// It comes back, and is rejected again.
+		a.log.Warn("reject delivery", "key", d.Key, "err", err)
+	}
 }
 
 func (a *Archiver) ack(d *queue.Delivery) {

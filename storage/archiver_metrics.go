@@ -11,6 +11,7 @@ type archiverMetrics struct {
 	storedBytes  *prometheus.CounterVec
 	chunks       *prometheus.CounterVec
 	rejected     *prometheus.CounterVec
+	dropped      *prometheus.CounterVec
 	putErrors    prometheus.Counter
 	buffered     prometheus.Gauge
 	flushSeconds prometheus.Histogram
@@ -37,7 +38,11 @@ func newArchiverMetrics(reg prometheus.Registerer) *archiverMetrics {
 		}, []string{"reason"}),
 		rejected: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_archiver_rejected_total",
-			Help: "Envelopes and events that could not be archived and were dropped, by reason.",
+			Help: "Envelopes rejected to the dead letters because they can never be archived, by reason.",
+		}, []string{"reason"}),
+		dropped: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_archiver_dropped_total",
+			Help: "Events that cannot be archived, dropped from batches otherwise archived, by reason.",
 		}, []string{"reason"}),
 		putErrors: f.NewCounter(prometheus.CounterOpts{
 			Name: "trolly_archiver_put_errors_total",

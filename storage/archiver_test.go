@@ -43,15 +43,21 @@ func sources(evs []*trollyv1.Event) []string {
 	return out
 }
 
-func requireSettledOnce(t *testing.T, h *harness, wantAcked, wantNacked int) {
+func requireSettledOnce(t *testing.T, h *harness, wantAcked, wantNacked, wantRejected int) {
 	t.Helper()
 	acks, nacks, violations := h.rec.counts()
+	rejects := h.rec.rejections()
 	require.Empty(t, violations)
 	require.Len(t, acks, wantAcked)
 	require.Len(t, nacks, wantNacked)
+	require.Len(t, rejects, wantRejected)
 	for tag, n := range acks {
 		require.Equal(t, 1, n, "delivery %d acked %d times", tag, n)
 		require.Zero(t, nacks[tag], "delivery %d acked and nacked", tag)
+		require.NotContains(t, rejects, tag, "delivery %d acked and rejected", tag)
+	}
+	for tag := range rejects {
+		require.Zero(t, nacks[tag], "delivery %d rejected and nacked", tag)
 	}
 }
 
@@ -63,7 +69,7 @@ func TestArchiverSizeFlush(t *testing.T) {
 	h.send(t, h.rec.delivery(t, batchOf("acme", "web", "b1", evs...), 1))
 	require.NoError(t, h.sealAndWait(t))
 
-	requireSettledOnce(t, h, 1, 0)
+	requireSettledOnce(t, h, 1, 0, 0)
 	chunks := mustReadArchive(t, h.bucket)
 	size := h.metric(t, "trolly_archiver_chunks_written_total", "reason", "size")
 	require.GreaterOrEqual(t, size, 4.0)
@@ -90,7 +96,7 @@ func TestArchiverAgeFlushRealClock(t *testing.T) {
 	h := startArchiver(t, cfg, newFSBucket(t), nil)
 	h.send(t, h.rec.delivery(t, batchOf("acme", "web", "b1", events("age", 3, time.Now())...), 1))
 	h.rec.waitSettled(t, 1)
-	requireSettledOnce(t, h, 1, 0)
+	requireSettledOnce(t, h, 1, 0, 0)
 	require.Len(t, mustReadArchive(t, h.bucket), 1)
 	require.Equal(t, 1.0, h.metric(t, "trolly_archiver_chunks_written_total", "reason", "age"))
 	require.NoError(t, h.sealAndWait(t))
@@ -107,7 +113,7 @@ func TestArchiverAgeFlushInjectedClock(t *testing.T) {
 	require.Empty(t, h.rec.settled, "not due before max_chunk_age on the injected clock")
 	clock.advance(time.Minute)
 	h.rec.waitSettled(t, 2)
-	requireSettledOnce(t, h, 2, 0)
+	requireSettledOnce(t, h, 2, 0, 0)
 	require.Equal(t, 1.0, h.metric(t, "trolly_archiver_chunks_written_total", "reason", "age"))
 	chunks := mustReadArchive(t, h.bucket)
 	require.Len(t, chunks, 1)
@@ -127,7 +133,7 @@ func TestArchiverDrain(t *testing.T) {
 		h.send(t, h.rec.delivery(t, b, 1))
 	}
 	require.NoError(t, h.sealAndWait(t))
-	requireSettledOnce(t, h, 4, 0)
+	requireSettledOnce(t, h, 4, 0, 0)
 	require.Equal(t, 3.0, h.metric(t, "trolly_archiver_chunks_written_total", "reason", "drain"))
 	got := streamDocs(mustReadArchive(t, h.bucket))
 	require.Equal(t, map[string][]string{
@@ -145,7 +151,7 @@ func TestArchiverStopWritesWhatItHolds(t *testing.T) {
 	h.sync(t)
 	h.cancel()
 	require.NoError(t, h.wait(t))
-	requireSettledOnce(t, h, 2, 0)
+	requireSettledOnce(t, h, 2, 0, 0)
 	require.Equal(t, 1.0, h.metric(t, "trolly_archiver_chunks_written_total", "reason", "stop"))
 	require.Len(t, mustReadArchive(t, h.bucket), 1)
 }
@@ -165,7 +171,7 @@ func TestArchiverStopNacksWhatItCannotWrite(t *testing.T) {
 	}
 	h.cancel()
 	require.NoError(t, h.wait(t))
-	requireSettledOnce(t, h, 0, 1)
+	requireSettledOnce(t, h, 0, 1, 0)
 	require.Empty(t, mustReadArchive(t, bucket))
 	require.GreaterOrEqual(t, h.metric(t, "trolly_archiver_put_errors_total"), 1.0)
 	require.Zero(t, h.metric(t, "trolly_archiver_events_total", "tenant", "acme"))
@@ -182,7 +188,7 @@ func TestArchiverAcksOnlyAfterPut(t *testing.T) {
 		h.send(t, h.rec.delivery(t, batchOf("acme", "web", fmt.Sprint(i), evs...), 1))
 	}
 	require.NoError(t, h.sealAndWait(t))
-	requireSettledOnce(t, h, 6, 0) // and the recorder checked durability at each ack
+	requireSettledOnce(t, h, 6, 0, 0) // and the recorder checked durability at each ack
 	require.Equal(t, 5.0, h.metric(t, "trolly_archiver_put_errors_total"))
 }
 
@@ -202,7 +208,7 @@ func TestArchiverMultiHourBatch(t *testing.T) {
 	}
 	h.send(t, h.rec.delivery(t, batchOf("acme", "web", "b1", evs...), 1))
 	require.NoError(t, h.sealAndWait(t))
-	requireSettledOnce(t, h, 1, 0)
+	requireSettledOnce(t, h, 1, 0, 0)
 
 	chunks := mustReadArchive(t, h.bucket)
 	var keys []string
@@ -245,7 +251,7 @@ func TestArchiverReadBackExactly(t *testing.T) {
 		h.send(t, h.rec.delivery(t, batchOf(tenant, stream, fmt.Sprint(n), evs...), 1))
 	}
 	require.NoError(t, h.sealAndWait(t))
-	requireSettledOnce(t, h, (len(lines)+perBatch-1)/perBatch, 0)
+	requireSettledOnce(t, h, (len(lines)+perBatch-1)/perBatch, 0, 0)
 	require.Equal(t, want, streamDocs(mustReadArchive(t, h.bucket)))
 	require.Positive(t, h.metric(t, "trolly_archiver_chunks_written_total", "reason", "memory"))
 }
@@ -256,28 +262,40 @@ func TestArchiverRedelivery(t *testing.T) {
 	h.send(t, h.rec.delivery(t, batch, 1))
 	h.send(t, h.rec.delivery(t, batch, 2))
 	require.NoError(t, h.sealAndWait(t))
-	requireSettledOnce(t, h, 2, 0)
+	requireSettledOnce(t, h, 2, 0, 0)
 	docs := streamDocs(mustReadArchive(t, h.bucket))["acme/web/2024-05-01T13:00:00Z"]
 	// Duplicates are allowed in the archive: the same documents, with the same event.id.
 	require.Equal(t, append(sources(batch.Events), sources(batch.Events)...), docs)
 }
 
+// Envelopes that can never be archived are rejected with their reason, and the batches
+// behind them are archived; events without a document are dropped from their batch.
 func TestArchiverRejects(t *testing.T) {
 	h := startArchiver(t, quiet(), newFSBucket(t), nil)
 	good := events("ok", 2, hour13)
 	withEmpty := batchOf("acme", "web", "b4", good[0], &trollyv1.Event{Id: "empty", TimestampUnixNano: hour13.UnixNano()}, good[1])
+	poison := []struct {
+		d      *queue.Delivery
+		reason string
+	}{
+		{h.rec.raw([]byte{0xff, 0xff, 0xff}, 1, nil), "decode event batch: "},
+		{h.rec.rejected(t, batchOf("Acme/../x", "web", "b2", events("bad", 1, hour13)...)), `event batch b2 has an invalid tenant "Acme/../x" or stream "web"`},
+		{h.rec.rejected(t, batchOf("acme", "", "b3", events("bad", 1, hour13)...)), `event batch b3 has an invalid tenant "acme" or stream ""`},
+	}
 	h.send(t,
-		h.rec.raw([]byte{0xff, 0xff, 0xff}, 1, nil),
-		h.rec.rejected(t, batchOf("Acme/../x", "web", "b2", events("bad", 1, hour13)...)),
-		h.rec.rejected(t, batchOf("acme", "", "b3", events("bad", 1, hour13)...)),
+		poison[0].d, poison[1].d, poison[2].d,
 		h.rec.delivery(t, batchOf("acme", "web", "b5"), 1),
 		h.rec.delivery(t, withEmpty, 1),
 	)
 	require.NoError(t, h.sealAndWait(t))
-	requireSettledOnce(t, h, 5, 0)
+	requireSettledOnce(t, h, 2, 0, 3)
+	rejects := h.rec.rejections()
+	for tag, p := range poison {
+		require.Contains(t, rejects[uint64(tag+1)], p.reason)
+	}
 	require.Equal(t, 1.0, h.metric(t, "trolly_archiver_rejected_total", "reason", "decode"))
 	require.Equal(t, 2.0, h.metric(t, "trolly_archiver_rejected_total", "reason", "bad_tenant_or_stream"))
-	require.Equal(t, 1.0, h.metric(t, "trolly_archiver_rejected_total", "reason", "empty_event"))
+	require.Equal(t, 1.0, h.metric(t, "trolly_archiver_dropped_total", "reason", "empty_event"))
 	chunks := mustReadArchive(t, h.bucket)
 	require.Len(t, chunks, 1)
 	require.Equal(t, sources(good), chunks[0].docs)
@@ -290,7 +308,7 @@ func TestArchiverReceiveError(t *testing.T) {
 	h.q.steps <- step{err: broken}
 	err := h.wait(t)
 	require.ErrorIs(t, err, broken)
-	requireSettledOnce(t, h, 1, 0) // what it held was written first
+	requireSettledOnce(t, h, 1, 0, 0) // what it held was written first
 }
 
 func TestArchiverBadConfig(t *testing.T) {

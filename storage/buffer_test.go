@@ -14,8 +14,9 @@ import (
 // nopAcker settles nothing: the buffer only returns deliveries, it never acks them.
 type nopAcker struct{}
 
-func (nopAcker) Ack(uint64) error         { return nil }
-func (nopAcker) Nack(uint64, error) error { return nil }
+func (nopAcker) Ack(uint64) error           { return nil }
+func (nopAcker) Nack(uint64, error) error   { return nil }
+func (nopAcker) Reject(uint64, error) error { return nil }
 
 func newPending(tag uint64) *pending {
 	return &pending{d: queue.NewDelivery(queue.Message{Key: "t/s"}, 1, nopAcker{}, tag), left: 1}

@@ -63,6 +63,9 @@ func (q *scriptQueue) Receive(ctx context.Context, _ int) ([]*queue.Delivery, er
 	}
 }
 
+// DeadLetters has none: the recorder keeps what the archiver rejects.
+func (q *scriptQueue) DeadLetters(context.Context, int) ([]queue.DeadLetter, error) { return nil, nil }
+
 func (q *scriptQueue) Close() error { return nil }
 
 // recorder is the Acknowledger of the test deliveries. At each Ack it checks that every
@@ -74,6 +77,7 @@ type recorder struct {
 	docs       map[uint64][]string
 	acks       map[uint64]int
 	nacks      map[uint64]int
+	rejects    map[uint64]string // the reason of each reject
 	violations []string
 	settled    chan uint64
 	seen       map[string]bool // chunks counted in have
@@ -87,6 +91,7 @@ func newRecorder(b storage.Bucket) *recorder {
 		docs:    map[uint64][]string{},
 		acks:    map[uint64]int{},
 		nacks:   map[uint64]int{},
+		rejects: map[uint64]string{},
 		settled: make(chan uint64, 1024),
 		seen:    map[string]bool{},
 		have:    map[string]int{},
@@ -147,6 +152,17 @@ func (r *recorder) Nack(tag uint64, _ error) error {
 	return nil
 }
 
+func (r *recorder) Reject(tag uint64, cause error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.rejects[tag]; ok {
+		r.violations = append(r.violations, fmt.Sprintf("delivery %d rejected twice", tag))
+	}
+	r.rejects[tag] = cause.Error()
+	r.settled <- tag
+	return nil
+}
+
 // delivery wraps an event batch; the recorder expects docs at its ack.
 func (r *recorder) delivery(t *testing.T, batch *trollyv1.EventBatch, attempt int) *queue.Delivery {
 	body, err := proto.Marshal(batch)
@@ -169,7 +185,7 @@ func (r *recorder) raw(body []byte, attempt int, docs []string) *queue.Delivery 
 	return queue.NewDelivery(queue.Message{Key: "test", Body: body}, attempt, r, tag)
 }
 
-// rejected returns a delivery of batch that the archiver must drop.
+// rejected returns a delivery of batch that the archiver must reject.
 func (r *recorder) rejected(t *testing.T, batch *trollyv1.EventBatch) *queue.Delivery {
 	body, err := proto.Marshal(batch)
 	require.NoError(t, err)
@@ -182,7 +198,14 @@ func (r *recorder) counts() (acks, nacks map[uint64]int, violations []string) {
 	return maps.Clone(r.acks), maps.Clone(r.nacks), slices.Clone(r.violations)
 }
 
-// waitSettled waits for n acks or nacks.
+// rejections returns the reason of each rejected delivery, by tag.
+func (r *recorder) rejections() map[uint64]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.rejects)
+}
+
+// waitSettled waits for n acks, nacks or rejects.
 func (r *recorder) waitSettled(t *testing.T, n int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)

@@ -79,3 +79,31 @@ func TestArchiverDrainFailure(t *testing.T) {
 	require.ErrorContains(t, err, "drain the events topic")
 	require.NoError(t, ctx.Err())
 }
+
+// TestArchiverDeadLettersWithMemoryQueue puts poison at the head of a stream: it lands in
+// the queue's dead letters with its reason, and the batch behind it is archived.
+func TestArchiverDeadLettersWithMemoryQueue(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	q := newEventsQueue(ctx, t)
+	good := events("after", 3, hour13)
+	body, err := proto.Marshal(batchOf("acme", "web", "1", good...))
+	require.NoError(t, err)
+	poison := queue.Message{Key: "acme/web", Body: []byte("\xff\xff not an event batch")}
+	require.NoError(t, q.Publish(ctx, queue.TopicEvents, poison, queue.Message{Key: "acme/web", Body: body}))
+	q.Seal(queue.TopicEvents)
+
+	bucket := newFSBucket(t)
+	require.NoError(t, storage.NewArchiver(quiet(), q, bucket, nil, nil, nil).Run(ctx))
+	require.NoError(t, ctx.Err(), "Run returned because the topic drained")
+	require.Equal(t, map[string][]string{"acme/web/2024-05-01T13:00:00Z": sources(good)}, streamDocs(mustReadArchive(t, bucket)))
+
+	dead, err := q.DeadLetters(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, dead, 1)
+	require.Equal(t, poison, dead[0].Message)
+	require.Equal(t, queue.TopicEvents, dead[0].Topic)
+	require.Equal(t, queue.GroupArchiver, dead[0].Group)
+	require.Equal(t, 1, dead[0].Attempt)
+	require.Contains(t, dead[0].Reason, "decode event batch: ")
+}

@@ -12,6 +12,7 @@ type Config struct {
 	ID            string         `yaml:"id"`
 	Name          string         `yaml:"name"`
 	RetentionDays int            `yaml:"retention_days"`
+	Limits        Limits         `yaml:"limits"`
 	Keys          []KeyConfig    `yaml:"keys"`
 	Streams       []StreamConfig `yaml:"streams"`
 }
@@ -73,7 +74,19 @@ func (s *Static) add(c Config, path string) []error {
 	if c.RetentionDays < 0 {
 		fail("retention_days", "must be positive, got %d", c.RetentionDays)
 	}
-	t := Tenant{ID: c.ID, Name: c.Name, RetentionDays: c.RetentionDays}
+	for _, l := range []struct {
+		field string
+		v     int64
+	}{
+		{"limits.ingest_bytes_per_second", c.Limits.IngestBytesPerSecond},
+		{"limits.ingest_burst_bytes", c.Limits.IngestBurstBytes},
+		{"limits.queue_max_bytes", c.Limits.QueueMaxBytes},
+	} {
+		if l.v < 0 {
+			fail(l.field, "must not be negative, got %d", l.v)
+		}
+	}
+	t := Tenant{ID: c.ID, Name: c.Name, RetentionDays: c.RetentionDays, Limits: c.Limits}
 	if t.Name == "" {
 		t.Name = c.ID
 	}

@@ -30,7 +30,21 @@ type Tenant struct {
 	Name string
 	// RetentionDays is how long events stay searchable.
 	RetentionDays int
+	Limits        Limits
 	Streams       []Stream
+}
+
+// Limits bound what one tenant may use, so that it cannot slow the others. Zero means no
+// limit (or, for QueueMaxBytes, the queue's default).
+type Limits struct {
+	// IngestBytesPerSecond is the sustained rate of ingested bytes (after decompression).
+	IngestBytesPerSecond int64 `yaml:"ingest_bytes_per_second"`
+	// IngestBurstBytes is how far above the rate a tenant may go at once, and so the
+	// largest request it may send; zero means two seconds of the rate, at least 256 KiB.
+	IngestBurstBytes int64 `yaml:"ingest_burst_bytes"`
+	// QueueMaxBytes bounds each of the tenant's stream queues, on brokers that keep one
+	// queue per stream; when full, the tenant is asked to retry and others are unaffected.
+	QueueMaxBytes int64 `yaml:"queue_max_bytes"`
 }
 
 // Stream is a named flow of one source type within a tenant.

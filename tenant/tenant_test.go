@@ -125,3 +125,15 @@ func TestHashKey(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, digestEqual(d, d))
 }
+
+func TestLimits(t *testing.T) {
+	s, err := NewStatic([]Config{{ID: "a", Limits: Limits{IngestBytesPerSecond: 1000, QueueMaxBytes: 1 << 20}}})
+	require.NoError(t, err)
+	tn, err := s.Tenant(context.Background(), "a")
+	require.NoError(t, err)
+	require.Equal(t, Limits{IngestBytesPerSecond: 1000, QueueMaxBytes: 1 << 20}, tn.Limits)
+
+	_, err = NewStatic([]Config{{ID: "a", Limits: Limits{IngestBytesPerSecond: -1, IngestBurstBytes: -2}}})
+	require.ErrorContains(t, err, "tenants[0].limits.ingest_bytes_per_second: must not be negative, got -1")
+	require.ErrorContains(t, err, "tenants[0].limits.ingest_burst_bytes: must not be negative, got -2")
+}

@@ -23,6 +23,10 @@ type options struct {
 	concurrency int
 	pid         int
 	timeout     time.Duration
+	scenario    string
+	quota       int64
+	flood       float64
+	phase       time.Duration
 }
 
 func main() {
@@ -38,6 +42,10 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 4, "requests in flight")
 	flag.IntVar(&o.pid, "pid", 0, "server process to read CPU time and peak memory of (without -spawn)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
+	flag.StringVar(&o.scenario, "scenario", "throughput", "throughput: send -lines as fast as accepted; noisy: one tenant floods at 10x its quota beside another (needs -spawn)")
+	flag.Int64Var(&o.quota, "quota", 512<<10, "noisy: each tenant's ingest quota in bytes/s")
+	flag.DurationVar(&o.phase, "phase", 15*time.Second, "noisy: duration of each phase")
+	flag.Float64Var(&o.flood, "flood", 10, "noisy: the flooding tenant sends this many times its quota")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "trolly-load:", err)
@@ -49,10 +57,16 @@ func run(o options) error {
 	if o.lines <= 0 || o.batch <= 0 || o.concurrency <= 0 {
 		return fmt.Errorf("-lines, -batch and -concurrency must be > 0")
 	}
+	if o.scenario == "noisy" {
+		if o.spawn == "" || o.quota <= 0 {
+			return fmt.Errorf("-scenario noisy needs -spawn and a -quota > 0")
+		}
+		return noisy(o, nil)
+	}
 	var srv *spawned
 	if o.spawn != "" {
 		var err error
-		if srv, err = spawn(o.spawn); err != nil {
+		if srv, err = spawn(o.spawn, nil, benchTenant{id: "bench"}); err != nil {
 			return err
 		}
 		defer srv.kill()

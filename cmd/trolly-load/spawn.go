@@ -21,6 +21,29 @@ const (
 	benchReadKey   = "bench-read-key"
 )
 
+// benchTenant is a tenant of a spawned trolly: its keys are "<id>-ingest-key" and
+// "<id>-read-key", its stream "web" is nginx_access.
+type benchTenant struct {
+	id string
+	// limits is a YAML flow mapping of the tenant's limits, or empty.
+	limits string
+}
+
+func (bt benchTenant) yaml() string {
+	limits := ""
+	if bt.limits != "" {
+		limits = "\n    limits: " + bt.limits
+	}
+	return fmt.Sprintf(`
+  - id: %s
+    retention_days: 7%s
+    keys:
+      - {name: ingest, scope: ingest, hash: %q}
+      - {name: read, scope: read, hash: %q}
+    streams:
+      - {name: web, source_type: nginx_access}`, bt.id, limits, keyHash(bt.id+"-ingest-key"), keyHash(bt.id+"-read-key"))
+}
+
 // spawned is a trolly process started for the run.
 type spawned struct {
 	cmd               *exec.Cmd
@@ -48,8 +71,9 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// spawn starts `bin all` on a temporary directory and waits until it is ready.
-func spawn(bin string) (*spawned, error) {
+// spawn starts `bin all` for tenants on a temporary directory and waits until it is ready.
+// env adds TROLLY_ variables (a queue other than the in-process one, say).
+func spawn(bin string, env []string, tenants ...benchTenant) (*spawned, error) {
 	dir, err := os.MkdirTemp("", "trolly-load")
 	if err != nil {
 		return nil, err
@@ -65,15 +89,11 @@ log: {level: warn}
 admin: {listen: %q}
 api: {listen: %q}
 gateway: {listen: %q}
-tenants:
-  - id: bench
-    retention_days: 7
-    keys:
-      - {name: ingest, scope: ingest, hash: %q}
-      - {name: read, scope: read, hash: %q}
-    streams:
-      - {name: web, source_type: nginx_access}
-`, filepath.Join(dir, "data"), addrs[0], addrs[1], addrs[2], keyHash(benchIngestKey), keyHash(benchReadKey))
+tenants:`, filepath.Join(dir, "data"), addrs[0], addrs[1], addrs[2])
+	for _, bt := range tenants {
+		cfg += bt.yaml()
+	}
+	cfg += "\n"
 	path := filepath.Join(dir, "trolly.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return nil, err
@@ -81,7 +101,7 @@ tenants:
 	s := &spawned{cmd: exec.Command(bin, "all", "--config", path), dir: dir, logs: &bytes.Buffer{},
 		apiURL: "http://" + addrs[1], ingestURL: "http://" + addrs[2]}
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	s.cmd.Env = withoutTrollyVars(os.Environ())
+	s.cmd.Env = append(withoutTrollyVars(os.Environ()), env...)
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}

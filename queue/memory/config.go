@@ -7,8 +7,9 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultMaxBytes   = 256 << 20
-	DefaultPartitions = 64
+	DefaultMaxBytes       = 256 << 20
+	DefaultPartitions     = 64
+	DefaultMaxDeadLetters = 10000
 )
 
 // maxPartitions keeps a typo from allocating millions of partitions per group.
@@ -22,6 +23,9 @@ type Config struct {
 	// Partitions is the number of FIFO partitions of each group: at most this many
 	// consumers of a group work at once.
 	Partitions int `yaml:"partitions"`
+	// MaxDeadLetters bounds the rejected messages kept for DeadLetters; past it the oldest
+	// are dropped and counted.
+	MaxDeadLetters int `yaml:"max_dead_letters"`
 }
 
 // DefaultConfig returns the configuration used when none is given.
@@ -39,6 +43,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Partitions == 0 {
 		c.Partitions = DefaultPartitions
 	}
+	if c.MaxDeadLetters == 0 {
+		c.MaxDeadLetters = DefaultMaxDeadLetters
+	}
 }
 
 // Validate reports every invalid field, naming its key.
@@ -50,6 +57,9 @@ func (c Config) Validate() error {
 	if c.Partitions < 1 || c.Partitions > maxPartitions {
 		errs = append(errs, fmt.Errorf("partitions: must be between 1 and %d, got %d",
 			maxPartitions, c.Partitions))
+	}
+	if c.MaxDeadLetters < 0 {
+		errs = append(errs, fmt.Errorf("max_dead_letters: must be > 0, got %d", c.MaxDeadLetters))
 	}
 	return errors.Join(errs...)
 }

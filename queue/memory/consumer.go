@@ -77,8 +77,8 @@ func (c *consumer) Ack(tag uint64) error {
 	return nil
 }
 
-// Nack puts the delivery back at the head of its partition. The cause is not kept: this
-// backend has no dead-letter store, the consumer decides from Attempt.
+// Nack puts the delivery back at the head of its partition. The cause is not kept: a nack
+// is for failures that pass; what can never be processed is rejected into the dead letters.
 func (c *consumer) Nack(tag uint64, _ error) error {
 	c.t.mu.Lock()
 	defer c.t.mu.Unlock()

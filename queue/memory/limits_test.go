@@ -82,3 +82,17 @@ func TestInvalidCalls(t *testing.T) {
 	q.Seal("undeclared") // ignored
 	require.NoError(t, q.Publish(ctx, "t", keyed("k", 1)...))
 }
+
+// TestFullCallStoresNothing checks what this backend promises beyond the contract: a call
+// refused as full stores none of its messages.
+func TestFullCallStoresNothing(t *testing.T) {
+	q := newQueue(t, memory.Config{MaxBytes: 4096}, nil, "t", "a")
+	c := subscribe(t, q, "t", "a")
+	ctx := t.Context()
+	require.NoError(t, q.Publish(ctx, "t", sized(2048)))
+	require.ErrorIs(t, q.Publish(ctx, "t", sized(1024), sized(1024), sized(1024)), queue.ErrFull)
+	ack(t, receive(t, c, 1)...)
+	require.NoError(t, q.Publish(ctx, "t", queue.Message{Key: "k", Body: []byte("after")}))
+	got := receive(t, c, 1)
+	require.Equal(t, "after", string(got[0].Body), "no part of the refused call was stored")
+}

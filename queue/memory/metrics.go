@@ -11,6 +11,8 @@ type metrics struct {
 	published    *prometheus.CounterVec
 	redelivered  *prometheus.CounterVec
 	rejectedFull *prometheus.CounterVec
+	deadLetters  *prometheus.CounterVec
+	deadDropped  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -36,5 +38,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "trolly_queue_rejected_full_total",
 			Help: "Messages refused by Publish because the topic was full.",
 		}, []string{"topic"}),
+		deadLetters: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_queue_dead_letters_total",
+			Help: "Deliveries rejected into the dead letters.",
+		}, []string{"topic", "group"}),
+		deadDropped: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_queue_dead_letters_dropped_total",
+			Help: "Dead letters dropped, oldest first, because more than max_dead_letters were kept.",
+		}),
 	}
 }

@@ -16,8 +16,8 @@ import (
 
 var (
 	// ErrTooLarge is returned by Publish for a message, or a call, whose bodies exceed
-	// max_bytes on their own: unlike a plain queue.ErrFull, a retry cannot succeed. It wraps
-	// queue.ErrFull.
+	// max_bytes on their own: unlike queue.ErrFull, a retry cannot succeed. It wraps
+	// queue.ErrTooLarge.
 	ErrTooLarge = fmt.Errorf("larger than max_bytes: %w", queue.ErrTooLarge)
 	// ErrUnknownDelivery is returned by Ack and Nack for a delivery that this consumer
 	// does not hold: already settled, or returned to the group when the consumer closed.
@@ -29,6 +29,8 @@ type Queue struct {
 	cfg     Config
 	seed    maphash.Seed
 	metrics *metrics
+
+	dead *deadStore
 
 	mu     sync.RWMutex
 	topics map[string]*topic
@@ -47,10 +49,12 @@ func New(cfg Config, reg prometheus.Registerer) (*Queue, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("memory queue config: %w", err)
 	}
+	m := newMetrics(reg)
 	return &Queue{
 		cfg:     cfg,
 		seed:    maphash.MakeSeed(),
-		metrics: newMetrics(reg),
+		metrics: m,
+		dead:    &deadStore{max: cfg.MaxDeadLetters, metrics: m},
 		topics:  map[string]*topic{},
 	}, nil
 }
@@ -74,7 +78,7 @@ func (q *Queue) Declare(ctx context.Context, name string, groups ...string) erro
 	}
 	t := q.topics[name]
 	if t == nil {
-		t = newTopic(name, q.cfg, q.metrics)
+		t = newTopic(name, q.cfg, q.metrics, q.dead)
 		q.topics[name] = t
 	}
 	t.declare(groups)

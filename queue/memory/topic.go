@@ -25,6 +25,7 @@ type topic struct {
 	maxBytes   int64
 	partitions int
 	metrics    *metrics
+	dead       *deadStore
 	bytesGauge prometheus.Gauge
 	published  prometheus.Counter
 	rejected   prometheus.Counter
@@ -37,12 +38,13 @@ type topic struct {
 	closed bool
 }
 
-func newTopic(name string, cfg Config, m *metrics) *topic {
+func newTopic(name string, cfg Config, m *metrics, dead *deadStore) *topic {
 	return &topic{
 		name:       name,
 		maxBytes:   cfg.MaxBytes,
 		partitions: cfg.Partitions,
 		metrics:    m,
+		dead:       dead,
 		bytesGauge: m.bytes.WithLabelValues(name),
 		published:  m.published.WithLabelValues(name),
 		rejected:   m.rejectedFull.WithLabelValues(name),
