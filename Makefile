@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin
 FUZZTIME ?= 10s
 
-.PHONY: build run test lint services unit fuzz-short bench bench-load proto tools check-generated clean
+.PHONY: build run test lint services unit fuzz-short bench bench-load bench-topology bench-noisy proto tools check-generated clean
 
 build:
 	$(GO) build -o $(BIN)/trolly ./cmd/trolly
@@ -29,13 +29,23 @@ unit:
 fuzz-short:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz
 
-# Micro-benchmarks of the hot paths, then 1,000,000 access lines through `trolly all`.
+# Micro-benchmarks of the hot paths, then the load generator: 1,000,000 access lines through
+# `trolly all`, 300,000 through each layer as processes of their own on RabbitMQ and on the
+# Kafka fake, and the noisy-neighbour scenario.
 bench: build
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s ./ingest/... ./processor/... ./queue/... ./search/... ./storage/...
-	$(MAKE) bench-load
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s ./ingest/... ./gateway/... ./processor/... ./queue/... ./search/... ./storage/...
+	$(MAKE) bench-load bench-topology bench-noisy
 
 bench-load: build
 	$(GO) run ./cmd/trolly-load -spawn $(BIN)/trolly -lines 1000000
+
+bench-topology: build services
+	$(GO) build -o $(BIN)/kfake ./test/kfake
+	$(GO) run ./cmd/trolly-load -spawn $(BIN)/trolly -topology rabbitmq -lines 300000
+	$(GO) run ./cmd/trolly-load -spawn $(BIN)/trolly -topology kafka -kfake $(BIN)/kfake -lines 300000
+
+bench-noisy: build
+	$(GO) run ./cmd/trolly-load -spawn $(BIN)/trolly -scenario noisy
 
 # Protobuf generation with the plugins pinned in tools/go.mod; no remote registry.
 tools:

@@ -15,7 +15,9 @@ import (
 	"github.com/trolly-logs/trolly/api"
 	"github.com/trolly-logs/trolly/gateway"
 	"github.com/trolly-logs/trolly/processor"
+	"github.com/trolly-logs/trolly/queue/kafka"
 	"github.com/trolly-logs/trolly/queue/memory"
+	"github.com/trolly-logs/trolly/queue/rabbitmq"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/sqlite"
 	"github.com/trolly-logs/trolly/storage"
@@ -54,10 +56,13 @@ type Admin struct {
 	Listen string `yaml:"listen"`
 }
 
-// Queue selects the queue backend.
+// Queue selects the queue backend: memory (in process, `trolly all` only), rabbitmq or
+// kafka; only the selected section is validated.
 type Queue struct {
-	Driver string        `yaml:"driver"`
-	Memory memory.Config `yaml:"memory"`
+	Driver   string          `yaml:"driver"`
+	Memory   memory.Config   `yaml:"memory"`
+	RabbitMQ rabbitmq.Config `yaml:"rabbitmq"`
+	Kafka    kafka.Config    `yaml:"kafka"`
 }
 
 // Search selects the search backend.
@@ -111,6 +116,8 @@ func (c *Config) ApplyDefaults() {
 		c.Queue.Driver = "memory"
 	}
 	c.Queue.Memory.ApplyDefaults()
+	c.Queue.RabbitMQ.ApplyDefaults()
+	c.Queue.Kafka.ApplyDefaults()
 	c.Processor.ApplyDefaults()
 	c.Indexer.ApplyDefaults()
 	if c.Search.Driver == "" {
@@ -149,8 +156,15 @@ func (c *Config) Validate() error {
 	}
 	add("api", c.API.Validate())
 	add("gateway", c.Gateway.Validate())
-	errs = append(errs, oneOf("queue.driver", c.Queue.Driver, "memory"))
-	add("queue.memory", c.Queue.Memory.Validate())
+	errs = append(errs, oneOf("queue.driver", c.Queue.Driver, "memory", "rabbitmq", "kafka"))
+	switch c.Queue.Driver {
+	case "memory":
+		add("queue.memory", c.Queue.Memory.Validate())
+	case "rabbitmq":
+		add("queue.rabbitmq", c.Queue.RabbitMQ.Validate())
+	case "kafka":
+		add("queue.kafka", c.Queue.Kafka.Validate())
+	}
 	add("processor", c.Processor.Validate())
 	add("indexer", c.Indexer.Validate())
 	errs = append(errs, oneOf("search.driver", c.Search.Driver, "sqlite"))

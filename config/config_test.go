@@ -98,6 +98,18 @@ func TestEnv(t *testing.T) {
 	require.Equal(t, filepath.Join("/var/lib/trolly", "search"), c.Search.SQLite.Dir, "stores follow the data dir")
 
 	c = &Config{}
+	require.NoError(t, c.ApplyEnv([]string{
+		"TROLLY_QUEUE_DRIVER=kafka",
+		"TROLLY_QUEUE_KAFKA_BROKERS=k1:9092, k2:9092,",
+		"TROLLY_QUEUE_KAFKA_CREATE_TOPICS=false",
+	}))
+	c.ApplyDefaults()
+	require.NoError(t, c.Validate())
+	require.Equal(t, []string{"k1:9092", "k2:9092"}, c.Queue.Kafka.Brokers, "lists are comma-separated")
+	require.NotNil(t, c.Queue.Kafka.CreateTopics)
+	require.False(t, *c.Queue.Kafka.CreateTopics, "an optional value set from the environment")
+
+	c = &Config{}
 	err = c.ApplyEnv([]string{"TROLLY_GATEWAY_MAX_BODY=1", "TROLLY_SHUTDOWN_TIMEOUT=soon", "TROLLY_TENANTS=x"})
 	require.ErrorContains(t, err, "TROLLY_GATEWAY_MAX_BODY: names no configuration key")
 	require.ErrorContains(t, err, `TROLLY_SHUTDOWN_TIMEOUT: "soon" is not a valid time.Duration`)

@@ -70,7 +70,11 @@ func collectEnv(v reflect.Value, prefix string, out map[string]reflect.Value) {
 			if fv.Type().Elem().Kind() == reflect.String {
 				out[name] = fv
 			}
-		case reflect.Map, reflect.Pointer, reflect.Interface:
+		case reflect.Pointer:
+			if k := fv.Type().Elem().Kind(); k != reflect.Struct && k != reflect.Slice && k != reflect.Map {
+				out[name] = fv // an optional scalar
+			}
+		case reflect.Map, reflect.Interface:
 			// maps and lists of structures come from the file only
 		default:
 			out[name] = fv
@@ -96,6 +100,13 @@ func setScalar(f reflect.Value, value string) error {
 			list.Index(i).SetString(s)
 		}
 		f.Set(list)
+		return nil
+	case reflect.Pointer:
+		v := reflect.New(f.Type().Elem())
+		if err := setScalar(v.Elem(), value); err != nil {
+			return err
+		}
+		f.Set(v)
 		return nil
 	}
 	p := reflect.New(f.Type())

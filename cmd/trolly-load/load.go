@@ -20,6 +20,8 @@ type report struct {
 	searchable   time.Duration // until the last line was searchable
 	cpu          time.Duration // server CPU time, user + system
 	peakRSS      int64         // bytes
+	brokerCPU    time.Duration // of the queue's server, in a topology run
+	topology     string
 }
 
 // load sends o.lines lines in o.batch-line requests, o.concurrency at a time, retrying
@@ -144,6 +146,9 @@ func waitSearchable(o options, want int64, start time.Time) error {
 
 func (r report) print(w io.Writer) {
 	mb := float64(r.bytes) / 1e6
+	if r.topology != "" {
+		fmt.Fprintf(w, "topology              %s\n", r.topology)
+	}
 	fmt.Fprintf(w, "lines                 %d (%.1f MB), %d refusals retried\n", r.lines, mb, r.retries)
 	fmt.Fprintf(w, "accepted              %.0f lines/s, %.1f MB/s (%.1fs)\n", float64(r.lines)/r.accepted.Seconds(), mb/r.accepted.Seconds(), r.accepted.Seconds())
 	fmt.Fprintf(w, "searchable            %.0f lines/s end to end (%.1fs)\n", float64(r.lines)/r.searchable.Seconds(), r.searchable.Seconds())
@@ -152,6 +157,10 @@ func (r report) print(w io.Writer) {
 			r.cpu.Seconds(), r.cpu.Seconds()/(float64(r.lines)/1e6), float64(r.lines)/r.cpu.Seconds())
 	}
 	if r.peakRSS > 0 {
-		fmt.Fprintf(w, "server peak RSS       %.0f MiB\n", float64(r.peakRSS)/(1<<20))
+		fmt.Fprintf(w, "server peak RSS       %.0f MiB (the largest process)\n", float64(r.peakRSS)/(1<<20))
+	}
+	if r.brokerCPU > 0 {
+		fmt.Fprintf(w, "broker CPU            %.1fs, %.0f%% of all CPU the run used\n",
+			r.brokerCPU.Seconds(), 100*r.brokerCPU.Seconds()/(r.brokerCPU+r.cpu).Seconds())
 	}
 }

@@ -24,6 +24,9 @@ type options struct {
 	pid         int
 	timeout     time.Duration
 	scenario    string
+	topology    string
+	kfake       string
+	processors  int
 	quota       int64
 	flood       float64
 	phase       time.Duration
@@ -42,6 +45,9 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 4, "requests in flight")
 	flag.IntVar(&o.pid, "pid", 0, "server process to read CPU time and peak memory of (without -spawn)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
+	flag.StringVar(&o.topology, "topology", "", "with -spawn: run each layer as processes of its own on rabbitmq (the local server) or kafka (the fake of -kfake)")
+	flag.StringVar(&o.kfake, "kfake", "bin/kfake", "the Kafka fake for -topology kafka (go build -o bin/kfake ./test/kfake)")
+	flag.IntVar(&o.processors, "processors", 2, "processors of a -topology run")
 	flag.StringVar(&o.scenario, "scenario", "throughput", "throughput: send -lines as fast as accepted; noisy: one tenant floods at 10x its quota beside another (needs -spawn)")
 	flag.Int64Var(&o.quota, "quota", 512<<10, "noisy: each tenant's ingest quota in bytes/s")
 	flag.DurationVar(&o.phase, "phase", 15*time.Second, "noisy: duration of each phase")
@@ -64,7 +70,19 @@ func run(o options) error {
 		return noisy(o, nil)
 	}
 	var srv *spawned
-	if o.spawn != "" {
+	var broker *brokerRun
+	if o.spawn != "" && o.topology != "" {
+		var err error
+		if broker, err = openBroker(o); err != nil {
+			return err
+		}
+		defer broker.stop()
+		if srv, err = spawnTopology(o.spawn, broker.yaml, o.processors, benchTenant{id: "bench"}); err != nil {
+			return err
+		}
+		defer srv.kill()
+		o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
+	} else if o.spawn != "" {
 		var err error
 		if srv, err = spawn(o.spawn, nil, benchTenant{id: "bench"}); err != nil {
 			return err
@@ -73,9 +91,17 @@ func run(o options) error {
 		o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
 	}
 	cpu0, _ := procCPU(o.pid)
+	var brokerCPU0 time.Duration
+	if broker != nil {
+		brokerCPU0 = broker.cpu()
+	}
 	rep, err := load(o)
 	if err != nil {
 		return err
+	}
+	if broker != nil {
+		rep.brokerCPU = broker.cpu() - brokerCPU0
+		rep.topology = fmt.Sprintf("%s, %d processes (%d processors)", o.topology, len(srv.procs), o.processors)
 	}
 	switch {
 	case srv != nil:

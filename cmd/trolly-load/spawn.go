@@ -44,17 +44,24 @@ func (bt benchTenant) yaml() string {
       - {name: web, source_type: nginx_access}`, bt.id, limits, keyHash(bt.id+"-ingest-key"), keyHash(bt.id+"-read-key"))
 }
 
-// spawned is a trolly process started for the run.
+// spawned is what a run started: `trolly all`, or each layer as processes of its own.
 type spawned struct {
-	cmd               *exec.Cmd
+	procs             []*proc
 	dir               string
 	ingestURL, apiURL string
-	logs              *bytes.Buffer
+}
+
+// proc is one started trolly process.
+type proc struct {
+	layer string
+	cmd   *exec.Cmd
+	logs  *bytes.Buffer
+	admin string
 }
 
 type usage struct {
 	cpu     time.Duration
-	peakRSS int64
+	peakRSS int64 // of the largest process
 }
 
 func keyHash(k string) string {
@@ -72,50 +79,76 @@ func freeAddr() (string, error) {
 }
 
 // spawn starts `bin all` for tenants on a temporary directory and waits until it is ready.
-// env adds TROLLY_ variables (a queue other than the in-process one, say).
+// env adds TROLLY_ variables.
 func spawn(bin string, env []string, tenants ...benchTenant) (*spawned, error) {
+	return spawnLayers(bin, "", env, []string{"all"}, tenants...)
+}
+
+// spawnTopology starts each layer as processes of their own on the queue that queueYAML
+// configures, with the given number of processors.
+func spawnTopology(bin, queueYAML string, processors int, tenants ...benchTenant) (*spawned, error) {
+	layers := []string{"api", "archiver", "indexer"}
+	for range processors {
+		layers = append(layers, "processor")
+	}
+	return spawnLayers(bin, queueYAML, nil, append(layers, "gateway"), tenants...)
+}
+
+func spawnLayers(bin, extraYAML string, env, layers []string, tenants ...benchTenant) (*spawned, error) {
 	dir, err := os.MkdirTemp("", "trolly-load")
 	if err != nil {
 		return nil, err
 	}
-	var addrs [3]string
-	for i := range addrs {
-		if addrs[i], err = freeAddr(); err != nil {
-			return nil, err
-		}
+	var api, ingest string
+	if api, err = freeAddr(); err == nil {
+		ingest, err = freeAddr()
 	}
-	cfg := fmt.Sprintf(`data_dir: %s
-log: {level: warn}
-admin: {listen: %q}
-api: {listen: %q}
-gateway: {listen: %q}
-tenants:`, filepath.Join(dir, "data"), addrs[0], addrs[1], addrs[2])
+	if err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf("data_dir: %s\nlog: {level: warn}\napi: {listen: %q}\ngateway: {listen: %q}\n%s\ntenants:",
+		filepath.Join(dir, "data"), api, ingest, extraYAML)
 	for _, bt := range tenants {
 		cfg += bt.yaml()
 	}
-	cfg += "\n"
 	path := filepath.Join(dir, "trolly.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(cfg+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	s := &spawned{cmd: exec.Command(bin, "all", "--config", path), dir: dir, logs: &bytes.Buffer{},
-		apiURL: "http://" + addrs[1], ingestURL: "http://" + addrs[2]}
-	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	s.cmd.Env = append(withoutTrollyVars(os.Environ()), env...)
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
+	s := &spawned{dir: dir, apiURL: "http://" + api, ingestURL: "http://" + ingest}
+	for _, layer := range layers {
+		if err := s.start(bin, layer, path, env); err != nil {
+			s.kill()
+			return nil, err
+		}
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get("http://" + addrs[0] + "/readyz")
+	return s, nil
+}
+
+// start runs one process of layer with an admin listener of its own, and waits until it
+// is ready.
+func (s *spawned) start(bin, layer, config string, env []string) error {
+	admin, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	p := &proc{layer: layer, cmd: exec.Command(bin, layer, "--config", config), logs: &bytes.Buffer{}, admin: admin}
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	p.cmd.Env = append(append(withoutTrollyVars(os.Environ()), env...), "TROLLY_ADMIN_LISTEN="+admin)
+	if err := p.cmd.Start(); err != nil {
+		return err
+	}
+	s.procs = append(s.procs, p)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + admin + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s, nil
+				return nil
 			}
 		}
 		if time.Now().After(deadline) {
-			s.kill()
-			return nil, fmt.Errorf("trolly not ready within 30s:\n%s", s.logs)
+			return fmt.Errorf("trolly %s not ready within 60s:\n%s", layer, p.logs)
 		}
 	}
 }
@@ -130,27 +163,33 @@ func withoutTrollyVars(env []string) []string {
 	return out
 }
 
-// stop sends SIGTERM, waits, and returns the process's resource usage.
+// stop sends SIGTERM to every process, the gateway first, waits, and returns their
+// resource usage together.
 func (s *spawned) stop() (usage, error) {
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return usage{}, err
+	var u usage
+	defer os.RemoveAll(s.dir)
+	for i := len(s.procs) - 1; i >= 0; i-- { // started downstream first, so stopped last
+		p := s.procs[i]
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			return u, err
+		}
+		if err := p.cmd.Wait(); err != nil {
+			return u, fmt.Errorf("trolly %s: %w\n%s", p.layer, err, p.logs)
+		}
+		if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			u.cpu += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+			u.peakRSS = max(u.peakRSS, ru.Maxrss*1024) // Linux reports KiB
+		}
 	}
-	if err := s.cmd.Wait(); err != nil {
-		return usage{}, fmt.Errorf("trolly: %w\n%s", err, s.logs)
-	}
-	os.RemoveAll(s.dir)
-	ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return usage{}, nil
-	}
-	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return usage{cpu: cpu, peakRSS: ru.Maxrss * 1024}, nil // Linux reports KiB
+	return u, nil
 }
 
 func (s *spawned) kill() {
-	if s.cmd.ProcessState == nil {
-		_ = s.cmd.Process.Kill()
-		_ = s.cmd.Wait()
+	for _, p := range s.procs {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			_ = p.cmd.Wait()
+		}
 	}
 	os.RemoveAll(s.dir)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,7 +15,9 @@ import (
 	"github.com/trolly-logs/trolly/gateway"
 	"github.com/trolly-logs/trolly/processor"
 	"github.com/trolly-logs/trolly/queue"
+	"github.com/trolly-logs/trolly/queue/kafka"
 	"github.com/trolly-logs/trolly/queue/memory"
+	"github.com/trolly-logs/trolly/queue/rabbitmq"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/sqlite"
 	"github.com/trolly-logs/trolly/storage"
@@ -80,12 +83,21 @@ func (b *builder) open(ctx context.Context, cmd string) error {
 }
 
 func (b *builder) openQueue(ctx context.Context, cmd string) error {
-	if b.cfg.Queue.Driver == "memory" && cmd != "all" {
-		return fmt.Errorf("queue.driver: the memory queue lives inside one process, so `trolly %s` would share it with nobody; run `trolly all`, or a shared queue once one is configured", cmd)
+	var q queue.Queue
+	var err error
+	switch b.cfg.Queue.Driver {
+	case "memory":
+		if cmd != "all" {
+			return fmt.Errorf("queue.driver: the memory queue lives inside one process, so `trolly %s` would share it with nobody; run `trolly all`, or configure rabbitmq or kafka", cmd)
+		}
+		q, err = memory.New(b.cfg.Queue.Memory, b.reg)
+	case "rabbitmq":
+		q, err = rabbitmq.New(b.cfg.Queue.RabbitMQ, rabbitmq.Options{Logger: b.log, Registerer: b.reg, KeyMaxBytes: b.keyMaxBytes})
+	case "kafka":
+		q, err = kafka.New(b.cfg.Queue.Kafka, b.log, b.reg)
 	}
-	q, err := memory.New(b.cfg.Queue.Memory, b.reg)
 	if err != nil {
-		return fmt.Errorf("open queue: %w", err)
+		return fmt.Errorf("open %s queue: %w", b.cfg.Queue.Driver, err)
 	}
 	b.q = q
 	b.closers = append(b.closers, q.Close)
@@ -95,7 +107,40 @@ func (b *builder) openQueue(ctx context.Context, cmd string) error {
 	if err := q.Declare(ctx, queue.TopicEvents, queue.GroupIndexer, queue.GroupArchiver); err != nil {
 		return fmt.Errorf("declare %s: %w", queue.TopicEvents, err)
 	}
+	return b.declareStreams(ctx)
+}
+
+// keyDeclarer is a queue with a queue per key, declared when its stream is created.
+type keyDeclarer interface {
+	DeclareKey(ctx context.Context, topic, key string) error
+}
+
+// declareStreams declares, in the process that publishes them, the raw queue of every
+// configured stream, so that it exists with its tenant's limit before the first batch;
+// consumers learn of it from the broker.
+func (b *builder) declareStreams(ctx context.Context) error {
+	kd, ok := b.q.(keyDeclarer)
+	if !ok || !b.has(layerGateway) {
+		return nil
+	}
+	for _, tc := range b.cfg.Tenants {
+		for _, sc := range tc.Streams {
+			if err := kd.DeclareKey(ctx, queue.TopicRaw, tc.ID+"/"+sc.Name); err != nil {
+				return fmt.Errorf("declare the queue of stream %s/%s: %w", tc.ID, sc.Name, err)
+			}
+		}
+	}
 	return nil
+}
+
+// keyMaxBytes is the limit of a raw queue per stream: its tenant's queue_max_bytes.
+func (b *builder) keyMaxBytes(key string) int64 {
+	id, _, _ := strings.Cut(key, "/")
+	t, err := b.dir.Tenant(context.Background(), id)
+	if err != nil {
+		return 0
+	}
+	return t.Limits.QueueMaxBytes
 }
 
 // stages returns the components in the order they stop: the edge first, then each layer

@@ -23,6 +23,7 @@ commands:
   archiver    run the archiver
   api         run the tenant API
   hash-key    print the stored form of an API key: hash-key <key> | hash-key - (key on stdin) | hash-key --new
+  dead-letters  read (and remove) the queue's dead letters as JSON lines, or --requeue them: [--config FILE] [--max N] [--requeue]
   version     print the version
 
 flags of the run commands:
@@ -52,6 +53,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 	switch cmd {
 	case "hash-key":
 		return hashKey(args, stdin, stdout, stderr)
+	case "dead-letters":
+		return deadLetters(ctx, args, environ, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "trolly", version())
 		return exitOK

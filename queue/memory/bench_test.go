@@ -11,6 +11,7 @@ import (
 
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/queue/memory"
+	"github.com/trolly-logs/trolly/queue/queuetest"
 )
 
 var benchSizes = []int{1 << 10, 64 << 10, 1 << 20, 10 << 20}
@@ -29,29 +30,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			q, err := memory.New(memory.Config{}, nil)
 			require.NoError(b, err)
 			defer q.Close()
-			ctx := context.Background()
-			require.NoError(b, q.Declare(ctx, queue.TopicRaw, queue.GroupProcessor))
-			c, err := q.Subscribe(ctx, queue.TopicRaw, queue.GroupProcessor)
-			require.NoError(b, err)
-			msg := queue.Message{Key: "tenant/stream", Body: make([]byte, size)}
-
-			b.ReportAllocs()
-			b.SetBytes(int64(size))
-			n := 0
-			for b.Loop() {
-				if err := q.Publish(ctx, queue.TopicRaw, msg); err != nil {
-					b.Fatal(err)
-				}
-				ds, err := c.Receive(ctx, 1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := ds[0].Ack(); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
+			queuetest.BenchRoundTrip(b, q, size)
 		})
 	}
 }

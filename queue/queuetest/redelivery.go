@@ -80,9 +80,13 @@ func testAtLeastOnceConcurrent(t *testing.T, newQueue NewQueue) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*wait)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
+	// The consumers may ack the last message before its publisher has its confirm, and then
+	// end ctx: publishing has a bounded context of its own.
+	pctx, pcancel := context.WithTimeout(t.Context(), 2*wait)
+	defer pcancel()
 	g.Go(func() error {
 		for i := 0; i < total; i += perCall {
-			if err := q.Publish(gctx, topic, msgs[i:i+perCall]...); err != nil {
+			if err := q.Publish(pctx, topic, msgs[i:i+perCall]...); err != nil {
 				return fmt.Errorf("publish message %d: %w", i, err)
 			}
 		}

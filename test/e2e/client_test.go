@@ -135,3 +135,5 @@ func field(doc map[string]any, path string) any {
 	}
 	return cur
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

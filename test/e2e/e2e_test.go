@@ -29,8 +29,9 @@ func hashKey(t *testing.T, key string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// writeConfig writes a configuration on free ports under dir.
-func writeConfig(t *testing.T, dir string) (server, string) {
+// writeConfig writes a configuration on free ports under dir; extra is appended YAML (a
+// queue section, say).
+func writeConfig(t *testing.T, dir string, extra ...string) (server, string) {
 	t.Helper()
 	api, ingest, admin := freePort(t), freePort(t), freePort(t)
 	tenant := func(id string, retention int) string {
@@ -52,7 +53,7 @@ api: {listen: "127.0.0.1:%d"}
 gateway: {listen: "127.0.0.1:%d", max_body_bytes: 1048576}
 archiver: {max_chunk_age: 1s}
 tenants:%s%s
-`, filepath.Join(dir, "data"), admin, api, ingest, tenant("demo", 7), tenant("acme", 90))
+%s`, filepath.Join(dir, "data"), admin, api, ingest, tenant("demo", 7), tenant("acme", 90), strings.Join(extra, "\n"))
 	path := filepath.Join(dir, "trolly.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 	return server{

@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// binary is the trolly binary built once by TestMain.
-var binary string
+// binary is the trolly binary built once by TestMain, kfakeBinary the Kafka fake.
+var binary, kfakeBinary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "trolly-e2e-bin")
@@ -28,11 +28,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "trolly")
-	build := exec.Command("go", "build", "-o", binary, "../../cmd/trolly")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build trolly:", err)
-		os.Exit(1)
+	kfakeBinary = filepath.Join(dir, "kfake")
+	for bin, pkg := range map[string]string{binary: "../../cmd/trolly", kfakeBinary: "../kfake"} {
+		build := exec.Command("go", "build", "-o", bin, pkg)
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "build", pkg+":", err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -79,8 +82,14 @@ func env() []string {
 // start runs trolly with args and returns once it has started (not necessarily ready).
 func start(t *testing.T, args ...string) *instance {
 	t.Helper()
+	return startEnv(t, nil, args...)
+}
+
+// startEnv runs trolly with args and extra environment variables.
+func startEnv(t *testing.T, extra []string, args ...string) *instance {
+	t.Helper()
 	in := &instance{cmd: exec.Command(binary, args...), logs: &syncBuffer{}, done: make(chan struct{})}
-	in.cmd.Env = env()
+	in.cmd.Env = append(env(), extra...)
 	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
 	require.NoError(t, in.cmd.Start())
 	go func() {
@@ -123,6 +132,13 @@ func (in *instance) waitReady(t *testing.T, urls ...string) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+}
+
+// kill ends the process at once, as a crash would.
+func (in *instance) kill(t *testing.T) {
+	t.Helper()
+	require.NoError(t, in.cmd.Process.Kill())
+	<-in.done
 }
 
 // stop sends SIGTERM and returns the exit code.

@@ -1,0 +1,194 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// topology runs each layer as processes of its own on a shared queue.
+type topology struct {
+	srv   server
+	cfg   string
+	dir   string
+	procs map[string][]*layerProc
+}
+
+type layerProc struct {
+	*instance
+	admin string
+}
+
+// startTopology starts an API, an archiver, an indexer, processors and a gateway, each a
+// process with its own admin listener, on broker b.
+func startTopology(t *testing.T, b broker, processors int) *topology {
+	t.Helper()
+	dir := t.TempDir()
+	srv, cfg := writeConfig(t, dir, b.yaml)
+	tp := &topology{srv: srv, cfg: cfg, dir: dir, procs: map[string][]*layerProc{}}
+	for _, layer := range []string{"api", "archiver", "indexer"} {
+		tp.start(t, layer)
+	}
+	for range processors {
+		tp.start(t, "processor")
+	}
+	tp.start(t, "gateway")
+	return tp
+}
+
+// start runs one more process of layer and waits until it is ready.
+func (tp *topology) start(t *testing.T, layer string) *layerProc {
+	t.Helper()
+	admin := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	in := startEnv(t, []string{"TROLLY_ADMIN_LISTEN=" + admin}, layer, "--config", tp.cfg)
+	p := &layerProc{instance: in, admin: "http://" + admin}
+	ready := []string{p.admin + "/readyz"}
+	switch layer {
+	case "api":
+		ready = append(ready, tp.srv.apiURL+"/readyz")
+	case "gateway":
+		ready = append(ready, tp.srv.ingestURL+"/readyz")
+	}
+	in.waitReady(t, ready...)
+	tp.procs[layer] = append(tp.procs[layer], p)
+	return p
+}
+
+// stopAll stops every running process with SIGTERM and requires a clean exit.
+func (tp *topology) stopAll(t *testing.T) {
+	t.Helper()
+	for _, layer := range []string{"gateway", "processor", "indexer", "archiver", "api"} {
+		for _, p := range tp.procs[layer] {
+			select {
+			case <-p.done:
+				continue // killed
+			default:
+			}
+			require.Equal(t, 0, p.stop(t), "trolly %s exit code", layer)
+		}
+	}
+}
+
+// shipper sends numbered text lines to a tenant's stream "raw" until its context ends,
+// retrying refusals after Retry-After, and counts what was accepted.
+type shipper struct {
+	srv         server
+	tenant      string
+	accepted    atomic.Int64
+	unavailable atomic.Int64 // 503s, each with a Retry-After
+	failures    atomic.Int64 // connection errors, 429s and others
+}
+
+func (s *shipper) run(ctx context.Context, t *testing.T, lines int) {
+	for i := 0; ctx.Err() == nil; i++ {
+		var body []byte
+		for j := range lines {
+			body = fmt.Appendf(body, "%s request %d line %d\n", s.tenant, i, j)
+		}
+		for ctx.Err() == nil {
+			req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPost,
+				s.srv.ingestURL+"/ingest/v1/streams/raw", bytesReader(body))
+			req.Header.Set("Authorization", "Bearer "+s.tenant+"-ingest-key")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				s.failures.Add(1)
+				time.Sleep(200 * time.Millisecond)
+				continue
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusAccepted {
+				s.accepted.Add(int64(lines))
+				break
+			}
+			retry, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+			if resp.StatusCode == http.StatusServiceUnavailable && err == nil && retry > 0 {
+				s.unavailable.Add(1)
+			} else {
+				s.failures.Add(1)
+				t.Logf("%s: unexpected answer %s", s.tenant, resp.Status)
+			}
+			time.Sleep(time.Duration(max(retry, 1)) * 200 * time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// shipping runs a shipper per tenant; the returned function stops them and returns them.
+func shipping(t *testing.T, srv server, tenants ...string) func() []*shipper {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var out []*shipper
+	for _, tn := range tenants {
+		s := &shipper{srv: srv, tenant: tn}
+		out = append(out, s)
+		wg.Go(func() { s.run(ctx, t, 100) })
+	}
+	return func() []*shipper {
+		cancel()
+		wg.Wait()
+		return out
+	}
+}
+
+// requireDelivered waits until search holds exactly what each shipper got accepted, and
+// the archive every one of those events.
+func requireDelivered(t *testing.T, tp *topology, ships []*shipper) {
+	t.Helper()
+	began := time.Now()
+	defer func() { t.Logf("delivered %s after shipping stopped", time.Since(began).Round(100*time.Millisecond)) }()
+	from, to := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	for _, s := range ships {
+		want := int(s.accepted.Load())
+		t.Logf("%s: %d lines accepted, %d answers 503, %d other failures", s.tenant, want, s.unavailable.Load(), s.failures.Load())
+		require.Positive(t, want, "%s shipped nothing", s.tenant)
+		waitTotal(t, tp.srv, s.tenant+"-read-key", "", from, to, want)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ids := readArchive(t, filepath.Join(tp.dir, "data", "archive"))
+		complete := true
+		for _, s := range ships {
+			got, want := len(ids[s.tenant]), int(s.accepted.Load())
+			require.LessOrEqual(t, got, want, "%s: more events archived than accepted", s.tenant)
+			complete = complete && got == want
+		}
+		if complete {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "archive incomplete after 60s")
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// TestMultiProcess runs every layer as its own process on RabbitMQ and on Kafka, with two
+// processors, and kills a processor and then the indexer with SIGKILL while lines flow:
+// every accepted line must end up in search exactly once, and in the archive.
+func TestMultiProcess(t *testing.T) {
+	for _, b := range []struct {
+		name string
+		open func(*testing.T) broker
+	}{{"rabbitmq", sharedRabbit}, {"kafka", kafkaFake}} {
+		t.Run(b.name, func(t *testing.T) {
+			tp := startTopology(t, b.open(t), 2)
+			stop := shipping(t, tp.srv, "demo", "acme")
+			time.Sleep(2 * time.Second)
+			tp.procs["processor"][0].kill(t)
+			time.Sleep(2 * time.Second)
+			tp.procs["indexer"][0].kill(t)
+			time.Sleep(time.Second)
+			tp.start(t, "indexer")
+			time.Sleep(2 * time.Second)
+			ships := stop()
+			requireDelivered(t, tp, ships)
+			tp.stopAll(t)
+		})
+	}
+}
