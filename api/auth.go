@@ -53,8 +53,8 @@ func authInterceptor(dir tenant.Directory, log *slog.Logger) grpc.UnaryServerInt
 			}
 			return nil, status.Error(codes.Unauthenticated, "invalid API key")
 		}
-		if p.Scope != need {
-			return nil, status.Errorf(codes.PermissionDenied, "this key has scope %q; %s needs %q", p.Scope, info.FullMethod, need)
+		if !p.HasScope(need) {
+			return nil, status.Errorf(codes.PermissionDenied, "this key has scopes %q; %s needs %q", p.Scopes, info.FullMethod, need)
 		}
 		return handler(context.WithValue(ctx, principalKey{}, p), req)
 	}

@@ -56,7 +56,7 @@ func TestDevConfig(t *testing.T) {
 		p, err := dir.Authenticate(context.Background(), tc.key)
 		require.NoError(t, err, tc.key)
 		require.Equal(t, tc.tenant, p.TenantID, tc.key)
-		require.Equal(t, tc.scope, p.Scope, tc.key)
+		require.Equal(t, []tenant.Scope{tc.scope}, p.Scopes, tc.key)
 	}
 	for _, id := range []string{"demo", "acme"} {
 		for name, st := range map[string]string{"web": "nginx_access", "app": "json"} {

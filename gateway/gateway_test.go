@@ -200,7 +200,7 @@ func TestRefused(t *testing.T) {
 	}{
 		{"no key", request{stream: "web"}, 401, "unauthenticated", "Bearer"},
 		{"unknown key", request{stream: "web", key: "nope"}, 401, "unauthenticated", "invalid API key"},
-		{"read key", request{stream: "web", key: "demo-rd"}, 403, "forbidden", `scope "read"`},
+		{"read key", request{stream: "web", key: "demo-rd"}, 403, "forbidden", `scopes ["read"]`},
 		{"unknown stream", request{stream: "nope", key: "demo-in"}, 404, "not_found", `stream "nope"`},
 		{"other tenant's stream", request{stream: "other", key: "demo-in"}, 404, "not_found", `stream "other"`},
 		{"unsupported type", request{stream: "web", key: "demo-in", contentType: "application/xml"}, 415, "unsupported_media_type", "application/x-ndjson"},

@@ -74,8 +74,8 @@ func (g *Gateway) authenticate(r *http.Request) (tenant.Principal, *rejection) {
 		}
 		return tenant.Principal{}, reject(http.StatusUnauthorized, "unauthenticated", "invalid API key")
 	}
-	if p.Scope != tenant.ScopeIngest {
-		return p, reject(http.StatusForbidden, "forbidden", "this key may not ingest: it has scope %q", p.Scope)
+	if !p.HasScope(tenant.ScopeIngest) {
+		return p, reject(http.StatusForbidden, "forbidden", "this key may not ingest: it has scopes %q", p.Scopes)
 	}
 	return p, nil
 }

@@ -50,7 +50,7 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[
 				ix.logger.Warn("drop event", "reason", reasonInvalidEvent, "err", err, "tenant", t.ID, "batch", batch.GetBatchId())
 				continue
 			}
-			name := IndexName(t.ID, doc.Timestamp, t.RetentionDays)
+			name := IndexName(t.ID, doc.Timestamp, t.Retention.SearchDays)
 			groups[name] = append(groups[name], doc)
 		}
 	}

@@ -36,6 +36,7 @@ const DefaultRetentionDays = 7
 // Static is a Directory over a fixed set of tenants.
 type Static struct {
 	tenants map[string]Tenant
+	streams map[string][]Stream
 	keys    map[[sha256.Size]byte]staticKey
 }
 
@@ -47,7 +48,7 @@ type staticKey struct {
 // NewStatic validates cfgs and returns their directory. Errors name the offending key,
 // as in "tenants[1].keys[0].scope".
 func NewStatic(cfgs []Config) (*Static, error) {
-	s := &Static{tenants: map[string]Tenant{}, keys: map[[sha256.Size]byte]staticKey{}}
+	s := &Static{tenants: map[string]Tenant{}, streams: map[string][]Stream{}, keys: map[[sha256.Size]byte]staticKey{}}
 	var errs []error
 	for i, c := range cfgs {
 		errs = append(errs, s.add(c, fmt.Sprintf("tenants[%d]", i))...)
@@ -86,7 +87,8 @@ func (s *Static) add(c Config, path string) []error {
 			fail(l.field, "must not be negative, got %d", l.v)
 		}
 	}
-	t := Tenant{ID: c.ID, Name: c.Name, RetentionDays: c.RetentionDays, Limits: c.Limits}
+	t := Tenant{ID: c.ID, Name: c.Name, Retention: Retention{SearchDays: c.RetentionDays}, Limits: c.Limits}
+	var streams []Stream
 	if t.Name == "" {
 		t.Name = c.ID
 	}
@@ -102,7 +104,7 @@ func (s *Static) add(c Config, path string) []error {
 			fail(fmt.Sprintf("streams[%d].source_type", j), "is required")
 		}
 		seen[sc.Name] = true
-		t.Streams = append(t.Streams, Stream(sc))
+		streams = append(streams, Stream{TenantID: c.ID, Name: sc.Name, SourceType: sc.SourceType})
 	}
 	keys := map[[sha256.Size]byte]staticKey{}
 	for j, kc := range c.Keys {
@@ -118,12 +120,13 @@ func (s *Static) add(c Config, path string) []error {
 		if kc.Scope != ScopeIngest && kc.Scope != ScopeRead {
 			fail(fmt.Sprintf("keys[%d].scope", j), "must be %q or %q, got %q", ScopeIngest, ScopeRead, kc.Scope)
 		}
-		keys[d] = staticKey{digest: d, principal: Principal{TenantID: c.ID, Scope: kc.Scope, KeyName: kc.Name}}
+		keys[d] = staticKey{digest: d, principal: Principal{TenantID: c.ID, Scopes: []Scope{kc.Scope}, KeyName: kc.Name}}
 	}
 	if len(errs) > 0 {
 		return errs
 	}
 	s.tenants[c.ID] = t
+	s.streams[c.ID] = streams
 	for d, k := range keys {
 		s.keys[d] = k
 	}
@@ -160,11 +163,7 @@ func (s *Static) Tenant(_ context.Context, id string) (Tenant, error) {
 
 // Stream implements Directory.
 func (s *Static) Stream(_ context.Context, tenantID, name string) (Stream, error) {
-	t, ok := s.tenants[tenantID]
-	if !ok {
-		return Stream{}, ErrNotFound
-	}
-	for _, st := range t.Streams {
+	for _, st := range s.streams[tenantID] {
 		if st.Name == name {
 			return st, nil
 		}

@@ -9,8 +9,16 @@ import (
 var (
 	// ErrUnauthenticated is returned for a credential that is missing, malformed or unknown.
 	ErrUnauthenticated = errors.New("invalid credentials")
-	// ErrNotFound is returned for a tenant or stream that does not exist.
+	// ErrNotFound is returned for something that does not exist, or that the caller may
+	// not know exists.
 	ErrNotFound = errors.New("not found")
+	// ErrConflict is returned for a name or email that is taken, or a change that what
+	// depends on it forbids (deleting a plan in use).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid is wrapped by validation errors, which name the offending field.
+	ErrInvalid = errors.New("invalid")
+	// ErrLimit is returned when a plan's limit forbids a change (one stream too many).
+	ErrLimit = errors.New("limit reached")
 )
 
 // Scope is what an API key may do.
@@ -18,47 +26,48 @@ type Scope string
 
 // Key scopes.
 const (
+	// ScopeIngest ships logs.
 	ScopeIngest Scope = "ingest"
-	ScopeRead   Scope = "read"
+	// ScopeRead searches.
+	ScopeRead Scope = "read"
+	// ScopeAdmin manages the tenant's streams and keys, as its admins do.
+	ScopeAdmin Scope = "admin"
 )
 
-// Tenant is one client organisation.
-type Tenant struct {
-	// ID is a slug: lowercase letters, digits and inner dashes; it names indices and
-	// archive paths.
-	ID   string
-	Name string
-	// RetentionDays is how long events stay searchable.
-	RetentionDays int
-	Limits        Limits
-	Streams       []Stream
-}
+// Role is what a signed-in person may do.
+type Role string
 
-// Limits bound what one tenant may use, so that it cannot slow the others. Zero means no
-// limit (or, for QueueMaxBytes, the queue's default).
-type Limits struct {
-	// IngestBytesPerSecond is the sustained rate of ingested bytes (after decompression).
-	IngestBytesPerSecond int64 `yaml:"ingest_bytes_per_second"`
-	// IngestBurstBytes is how far above the rate a tenant may go at once, and so the
-	// largest request it may send; zero means two seconds of the rate, at least 256 KiB.
-	IngestBurstBytes int64 `yaml:"ingest_burst_bytes"`
-	// QueueMaxBytes bounds each of the tenant's stream queues, on brokers that keep one
-	// queue per stream; when full, the tenant is asked to retry and others are unaffected.
-	QueueMaxBytes int64 `yaml:"queue_max_bytes"`
-}
+// Roles.
+const (
+	// RoleOperator is the provider's: tenants and plans, and no tenant's logs.
+	RoleOperator Role = "operator"
+	// RoleAdmin is a tenant's admin: streams, keys and users, and everything a member does.
+	RoleAdmin Role = "admin"
+	// RoleMember is a tenant's member: search.
+	RoleMember Role = "member"
+)
 
-// Stream is a named flow of one source type within a tenant.
-type Stream struct {
-	Name       string
-	SourceType string
-}
-
-// Principal is who a credential stands for.
+// Principal is who a credential stands for: a signed-in person (UserID and Role) or an
+// API key (KeyID and Scopes).
 type Principal struct {
+	// TenantID is the tenant acted for; empty for operators.
 	TenantID string
-	Scope    Scope
+	UserID   string
+	Role     Role
+	KeyID    string
+	Scopes   []Scope
 	// KeyName names the key that was presented, for logs.
 	KeyName string
+}
+
+// HasScope reports whether the principal is an API key with scope s.
+func (p Principal) HasScope(s Scope) bool {
+	for _, have := range p.Scopes {
+		if have == s {
+			return true
+		}
+	}
+	return false
 }
 
 // Directory resolves credentials, tenants and streams.

@@ -28,9 +28,9 @@ func TestAuthenticate(t *testing.T) {
 		want   Principal
 		err    error
 	}{
-		{"acme-in", Principal{TenantID: "acme", Scope: ScopeIngest, KeyName: "in"}, nil},
-		{"acme-rd", Principal{TenantID: "acme", Scope: ScopeRead, KeyName: "rd"}, nil},
-		{"corp-in", Principal{TenantID: "acme-corp", Scope: ScopeIngest, KeyName: "in"}, nil},
+		{"acme-in", Principal{TenantID: "acme", Scopes: []Scope{ScopeIngest}, KeyName: "in"}, nil},
+		{"acme-rd", Principal{TenantID: "acme", Scopes: []Scope{ScopeRead}, KeyName: "rd"}, nil},
+		{"corp-in", Principal{TenantID: "acme-corp", Scopes: []Scope{ScopeIngest}, KeyName: "in"}, nil},
 		{"", Principal{}, ErrUnauthenticated},
 		{"acme-in ", Principal{}, ErrUnauthenticated},
 		{HashKey("acme-in"), Principal{}, ErrUnauthenticated}, // the stored hash is not a key
@@ -50,17 +50,17 @@ func TestLookups(t *testing.T) {
 	ctx := context.Background()
 	tn, err := s.Tenant(ctx, "acme")
 	require.NoError(t, err)
-	require.Equal(t, 90, tn.RetentionDays)
+	require.Equal(t, 90, tn.Retention.SearchDays)
 	corp, err := s.Tenant(ctx, "acme-corp")
 	require.NoError(t, err)
-	require.Equal(t, DefaultRetentionDays, corp.RetentionDays)
+	require.Equal(t, DefaultRetentionDays, corp.Retention.SearchDays)
 	require.Equal(t, "acme-corp", corp.Name, "the name defaults to the id")
 	_, err = s.Tenant(ctx, "nope")
 	require.ErrorIs(t, err, ErrNotFound)
 
 	st, err := s.Stream(ctx, "acme", "web")
 	require.NoError(t, err)
-	require.Equal(t, Stream{Name: "web", SourceType: "nginx_access"}, st)
+	require.Equal(t, Stream{TenantID: "acme", Name: "web", SourceType: "nginx_access"}, st)
 	_, err = s.Stream(ctx, "acme", "app")
 	require.ErrorIs(t, err, ErrNotFound, "acme-corp's stream is not acme's")
 	_, err = s.Stream(ctx, "nope", "web")

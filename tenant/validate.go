@@ -1,0 +1,215 @@
+package tenant
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Defaults of a plan's limits and retention, for the zero fields of a new plan.
+var (
+	DefaultLimits = Limits{
+		IngestBytesPerSecond: 100 << 20,
+		IngestBurstBytes:     200 << 20,
+		MaxLineBytes:         256 << 10,
+		MaxStreams:           100,
+		MaxQueryRange:        400 * 24 * time.Hour,
+		MaxConcurrentQueries: 8,
+		QueueMaxBytes:        256 << 20,
+	}
+	DefaultRetention = Retention{SearchDays: 7, ArchiveDays: 90}
+)
+
+// fieldError is a validation error naming its field; it wraps ErrInvalid.
+type fieldError struct {
+	field, msg string
+}
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+func (e *fieldError) Unwrap() error { return ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
+}
+
+// FieldOf returns the field a validation error names, or "".
+func FieldOf(err error) string {
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return fe.field
+	}
+	return ""
+}
+
+var (
+	labelKeySyntax = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,62}$`)
+	keyNameMax     = 200
+)
+
+// ApplyDefaults gives every zero limit and retention of p its default.
+func (p *Plan) ApplyDefaults() {
+	l, d := &p.Limits, DefaultLimits
+	setIfZero(&l.IngestBytesPerSecond, d.IngestBytesPerSecond)
+	setIfZero(&l.IngestBurstBytes, max(d.IngestBurstBytes, 2*l.IngestBytesPerSecond))
+	setIfZero(&l.MaxLineBytes, d.MaxLineBytes)
+	setIfZero(&l.MaxStreams, d.MaxStreams)
+	setIfZero(&l.MaxQueryRange, d.MaxQueryRange)
+	setIfZero(&l.MaxConcurrentQueries, d.MaxConcurrentQueries)
+	setIfZero(&l.QueueMaxBytes, d.QueueMaxBytes)
+	setIfZero(&p.Retention.SearchDays, DefaultRetention.SearchDays)
+	setIfZero(&p.Retention.ArchiveDays, max(DefaultRetention.ArchiveDays, p.Retention.SearchDays))
+}
+
+func setIfZero[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// Validate reports the first invalid field of a plan whose defaults were applied.
+func (p Plan) Validate() error {
+	if !ValidID(p.ID) {
+		return invalid("id", "%q is not a plan id (lowercase letters, digits and inner dashes, at most 63)", p.ID)
+	}
+	if err := validName("name", p.Name); err != nil {
+		return err
+	}
+	l := p.Limits
+	for _, c := range []struct {
+		field string
+		v     int64
+	}{
+		{"limits.ingest_bytes_per_second", l.IngestBytesPerSecond},
+		{"limits.ingest_burst_bytes", l.IngestBurstBytes},
+		{"limits.max_line_bytes", l.MaxLineBytes},
+		{"limits.max_streams", int64(l.MaxStreams)},
+		{"limits.max_query_range", int64(l.MaxQueryRange)},
+		{"limits.max_concurrent_queries", int64(l.MaxConcurrentQueries)},
+		{"limits.queue_max_bytes", l.QueueMaxBytes},
+		{"retention.search_days", int64(p.Retention.SearchDays)},
+		{"retention.archive_days", int64(p.Retention.ArchiveDays)},
+	} {
+		if c.v <= 0 {
+			return invalid(c.field, "must be > 0, got %d", c.v)
+		}
+	}
+	if l.IngestBurstBytes > 1<<31-1 {
+		return invalid("limits.ingest_burst_bytes", "must be at most 2 GiB, got %d", l.IngestBurstBytes)
+	}
+	if p.Retention.ArchiveDays < p.Retention.SearchDays {
+		return invalid("retention.archive_days", "must be at least retention.search_days (%d), got %d", p.Retention.SearchDays, p.Retention.ArchiveDays)
+	}
+	return nil
+}
+
+// Validate reports the first invalid field of a tenant.
+func (t Tenant) Validate() error {
+	if !ValidID(t.ID) {
+		return invalid("id", "%q is not a tenant id (lowercase letters, digits and inner dashes, at most 63)", t.ID)
+	}
+	if err := validName("name", t.Name); err != nil {
+		return err
+	}
+	if !ValidID(t.PlanID) {
+		return invalid("plan_id", "%q is not a plan id", t.PlanID)
+	}
+	return nil
+}
+
+// Validate reports the first invalid field of a user.
+func (u User) Validate() error {
+	if _, err := NormalizeEmail(u.Email); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(u.Name) > keyNameMax {
+		return invalid("name", "must be at most %d characters", keyNameMax)
+	}
+	switch {
+	case u.Role == RoleOperator && u.TenantID != "":
+		return invalid("role", "an operator belongs to no tenant")
+	case (u.Role == RoleAdmin || u.Role == RoleMember) && !ValidID(u.TenantID):
+		return invalid("tenant_id", "an %s belongs to a tenant", u.Role)
+	case u.Role != RoleOperator && u.Role != RoleAdmin && u.Role != RoleMember:
+		return invalid("role", "must be operator, admin or member, got %q", u.Role)
+	}
+	if !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
+		return invalid("password", "is not set")
+	}
+	return nil
+}
+
+// NormalizeEmail checks an address and returns it in lowercase.
+func NormalizeEmail(email string) (string, error) {
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > 254 {
+		return "", invalid("email", "%q is not an email address", email)
+	}
+	return strings.ToLower(email), nil
+}
+
+// Validate reports the first invalid field of a stream; its source type is checked by
+// who knows the source types.
+func (s Stream) Validate() error {
+	if !ValidStreamName(s.Name) {
+		return invalid("name", "%q is not a stream name (lowercase letters, digits, '-' and '_', at most 63)", s.Name)
+	}
+	if s.SourceType == "" {
+		return invalid("source_type", "is required")
+	}
+	if len(s.Parser) > 0 {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(s.Parser, &obj); err != nil {
+			return invalid("parser", "must be a JSON object")
+		}
+	}
+	if len(s.Labels) > 64 {
+		return invalid("labels", "at most 64, got %d", len(s.Labels))
+	}
+	for k, v := range s.Labels {
+		if !labelKeySyntax.MatchString(k) {
+			return invalid("labels", "%q is not a label name (lowercase letters, digits, '_', '.', '-')", k)
+		}
+		if len(v) > 256 || !utf8.ValidString(v) {
+			return invalid("labels", "the value of %q must be UTF-8, at most 256 bytes", k)
+		}
+	}
+	return nil
+}
+
+// Validate reports the first invalid field of a key.
+func (k APIKey) Validate() error {
+	if err := validName("name", k.Name); err != nil {
+		return err
+	}
+	if len(k.Scopes) == 0 {
+		return invalid("scopes", "at least one of ingest, read, admin")
+	}
+	for _, s := range k.Scopes {
+		if s != ScopeIngest && s != ScopeRead && s != ScopeAdmin {
+			return invalid("scopes", "must be ingest, read or admin, got %q", s)
+		}
+	}
+	if !ValidID(k.TenantID) {
+		return invalid("tenant_id", "%q is not a tenant id", k.TenantID)
+	}
+	if _, err := parseHash(k.Hash); err != nil {
+		return invalid("hash", "%v", err)
+	}
+	return nil
+}
+
+func validName(field, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return invalid(field, "is required")
+	}
+	if utf8.RuneCountInString(name) > keyNameMax || !utf8.ValidString(name) {
+		return invalid(field, "must be UTF-8, at most %d characters", keyNameMax)
+	}
+	return nil
+}
