@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trolly-logs/trolly/api"
+	"github.com/trolly-logs/trolly/api/auth"
 	"github.com/trolly-logs/trolly/gateway"
 	"github.com/trolly-logs/trolly/processor"
 	"github.com/trolly-logs/trolly/queue/kafka"
@@ -40,7 +41,31 @@ type Config struct {
 	Search          Search                 `yaml:"search"`
 	Archiver        storage.ArchiverConfig `yaml:"archiver"`
 	Archive         Archive                `yaml:"archive"`
-	Tenants         []tenant.Config        `yaml:"tenants"`
+	Metadata        Metadata               `yaml:"metadata"`
+	Auth            auth.Config            `yaml:"auth"`
+	Bootstrap       Bootstrap              `yaml:"bootstrap"`
+	// Tenants are imported into the catalog at start and kept as the file says.
+	Tenants []tenant.Config `yaml:"tenants"`
+}
+
+// Metadata selects the catalog of tenants, users, streams and keys: sqlite (embedded, one
+// file) or postgres.
+type Metadata struct {
+	Driver string `yaml:"driver"`
+	// DSN is the SQLite file, by default <data_dir>/catalog.db, or the PostgreSQL
+	// connection string (postgres://user:password@host:5432/db?sslmode=...).
+	DSN string `yaml:"dsn"`
+	// RefreshInterval is how often each process checks the catalog for changes: a new or
+	// revoked key takes effect within it.
+	RefreshInterval time.Duration `yaml:"refresh_interval"`
+}
+
+// Bootstrap makes the first operator account on a catalog that has none; nothing else is
+// made implicitly. Set it from the environment (TROLLY_BOOTSTRAP_OPERATOR_EMAIL and
+// TROLLY_BOOTSTRAP_OPERATOR_PASSWORD) rather than in a file.
+type Bootstrap struct {
+	OperatorEmail    string `yaml:"operator_email"`
+	OperatorPassword string `yaml:"operator_password"`
 }
 
 // Log configures the process log.
@@ -134,6 +159,16 @@ func (c *Config) ApplyDefaults() {
 	if c.Archive.FS.Dir == "" {
 		c.Archive.FS.Dir = filepath.Join(c.DataDir, "archive")
 	}
+	if c.Metadata.Driver == "" {
+		c.Metadata.Driver = "sqlite"
+	}
+	if c.Metadata.Driver == "sqlite" && c.Metadata.DSN == "" {
+		c.Metadata.DSN = filepath.Join(c.DataDir, "catalog.db")
+	}
+	if c.Metadata.RefreshInterval == 0 {
+		c.Metadata.RefreshInterval = time.Second
+	}
+	c.Auth.ApplyDefaults()
 }
 
 // Validate reports every bad value, one per line, each prefixed by its key.
@@ -171,6 +206,15 @@ func (c *Config) Validate() error {
 	add("search.sqlite", c.Search.SQLite.Validate())
 	add("archiver", c.Archiver.Validate())
 	errs = append(errs, oneOf("archive.driver", c.Archive.Driver, "fs"))
+	errs = append(errs, oneOf("metadata.driver", c.Metadata.Driver, "sqlite", "postgres"))
+	if c.Metadata.DSN == "" {
+		errs = append(errs, fmt.Errorf("metadata.dsn: is required for %s", c.Metadata.Driver))
+	}
+	if c.Metadata.RefreshInterval <= 0 {
+		errs = append(errs, fmt.Errorf("metadata.refresh_interval: must be > 0, got %s", c.Metadata.RefreshInterval))
+	}
+	add("auth", c.Auth.Validate())
+	errs = append(errs, c.Bootstrap.validate()...)
 	errs = append(errs, c.validateTenants()...)
 	errs = append(errs, c.validateQueueRoom())
 	return errors.Join(errs...)
@@ -209,6 +253,26 @@ func (c *Config) validateTenants() []error {
 	}
 	return errs
 }
+
+func (b Bootstrap) validate() []error {
+	switch {
+	case b.OperatorEmail == "" && b.OperatorPassword == "":
+		return nil
+	case b.OperatorEmail == "" || b.OperatorPassword == "":
+		return []error{errors.New("bootstrap: operator_email and operator_password go together")}
+	}
+	var errs []error
+	if _, err := tenant.NormalizeEmail(b.OperatorEmail); err != nil {
+		errs = append(errs, fmt.Errorf("bootstrap.operator_email: %q is not an email address", b.OperatorEmail))
+	}
+	if len(b.OperatorPassword) < minPasswordLen {
+		errs = append(errs, fmt.Errorf("bootstrap.operator_password: must be at least %d characters", minPasswordLen))
+	}
+	return errs
+}
+
+// minPasswordLen matches what the API asks of every password.
+const minPasswordLen = 12
 
 func oneOf(key, v string, allowed ...string) error {
 	for _, a := range allowed {

@@ -96,6 +96,19 @@ func TestEnv(t *testing.T) {
 	require.Equal(t, "0.0.0.0:9000", c.API.Listen)
 	require.Equal(t, 5*time.Second, c.ShutdownTimeout)
 	require.Equal(t, filepath.Join("/var/lib/trolly", "search"), c.Search.SQLite.Dir, "stores follow the data dir")
+	require.Equal(t, filepath.Join("/var/lib/trolly", "catalog.db"), c.Metadata.DSN)
+
+	c = &Config{}
+	require.NoError(t, c.ApplyEnv([]string{
+		"TROLLY_METADATA_DRIVER=postgres",
+		"TROLLY_METADATA_DSN=postgres://trolly@db:5432/trolly",
+		"TROLLY_BOOTSTRAP_OPERATOR_EMAIL=ops@example.com",
+		"TROLLY_BOOTSTRAP_OPERATOR_PASSWORD=a long enough password",
+	}))
+	c.ApplyDefaults()
+	require.NoError(t, c.Validate())
+	require.Equal(t, "postgres://trolly@db:5432/trolly", c.Metadata.DSN)
+	require.Equal(t, "ops@example.com", c.Bootstrap.OperatorEmail, "the first operator comes from the environment")
 
 	c = &Config{}
 	require.NoError(t, c.ApplyEnv([]string{

@@ -38,7 +38,7 @@ func newFixture(t testing.TB, queueBytes int64, mutate func(*Config)) *fixture {
 			{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("demo-in")},
 			{Name: "rd", Scope: tenant.ScopeRead, Hash: tenant.HashKey("demo-rd")},
 		}, Streams: []tenant.StreamConfig{{Name: "web", SourceType: "nginx_access"}, {Name: "app", SourceType: "json"}}},
-		{ID: "acme", Keys: []tenant.KeyConfig{{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("acme-in")}},
+		{ID: "acme", Limits: tenant.Limits{MaxLineBytes: 50}, Keys: []tenant.KeyConfig{{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("acme-in")}},
 			Streams: []tenant.StreamConfig{{Name: "other", SourceType: "text"}}},
 		{ID: "slow", Limits: tenant.Limits{IngestBytesPerSecond: 1000, IngestBurstBytes: 1000},
 			Keys:    []tenant.KeyConfig{{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("slow-in")}},
@@ -208,6 +208,7 @@ func TestRefused(t *testing.T) {
 		{"body too large", request{stream: "web", key: "demo-in", body: bytes.Repeat([]byte("a\n"), 501)}, 413, "too_large", "1000 bytes"},
 		{"inflated body too large", request{stream: "web", key: "demo-in", encoding: "gzip", body: bomb}, 413, "too_large", "after decompression"},
 		{"line too long", request{stream: "web", key: "demo-in", body: []byte("ok\n" + strings.Repeat("a", 101))}, 413, "too_large", "over the limit of 100 bytes"},
+		{"line over the plan's limit", request{stream: "other", key: "acme-in", body: []byte("ok\n" + strings.Repeat("a", 51))}, 413, "too_large", "over the limit of 50 bytes"},
 		{"bad gzip", request{stream: "web", key: "demo-in", encoding: "gzip", body: []byte("plain")}, 400, "invalid_body", "gzip"},
 		{"bad ndjson", request{stream: "app", key: "demo-in", contentType: "application/x-ndjson", body: []byte("{}\n{x}\n")}, 400, "invalid_body", "invalid character"},
 	}

@@ -43,7 +43,7 @@ func (g *Gateway) handleNative(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer putBuffer(body)
-	recs, err := decode(body.Bytes(), g.cfg.MaxLineBytes)
+	recs, err := decode(body.Bytes(), int(min(int64(g.cfg.MaxLineBytes), tn.Limits.MaxLineBytes)))
 	if err != nil {
 		g.fail(w, protocol, p.TenantID, fromIngest(err))
 		return

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Config is one tenant of the configuration file.
@@ -12,6 +13,7 @@ type Config struct {
 	ID            string         `yaml:"id"`
 	Name          string         `yaml:"name"`
 	RetentionDays int            `yaml:"retention_days"`
+	ArchiveDays   int            `yaml:"archive_days"`
 	Limits        Limits         `yaml:"limits"`
 	Keys          []KeyConfig    `yaml:"keys"`
 	Streams       []StreamConfig `yaml:"streams"`
@@ -24,14 +26,30 @@ type KeyConfig struct {
 	Scope Scope  `yaml:"scope"`
 }
 
+// Plan returns the plan of a configured tenant: its limits and retention, with defaults.
+func (c Config) Plan() Plan {
+	p := Plan{ID: c.ID, Name: c.name(), Limits: c.Limits, ManagedBy: ManagedByConfig,
+		Retention: Retention{SearchDays: c.RetentionDays, ArchiveDays: c.ArchiveDays}}
+	p.ApplyDefaults()
+	return p
+}
+
+func (c Config) name() string {
+	if c.Name == "" {
+		return c.ID
+	}
+	return c.Name
+}
+
+// ManagedByConfig marks what the configuration file defines: the file wins over changes
+// made through the API, at the next start.
+const ManagedByConfig = "config"
+
 // StreamConfig is one stream of a tenant.
 type StreamConfig struct {
 	Name       string `yaml:"name"`
 	SourceType string `yaml:"source_type"`
 }
-
-// DefaultRetentionDays applies when a tenant sets none.
-const DefaultRetentionDays = 7
 
 // Static is a Directory over a fixed set of tenants.
 type Static struct {
@@ -69,29 +87,17 @@ func (s *Static) add(c Config, path string) []error {
 	case s.has(c.ID):
 		fail("id", "tenant %q is defined twice", c.ID)
 	}
-	if c.RetentionDays == 0 {
-		c.RetentionDays = DefaultRetentionDays
-	}
-	if c.RetentionDays < 0 {
-		fail("retention_days", "must be positive, got %d", c.RetentionDays)
-	}
-	for _, l := range []struct {
-		field string
-		v     int64
-	}{
-		{"limits.ingest_bytes_per_second", c.Limits.IngestBytesPerSecond},
-		{"limits.ingest_burst_bytes", c.Limits.IngestBurstBytes},
-		{"limits.queue_max_bytes", c.Limits.QueueMaxBytes},
-	} {
-		if l.v < 0 {
-			fail(l.field, "must not be negative, got %d", l.v)
+	plan := c.Plan()
+	if err := plan.Validate(); err != nil && FieldOf(err) != "id" {
+		field := strings.Replace(FieldOf(err), "retention.search_days", "retention_days", 1)
+		field = strings.Replace(field, "retention.archive_days", "archive_days", 1)
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			fail(field, "%s", fe.msg)
 		}
 	}
-	t := Tenant{ID: c.ID, Name: c.Name, Retention: Retention{SearchDays: c.RetentionDays}, Limits: c.Limits}
+	t := Tenant{ID: c.ID, Name: c.name(), PlanID: c.ID, Retention: plan.Retention, Limits: plan.Limits, ManagedBy: ManagedByConfig}
 	var streams []Stream
-	if t.Name == "" {
-		t.Name = c.ID
-	}
 	seen := map[string]bool{}
 	for j, sc := range c.Streams {
 		switch {
@@ -104,9 +110,10 @@ func (s *Static) add(c Config, path string) []error {
 			fail(fmt.Sprintf("streams[%d].source_type", j), "is required")
 		}
 		seen[sc.Name] = true
-		streams = append(streams, Stream{TenantID: c.ID, Name: sc.Name, SourceType: sc.SourceType})
+		streams = append(streams, Stream{TenantID: c.ID, Name: sc.Name, SourceType: sc.SourceType, ManagedBy: ManagedByConfig})
 	}
 	keys := map[[sha256.Size]byte]staticKey{}
+	names := map[string]bool{}
 	for j, kc := range c.Keys {
 		d, err := parseHash(kc.Hash)
 		_, dup := s.keys[d]
@@ -117,9 +124,15 @@ func (s *Static) add(c Config, path string) []error {
 		case dup || dupHere:
 			fail(fmt.Sprintf("keys[%d].hash", j), "the same key is defined twice")
 		}
-		if kc.Scope != ScopeIngest && kc.Scope != ScopeRead {
-			fail(fmt.Sprintf("keys[%d].scope", j), "must be %q or %q, got %q", ScopeIngest, ScopeRead, kc.Scope)
+		if kc.Scope != ScopeIngest && kc.Scope != ScopeRead && kc.Scope != ScopeAdmin {
+			fail(fmt.Sprintf("keys[%d].scope", j), "must be %q, %q or %q, got %q", ScopeIngest, ScopeRead, ScopeAdmin, kc.Scope)
 		}
+		if strings.TrimSpace(kc.Name) == "" {
+			fail(fmt.Sprintf("keys[%d].name", j), "is required")
+		} else if names[kc.Name] {
+			fail(fmt.Sprintf("keys[%d].name", j), "key %q is defined twice", kc.Name)
+		}
+		names[kc.Name] = true
 		keys[d] = staticKey{digest: d, principal: Principal{TenantID: c.ID, Scopes: []Scope{kc.Scope}, KeyName: kc.Name}}
 	}
 	if len(errs) > 0 {

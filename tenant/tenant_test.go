@@ -53,14 +53,14 @@ func TestLookups(t *testing.T) {
 	require.Equal(t, 90, tn.Retention.SearchDays)
 	corp, err := s.Tenant(ctx, "acme-corp")
 	require.NoError(t, err)
-	require.Equal(t, DefaultRetentionDays, corp.Retention.SearchDays)
+	require.Equal(t, DefaultRetention.SearchDays, corp.Retention.SearchDays)
 	require.Equal(t, "acme-corp", corp.Name, "the name defaults to the id")
 	_, err = s.Tenant(ctx, "nope")
 	require.ErrorIs(t, err, ErrNotFound)
 
 	st, err := s.Stream(ctx, "acme", "web")
 	require.NoError(t, err)
-	require.Equal(t, Stream{TenantID: "acme", Name: "web", SourceType: "nginx_access"}, st)
+	require.Equal(t, Stream{TenantID: "acme", Name: "web", SourceType: "nginx_access", ManagedBy: ManagedByConfig}, st)
 	_, err = s.Stream(ctx, "acme", "app")
 	require.ErrorIs(t, err, ErrNotFound, "acme-corp's stream is not acme's")
 	_, err = s.Stream(ctx, "nope", "web")
@@ -77,15 +77,17 @@ func TestValidation(t *testing.T) {
 		{"bad id", []Config{{ID: "-acme"}}, []string{`tenants[0].id: "-acme" is not a tenant id`}},
 		{"upper id", []Config{{ID: "Acme"}}, []string{`tenants[0].id: "Acme"`}},
 		{"twice", []Config{{ID: "a"}, {ID: "a"}}, []string{`tenants[1].id: tenant "a" is defined twice`}},
-		{"retention", []Config{{ID: "a", RetentionDays: -1}}, []string{"tenants[0].retention_days: must be positive"}},
+		{"retention", []Config{{ID: "a", RetentionDays: -1}}, []string{"tenants[0].retention_days: must be > 0, got -1"}},
 		{"stream", []Config{{ID: "a", Streams: []StreamConfig{{Name: "web"}, {Name: "web", SourceType: "x"}, {Name: "a b", SourceType: "x"}}}},
 			[]string{"tenants[0].streams[0].source_type: is required", `tenants[0].streams[1].name: stream "web" is defined twice`, `tenants[0].streams[2].name: "a b"`}},
-		{"key hash", []Config{{ID: "a", Keys: []KeyConfig{{Scope: ScopeRead, Hash: "plain"}, {Scope: ScopeRead, Hash: "sha256:zz"}}}},
+		{"key hash", []Config{{ID: "a", Keys: []KeyConfig{{Name: "x", Scope: ScopeRead, Hash: "plain"}, {Name: "y", Scope: ScopeRead, Hash: "sha256:zz"}}}},
 			[]string{"tenants[0].keys[0].hash: hash must start with", "tenants[0].keys[1].hash: hash must be"}},
-		{"key scope", []Config{{ID: "a", Keys: []KeyConfig{{Scope: "admin", Hash: good}}}}, []string{`tenants[0].keys[0].scope: must be "ingest" or "read", got "admin"`}},
-		{"key reused across tenants", []Config{{ID: "a", Keys: []KeyConfig{{Scope: ScopeRead, Hash: good}}}, {ID: "b", Keys: []KeyConfig{{Scope: ScopeRead, Hash: good}}}},
+		{"key scope", []Config{{ID: "a", Keys: []KeyConfig{{Name: "x", Scope: "write", Hash: good}}}}, []string{`tenants[0].keys[0].scope: must be "ingest", "read" or "admin", got "write"`}},
+		{"key name", []Config{{ID: "a", Keys: []KeyConfig{{Scope: ScopeRead, Hash: good}, {Name: "x", Scope: ScopeRead, Hash: HashKey("1")}, {Name: "x", Scope: ScopeRead, Hash: HashKey("2")}}}},
+			[]string{"tenants[0].keys[0].name: is required", `tenants[0].keys[2].name: key "x" is defined twice`}},
+		{"key reused across tenants", []Config{{ID: "a", Keys: []KeyConfig{{Name: "x", Scope: ScopeRead, Hash: good}}}, {ID: "b", Keys: []KeyConfig{{Name: "x", Scope: ScopeRead, Hash: good}}}},
 			[]string{"tenants[1].keys[0].hash: the same key is defined twice"}},
-		{"key reused in a tenant", []Config{{ID: "a", Keys: []KeyConfig{{Scope: ScopeRead, Hash: good}, {Scope: ScopeIngest, Hash: good}}}},
+		{"key reused in a tenant", []Config{{ID: "a", Keys: []KeyConfig{{Name: "x", Scope: ScopeRead, Hash: good}, {Name: "y", Scope: ScopeIngest, Hash: good}}}},
 			[]string{"tenants[0].keys[1].hash: the same key is defined twice"}},
 	}
 	for _, tt := range tests {
@@ -131,9 +133,10 @@ func TestLimits(t *testing.T) {
 	require.NoError(t, err)
 	tn, err := s.Tenant(context.Background(), "a")
 	require.NoError(t, err)
-	require.Equal(t, Limits{IngestBytesPerSecond: 1000, QueueMaxBytes: 1 << 20}, tn.Limits)
+	want := DefaultLimits
+	want.IngestBytesPerSecond, want.IngestBurstBytes, want.QueueMaxBytes = 1000, 256<<10, 1<<20
+	require.Equal(t, want, tn.Limits, "unset limits take the defaults; the burst at least 256 KiB")
 
 	_, err = NewStatic([]Config{{ID: "a", Limits: Limits{IngestBytesPerSecond: -1, IngestBurstBytes: -2}}})
-	require.ErrorContains(t, err, "tenants[0].limits.ingest_bytes_per_second: must not be negative, got -1")
-	require.ErrorContains(t, err, "tenants[0].limits.ingest_burst_bytes: must not be negative, got -2")
+	require.ErrorContains(t, err, "tenants[0].limits.ingest_bytes_per_second: must be > 0, got -1")
 }

@@ -15,7 +15,7 @@ import (
 var (
 	DefaultLimits = Limits{
 		IngestBytesPerSecond: 100 << 20,
-		IngestBurstBytes:     200 << 20,
+		IngestBurstBytes:     200 << 20, // 2 x the rate
 		MaxLineBytes:         256 << 10,
 		MaxStreams:           100,
 		MaxQueryRange:        400 * 24 * time.Hour,
@@ -25,6 +25,9 @@ var (
 	DefaultRetention = Retention{SearchDays: 7, ArchiveDays: 90}
 )
 
+// minBurstBytes lets a tenant with a small rate still send requests of a useful size.
+const minBurstBytes = 256 << 10
+
 // fieldError is a validation error naming its field; it wraps ErrInvalid.
 type fieldError struct {
 	field, msg string
@@ -33,15 +36,22 @@ type fieldError struct {
 func (e *fieldError) Error() string { return e.field + ": " + e.msg }
 func (e *fieldError) Unwrap() error { return ErrInvalid }
 
+// Field names the invalid field.
+func (e *fieldError) Field() string { return e.field }
+
 func invalid(field, format string, args ...any) error {
 	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
 }
 
+// Invalid returns a validation error naming field, for the checks stores and services make
+// beyond the model's own.
+func Invalid(field, format string, args ...any) error { return invalid(field, format, args...) }
+
 // FieldOf returns the field a validation error names, or "".
 func FieldOf(err error) string {
-	var fe *fieldError
+	var fe interface{ Field() string }
 	if errors.As(err, &fe) {
-		return fe.field
+		return fe.Field()
 	}
 	return ""
 }
@@ -55,7 +65,7 @@ var (
 func (p *Plan) ApplyDefaults() {
 	l, d := &p.Limits, DefaultLimits
 	setIfZero(&l.IngestBytesPerSecond, d.IngestBytesPerSecond)
-	setIfZero(&l.IngestBurstBytes, max(d.IngestBurstBytes, 2*l.IngestBytesPerSecond))
+	setIfZero(&l.IngestBurstBytes, max(2*l.IngestBytesPerSecond, minBurstBytes))
 	setIfZero(&l.MaxLineBytes, d.MaxLineBytes)
 	setIfZero(&l.MaxStreams, d.MaxStreams)
 	setIfZero(&l.MaxQueryRange, d.MaxQueryRange)

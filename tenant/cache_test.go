@@ -1,0 +1,110 @@
+package tenant_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/tenant"
+	catalogsqlite "github.com/trolly-logs/trolly/tenant/sqlite"
+)
+
+var cli = tenant.Actor{Kind: "cli"}
+
+func openCatalog(t *testing.T) tenant.Catalog {
+	t.Helper()
+	cat, err := catalogsqlite.Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"), tenant.StoreOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { cat.Close() })
+	return cat
+}
+
+// seed makes tenant acme with a stream and returns the secret of a new ingest key.
+func seed(t *testing.T, cat tenant.Catalog) (keyID, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := cat.CreatePlan(ctx, cli, tenant.Plan{ID: "small", Name: "Small", Limits: tenant.Limits{MaxLineBytes: 1000}})
+	require.NoError(t, err)
+	_, err = cat.CreateTenant(ctx, cli, tenant.Tenant{ID: "acme", Name: "ACME", PlanID: "small"})
+	require.NoError(t, err)
+	_, err = cat.CreateStream(ctx, cli, tenant.Stream{TenantID: "acme", Name: "web", SourceType: "nginx_access"})
+	require.NoError(t, err)
+	keyID, secret = tenant.NewKeySecret()
+	_, err = cat.CreateKey(ctx, cli, tenant.APIKey{ID: keyID, TenantID: "acme", Name: "ship", Scopes: []tenant.Scope{tenant.ScopeIngest}, Hash: tenant.HashKey(secret)})
+	require.NoError(t, err)
+	return keyID, secret
+}
+
+func TestCache(t *testing.T) {
+	ctx := context.Background()
+	cat := openCatalog(t)
+	keyID, secret := seed(t, cat)
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	c := tenant.NewCache(cat, slog.New(slog.DiscardHandler), func() time.Time { return now })
+
+	_, err := c.Authenticate(ctx, secret)
+	require.ErrorIs(t, err, tenant.ErrNotLoaded, "an unloaded cache refuses rather than answering from nothing")
+	require.NoError(t, c.Refresh(ctx))
+
+	p, err := c.Authenticate(ctx, secret)
+	require.NoError(t, err)
+	require.Equal(t, tenant.Principal{TenantID: "acme", KeyID: keyID, Scopes: []tenant.Scope{tenant.ScopeIngest}, KeyName: "ship"}, p)
+	_, err = c.Authenticate(ctx, secret+"x")
+	require.ErrorIs(t, err, tenant.ErrUnauthenticated)
+	tn, err := c.Tenant(ctx, "acme")
+	require.NoError(t, err)
+	require.Equal(t, int64(1000), tn.Limits.MaxLineBytes, "tenants carry their plan's limits")
+	st, err := c.Stream(ctx, "acme", "web")
+	require.NoError(t, err)
+	require.Equal(t, "nginx_access", st.SourceType)
+	_, err = c.Stream(ctx, "acme-corp", "web")
+	require.ErrorIs(t, err, tenant.ErrNotFound)
+
+	var changes atomic.Int32
+	c.OnChange(func(tenant.Snapshot) { changes.Add(1) })
+	require.NoError(t, c.Refresh(ctx))
+	require.Zero(t, changes.Load(), "an unchanged catalog is not loaded again")
+
+	require.NoError(t, cat.RevokeKey(ctx, cli, "acme", keyID))
+	require.NoError(t, c.Refresh(ctx))
+	require.Equal(t, int32(1), changes.Load())
+	_, err = c.Authenticate(ctx, secret)
+	require.ErrorIs(t, err, tenant.ErrUnauthenticated, "a revoked key stops working at the next refresh")
+}
+
+func TestCacheExpiryAndUsage(t *testing.T) {
+	ctx := context.Background()
+	cat := openCatalog(t)
+	_, _ = seed(t, cat)
+	now := time.Now().UTC()
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&now)
+	id, secret := tenant.NewKeySecret()
+	_, err := cat.CreateKey(ctx, cli, tenant.APIKey{ID: id, TenantID: "acme", Name: "brief", Scopes: []tenant.Scope{tenant.ScopeRead},
+		Hash: tenant.HashKey(secret), ExpiresAt: now.Add(time.Hour)})
+	require.NoError(t, err)
+	c := tenant.NewCache(cat, slog.New(slog.DiscardHandler), func() time.Time { return *clock.Load() })
+	require.NoError(t, c.Refresh(ctx))
+	_, err = c.Authenticate(ctx, secret)
+	require.NoError(t, err)
+
+	// Run records the use when it stops.
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(runCtx, time.Hour) }()
+	cancel()
+	require.NoError(t, <-done)
+	k, err := cat.GetKey(ctx, "acme", id)
+	require.NoError(t, err)
+	require.WithinDuration(t, now, k.LastUsedAt, time.Millisecond)
+
+	later := now.Add(2 * time.Hour)
+	clock.Store(&later)
+	_, err = c.Authenticate(ctx, secret)
+	require.ErrorIs(t, err, tenant.ErrUnauthenticated, "an expired key is refused without a reload")
+}

@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/tenant"
+	"github.com/trolly-logs/trolly/tenant/catalogtest"
+)
+
+func TestCatalog(t *testing.T) {
+	catalogtest.Run(t, func(t *testing.T, now func() time.Time) tenant.Catalog {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"), tenant.StoreOptions{Now: now})
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, s.Close()) })
+		return s
+	})
+}
+
+// migrationRows returns schema_migrations as version -> applied_at.
+func migrationRows(t *testing.T, path string) map[int]string {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, db.Close()) }()
+	rows, err := db.Query(`SELECT version, applied_at FROM schema_migrations`)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, rows.Close()) }()
+	got := map[int]string{}
+	for rows.Next() {
+		var v int
+		var at string
+		require.NoError(t, rows.Scan(&v, &at))
+		got[v] = at
+	}
+	require.NoError(t, rows.Err())
+	return got
+}
+
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "new", "dir", "catalog.db")
+	s, err := Open(ctx, path, tenant.StoreOptions{})
+	require.NoError(t, err)
+	_, err = s.CreatePlan(ctx, tenant.Actor{Kind: "cli"}, tenant.Plan{ID: "gold", Name: "Gold"})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	applied := migrationRows(t, path)
+	ms, err := migrations()
+	require.NoError(t, err)
+	require.Len(t, applied, len(ms))
+
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	s, err = Open(ctx, path, tenant.StoreOptions{Now: later})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	p, err := s.GetPlan(ctx, "gold")
+	require.NoError(t, err)
+	require.Equal(t, "Gold", p.Name)
+	v, err := s.Version(ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), v)
+	require.Equal(t, applied, migrationRows(t, path), "no migration ran again")
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	s, err := Open(ctx, path, tenant.StoreOptions{})
+	require.NoError(t, err)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 'future')`)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	_, err = Open(ctx, path, tenant.StoreOptions{})
+	require.ErrorContains(t, err, "catalog schema version 9999 is newer than this binary's 1")
+}
+
+// TestConcurrentOpen opens one new file from several stores at once, as the processes of
+// one machine do: each migration applies once.
+func TestConcurrentOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	stores := make([]*Store, 4)
+	errs := make([]error, len(stores))
+	done := make(chan int)
+	for i := range stores {
+		go func() {
+			stores[i], errs[i] = Open(ctx, path, tenant.StoreOptions{})
+			done <- i
+		}()
+	}
+	for range stores {
+		<-done
+	}
+	for i, s := range stores {
+		require.NoError(t, errs[i])
+		require.NoError(t, s.Close())
+	}
+	ms, err := migrations()
+	require.NoError(t, err)
+	require.Len(t, migrationRows(t, path), len(ms))
+}

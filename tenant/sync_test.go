@@ -1,0 +1,67 @@
+package tenant_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/tenant"
+)
+
+func TestSyncConfig(t *testing.T) {
+	ctx := context.Background()
+	cat := openCatalog(t)
+	log := slog.New(slog.DiscardHandler)
+	cfg := []tenant.Config{{
+		ID: "demo", Name: "Demo", RetentionDays: 30,
+		Limits:  tenant.Limits{IngestBytesPerSecond: 1 << 20},
+		Keys:    []tenant.KeyConfig{{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("demo-in")}},
+		Streams: []tenant.StreamConfig{{Name: "web", SourceType: "nginx_access"}, {Name: "app", SourceType: "json"}},
+	}}
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
+	v1, err := cat.Version(ctx)
+	require.NoError(t, err)
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
+	v2, err := cat.Version(ctx)
+	require.NoError(t, err)
+	require.Equal(t, v1, v2, "a second sync of the same file changes nothing")
+
+	tn, err := cat.GetTenant(ctx, "demo")
+	require.NoError(t, err)
+	require.Equal(t, tenant.ManagedByConfig, tn.ManagedBy)
+	require.Equal(t, 30, tn.Retention.SearchDays)
+	require.Equal(t, int64(1<<20), tn.Limits.IngestBytesPerSecond)
+
+	// The file changes: a stream goes, a source type and a key change, the rate doubles.
+	cfg[0].Streams = []tenant.StreamConfig{{Name: "web", SourceType: "apache_access"}}
+	cfg[0].Keys[0].Hash = tenant.HashKey("demo-in-2")
+	cfg[0].Limits.IngestBytesPerSecond = 2 << 20
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
+	snap, err := cat.Snapshot(ctx)
+	require.NoError(t, err)
+	require.Len(t, snap.Streams, 1)
+	require.Equal(t, "apache_access", snap.Streams[0].SourceType)
+	require.Len(t, snap.Keys, 1, "the old key is revoked")
+	require.Equal(t, tenant.HashKey("demo-in-2"), snap.Keys[0].Hash)
+	require.Equal(t, int64(2<<20), snap.Tenants[0].Limits.IngestBytesPerSecond)
+
+	// What the API made is not taken over.
+	_, err = cat.CreateStream(ctx, cli, tenant.Stream{TenantID: "demo", Name: "api-made", SourceType: "text"})
+	require.NoError(t, err)
+	cfg[0].Streams = append(cfg[0].Streams, tenant.StreamConfig{Name: "api-made", SourceType: "json"})
+	err = tenant.SyncConfig(ctx, cat, cfg, log)
+	require.ErrorIs(t, err, tenant.ErrConflict)
+	require.ErrorContains(t, err, `stream "api-made" exists and was not made by the configuration file`)
+
+	// A tenant that leaves the file is kept.
+	require.NoError(t, tenant.SyncConfig(ctx, cat, nil, log))
+	_, err = cat.GetTenant(ctx, "demo")
+	require.NoError(t, err)
+
+	entries, _, err := cat.ListAudit(ctx, tenant.AuditFilter{TenantID: "demo", Action: "key."}, tenant.Page{})
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	require.Equal(t, "config", entries[0].Actor.Kind, "changes are recorded as the configuration file's")
+}
