@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"testing"
@@ -15,10 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/trolly-logs/trolly/api/auth"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/sqlite"
@@ -33,20 +32,32 @@ type fixture struct {
 }
 
 // newFixture serves the API on a free port over a real index holding events of demo and
-// of acme, both with the word "shared" and each with a word of its own.
+// of acme, both with the word "shared" and each with a word of its own. The tenants and
+// keys come from a static directory.
 func newFixture(t *testing.T) fixture {
 	t.Helper()
+	return newSearchFixture(t, nil, nil)
+}
+
+// newSearchFixture is newFixture with limits for acme, and wrap around the backend.
+func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backend) search.Backend) fixture {
+	t.Helper()
+	acmeCfg := tenant.Config{ID: "acme", RetentionDays: 90, Keys: []tenant.KeyConfig{{Name: "rd", Scope: tenant.ScopeRead, Hash: tenant.HashKey("acme-rd")}}}
+	if acme != nil {
+		acmeCfg.Limits = *acme
+	}
 	dir, err := tenant.NewStatic([]tenant.Config{
 		{ID: "demo", Keys: []tenant.KeyConfig{
 			{Name: "rd", Scope: tenant.ScopeRead, Hash: tenant.HashKey("demo-rd")},
 			{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("demo-in")},
 		}},
-		{ID: "acme", RetentionDays: 90, Keys: []tenant.KeyConfig{{Name: "rd", Scope: tenant.ScopeRead, Hash: tenant.HashKey("acme-rd")}}},
+		acmeCfg,
 	})
 	require.NoError(t, err)
+	log := slog.New(slog.DiscardHandler)
 	cfg := sqlite.Config{Dir: t.TempDir()}
 	cfg.ApplyDefaults()
-	backend, err := sqlite.Open(cfg, slog.New(slog.DiscardHandler), nil)
+	backend, err := sqlite.Open(cfg, log, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { backend.Close() })
 	for tn, word := range map[string]string{"demo": "alpha", "acme": "bravo"} {
@@ -58,29 +69,25 @@ func newFixture(t *testing.T) fixture {
 			require.NoError(t, backend.Write(context.Background(), search.IndexName(tn, ts, retention), []search.Doc{{ID: id, Timestamp: ts, Source: []byte(src)}}))
 		}
 	}
+	var sb search.Backend = backend
+	if wrap != nil {
+		sb = wrap(backend)
+	}
+	cat := stores()["sqlite"](t)
 	var c Config
 	c.ApplyDefaults()
-	srv, err := New(c, dir, backend, slog.New(slog.DiscardHandler), nil)
+	srv, err := New(c, Deps{Catalog: cat, Directory: dir, Auth: auth.New(auth.Config{Password: cheap}, cat, dir, log, nil), Backend: sb}, log, nil)
 	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
-	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	return fixture{rest: "http://" + ln.Addr().String(), grpc: trollyv1.NewSearchServiceClient(conn)}
+	e := &env{}
+	e.serve(t, srv)
+	return fixture{rest: e.rest, grpc: trollyv1.NewSearchServiceClient(e.conn)}
 }
 
 type restAnswer struct {
 	status int
 	header http.Header
 	body   map[string]any
+	raw    string
 }
 
 func (f fixture) get(t *testing.T, path, key string, params url.Values) restAnswer {
@@ -202,24 +209,31 @@ func TestOtherRoutes(t *testing.T) {
 	a = f.get(t, "/api/v1/nothing", "demo-rd", nil)
 	require.Equal(t, http.StatusNotFound, a.status)
 	require.Equal(t, "not_found", a.body["code"])
+	req, err := http.NewRequest(http.MethodPut, f.rest+"/api/v1/search", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 	a = f.get(t, "/readyz", "", nil)
 	require.Equal(t, http.StatusOK, a.status)
 }
 
-// TestEveryMethodHasAScope guards against exposing an RPC that the interceptor would refuse
+// TestEveryMethodHasARule guards against exposing an RPC that the interceptor would refuse
 // outright, or one added without deciding who may call it.
-func TestEveryMethodHasAScope(t *testing.T) {
-	srv, err := New(Config{}, &tenant.Static{}, nil, slog.New(slog.DiscardHandler), nil)
-	require.NoError(t, err)
+func TestEveryMethodHasARule(t *testing.T) {
+	s := &Server{grpc: grpc.NewServer()}
+	s.register()
+	rules := methodRules()
 	n := 0
-	for name, info := range srv.grpc.GetServiceInfo() {
+	for name, info := range s.grpc.GetServiceInfo() {
 		for _, m := range info.Methods {
-			_, ok := methodScopes["/"+name+"/"+m.Name]
-			require.True(t, ok, "/%s/%s has no scope in methodScopes", name, m.Name)
+			_, ok := rules["/"+name+"/"+m.Name]
+			require.True(t, ok, "/%s/%s has no rule in methodRules", name, m.Name)
 			n++
 		}
 	}
-	require.Equal(t, len(methodScopes), n, "methodScopes names a method no service has")
+	require.Equal(t, len(rules), n, "methodRules names a method no service has")
 }
 
 func TestErrorCode(t *testing.T) {
@@ -227,7 +241,71 @@ func TestErrorCode(t *testing.T) {
 		codes.Unauthenticated: "unauthenticated", codes.PermissionDenied: "forbidden", codes.NotFound: "not_found",
 		codes.InvalidArgument: "invalid_argument", codes.Unavailable: "unavailable", codes.Internal: "internal",
 		codes.ResourceExhausted: "too_many_requests", codes.AlreadyExists: "already_exists",
+		codes.FailedPrecondition: "failed_precondition",
 	} {
 		require.Equal(t, want, errorCode(c), c.String())
 	}
+}
+
+// TestSearchRange refuses a range longer than the plan's max_query_range, naming it.
+func TestSearchRange(t *testing.T) {
+	f := newSearchFixture(t, &tenant.Limits{MaxQueryRange: 24 * time.Hour}, nil)
+	a := f.get(t, "/api/v1/search", "acme-rd", wholeRange("shared"))
+	require.Equal(t, http.StatusBadRequest, a.status)
+	require.Equal(t, "invalid_argument", a.body["code"])
+	require.Contains(t, a.body["message"], "max_query_range (24h0m0s)")
+
+	within := url.Values{"q": {"shared"}, "from": {base.Format(time.RFC3339)}, "to": {base.Add(24 * time.Hour).Format(time.RFC3339)}}
+	a = f.get(t, "/api/v1/search", "acme-rd", within)
+	require.Equal(t, http.StatusOK, a.status)
+	require.Equal(t, "3", a.body["total"])
+	a = f.get(t, "/api/v1/search", "demo-rd", wholeRange("shared"))
+	require.Equal(t, http.StatusOK, a.status, "another plan's limit")
+}
+
+// gate holds acme's searches until released.
+type gate struct {
+	search.Backend
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gate) Search(ctx context.Context, req search.Request) (search.Result, error) {
+	if req.Tenant == "acme" {
+		g.entered <- struct{}{}
+		<-g.release
+	}
+	return g.Backend.Search(ctx, req)
+}
+
+// TestSearchConcurrency runs at most max_concurrent_queries searches of a tenant at once;
+// the others are asked to retry, and other tenants are unaffected.
+func TestSearchConcurrency(t *testing.T) {
+	g := &gate{entered: make(chan struct{}, 8), release: make(chan struct{})}
+	f := newSearchFixture(t, &tenant.Limits{MaxConcurrentQueries: 1}, func(b search.Backend) search.Backend {
+		g.Backend = b
+		return g
+	})
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer acme-rd")
+	req := &trollyv1.SearchRequest{Q: "shared", From: base.Add(-time.Hour).Format(time.RFC3339), To: base.Add(time.Hour * 24).Format(time.RFC3339)}
+	first := make(chan error, 1)
+	go func() {
+		_, err := f.grpc.Search(ctx, req)
+		first <- err
+	}()
+	<-g.entered
+
+	a := f.get(t, "/api/v1/search", "acme-rd", wholeRange("shared"))
+	require.Equal(t, http.StatusTooManyRequests, a.status)
+	require.Equal(t, "too_many_requests", a.body["code"])
+	require.Equal(t, "1", a.header.Get("Retry-After"))
+	_, err := f.grpc.Search(ctx, req)
+	require.Equal(t, codes.ResourceExhausted, status.Code(err), "%v", err)
+	a = f.get(t, "/api/v1/search", "demo-rd", wholeRange("shared"))
+	require.Equal(t, http.StatusOK, a.status, "demo has slots of its own")
+
+	close(g.release)
+	require.NoError(t, <-first)
+	_, err = f.grpc.Search(ctx, req)
+	require.NoError(t, err, "the slot is free again")
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trolly-logs/trolly/tenant"
 )
 
 // Config configures the API listener.
@@ -14,6 +16,9 @@ type Config struct {
 	DefaultRange time.Duration `yaml:"default_range"`
 	// ShutdownGrace is how long calls in flight may take to finish at shutdown.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// PasswordParams are the argon2id costs of the passwords set through the API; zero
+	// is tenant.DefaultPasswordParams. Tests set cheap ones.
+	PasswordParams tenant.PasswordParams `yaml:"-"`
 }
 
 // ApplyDefaults fills in unset fields.
@@ -26,6 +31,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = 10 * time.Second
+	}
+	if c.PasswordParams == (tenant.PasswordParams{}) {
+		c.PasswordParams = tenant.DefaultPasswordParams
 	}
 }
 

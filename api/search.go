@@ -3,7 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -25,22 +25,30 @@ const (
 
 type searchService struct {
 	trollyv1.UnimplementedSearchServiceServer
-	backend      search.Backend
-	defaultRange time.Duration
-	log          *slog.Logger
-	now          func() time.Time
+	*Server
 }
 
-// Search implements trollyv1.SearchServiceServer within the caller's tenant.
+// Search implements trollyv1.SearchServiceServer within the caller's tenant, within its
+// plan's query range and concurrency.
 func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest) (*trollyv1.SearchResponse, error) {
-	p, ok := principalFrom(ctx)
-	if !ok {
-		return nil, status.Error(codes.Unauthenticated, "no credentials")
+	p := principalFrom(ctx)
+	t, err := s.dir.Tenant(ctx, p.TenantID)
+	if err != nil {
+		return nil, statusOf(ctx, s.log, err, "tenant")
 	}
 	sreq, err := s.request(req)
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
+	if limit := t.Limits.MaxQueryRange; limit > 0 && sreq.To.Sub(sreq.From) > limit {
+		return nil, status.Errorf(codes.InvalidArgument, "the range from %s to %s is longer than your plan's max_query_range (%s)",
+			sreq.From.Format(time.RFC3339), sreq.To.Format(time.RFC3339), limit)
+	}
+	release, ok := s.searches.acquire(p.TenantID, t.Limits.MaxConcurrentQueries)
+	if !ok {
+		return nil, retryLater(fmt.Sprintf("your plan runs at most %d searches at once", t.Limits.MaxConcurrentQueries), time.Second)
+	}
+	defer release()
 	sreq.Tenant = p.TenantID
 	res, err := s.backend.Search(ctx, sreq)
 	if err != nil {
@@ -55,7 +63,7 @@ func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest)
 
 // request validates a search request; its errors are the caller's.
 func (s *searchService) request(req *trollyv1.SearchRequest) (search.Request, error) {
-	from, to, err := timeRange(req.GetFrom(), req.GetTo(), s.now(), s.defaultRange)
+	from, to, err := timeRange(req.GetFrom(), req.GetTo(), s.now(), s.cfg.DefaultRange)
 	if err != nil {
 		return search.Request{}, err
 	}
@@ -84,4 +92,30 @@ func (s *searchService) response(res search.Result) (*trollyv1.SearchResponse, e
 		out.Hits[i] = &trollyv1.Hit{Id: h.ID, Index: h.Index, Timestamp: timestamppb.New(h.Timestamp), Source: src}
 	}
 	return out, nil
+}
+
+// inflight counts each tenant's searches in progress, so that one tenant cannot take every
+// search slot. The bound is read at each search, so a plan change applies at once.
+type inflight struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func newInflight() *inflight { return &inflight{n: make(map[string]int)} }
+
+// acquire takes one of the tenant's max slots (max <= 0: unbounded).
+func (f *inflight) acquire(tenantID string, max int) (release func(), ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if max > 0 && f.n[tenantID] >= max {
+		return nil, false
+	}
+	f.n[tenantID]++
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.n[tenantID]--; f.n[tenantID] <= 0 {
+			delete(f.n, tenantID)
+		}
+	}, true
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,64 +17,114 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/trolly-logs/trolly/api/auth"
 	"github.com/trolly-logs/trolly/internal/httpx"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
-// Server serves the API: gRPC and REST on one listener.
-type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	grpc   *grpc.Server
-	inproc *bufconn.Listener
-	conn   *grpc.ClientConn
-	health *httpx.Health
-	mux    *http.ServeMux
+// Deps are what the API serves from.
+type Deps struct {
+	// Catalog stores tenants, plans, users, streams, keys and the audit log.
+	Catalog tenant.Catalog
+	// Directory serves tenants from memory (a *tenant.Cache), for searches.
+	Directory tenant.Directory
+	// Auth signs people in and authenticates every call's credential.
+	Auth *auth.Service
+	// Backend searches events.
+	Backend search.Backend
 }
 
-// New builds the API over the tenant directory and the search backend. cfg must have passed
-// Validate.
-func New(cfg Config, dir tenant.Directory, backend search.Backend, logger *slog.Logger, reg prometheus.Registerer) (*Server, error) {
+// Server serves the API: gRPC and REST on one listener.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	cat      tenant.Catalog
+	dir      tenant.Directory
+	auth     *auth.Service
+	backend  search.Backend
+	now      func() time.Time
+	searches *inflight
+	grpc     *grpc.Server
+	inproc   *bufconn.Listener
+	conn     *grpc.ClientConn
+	health   *httpx.Health
+	mux      *http.ServeMux
+}
+
+// New builds the API. cfg must have passed Validate.
+func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) (*Server, error) {
+	if deps.Catalog == nil || deps.Directory == nil || deps.Auth == nil || deps.Backend == nil {
+		return nil, errors.New("build api: every dependency is required")
+	}
+	if cfg.PasswordParams == (tenant.PasswordParams{}) {
+		cfg.PasswordParams = tenant.DefaultPasswordParams
+	}
 	logger = logger.With("component", "api")
-	s := &Server{cfg: cfg, log: logger, health: &httpx.Health{}, inproc: bufconn.Listen(1 << 20)}
+	s := &Server{
+		cfg: cfg, log: logger, cat: deps.Catalog, dir: deps.Directory, auth: deps.Auth, backend: deps.Backend,
+		now: time.Now, searches: newInflight(), health: &httpx.Health{}, inproc: bufconn.Listen(1 << 20),
+	}
 	m := newMetrics(reg)
 	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(
 		m.interceptor(logger),
-		authInterceptor(dir, logger),
+		authInterceptor(methodRules(), deps.Auth, logger),
 	))
-	trollyv1.RegisterSearchServiceServer(s.grpc, &searchService{
-		backend: backend, defaultRange: cfg.DefaultRange, log: logger, now: time.Now,
-	})
+	s.register()
+	if err := s.restMapping(); err != nil {
+		return nil, err
+	}
+	s.health.SetReady(true)
+	return s, nil
+}
 
-	// REST calls reach the gRPC server through an in-process connection, so they pass the
-	// same interceptors as gRPC calls.
+// register registers every service on the gRPC server.
+func (s *Server) register() {
+	trollyv1.RegisterSearchServiceServer(s.grpc, &searchService{Server: s})
+	trollyv1.RegisterAuthServiceServer(s.grpc, &authService{Server: s})
+	trollyv1.RegisterPlanServiceServer(s.grpc, &planService{Server: s})
+	trollyv1.RegisterTenantServiceServer(s.grpc, &tenantService{Server: s})
+	trollyv1.RegisterUserServiceServer(s.grpc, &userService{Server: s})
+	trollyv1.RegisterStreamServiceServer(s.grpc, &streamService{Server: s})
+	trollyv1.RegisterKeyServiceServer(s.grpc, &keyService{Server: s})
+	trollyv1.RegisterAuditServiceServer(s.grpc, &auditService{Server: s})
+}
+
+// restMapping serves REST through grpc-gateway. REST calls reach the gRPC server through an
+// in-process connection, so they pass the same interceptors as gRPC calls.
+func (s *Server) restMapping() error {
 	conn, err := grpc.NewClient("passthrough:///trolly-api",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return s.inproc.DialContext(ctx) }),
 		grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
-		return nil, fmt.Errorf("connect REST mapping to gRPC: %w", err)
+		return fmt.Errorf("connect REST mapping to gRPC: %w", err)
 	}
 	s.conn = conn
 	gw := runtime.NewServeMux(
 		runtime.WithErrorHandler(writeRESTError),
+		runtime.WithRoutingErrorHandler(routingError),
+		runtime.WithMetadata(gatewayMetadata),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
 		}),
 	)
-	if err := trollyv1.RegisterSearchServiceHandler(context.Background(), gw, conn); err != nil {
-		return nil, fmt.Errorf("register REST mapping: %w", err)
+	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
+		trollyv1.RegisterSearchServiceHandler, trollyv1.RegisterAuthServiceHandler, trollyv1.RegisterPlanServiceHandler,
+		trollyv1.RegisterTenantServiceHandler, trollyv1.RegisterUserServiceHandler, trollyv1.RegisterStreamServiceHandler,
+		trollyv1.RegisterKeyServiceHandler, trollyv1.RegisterAuditServiceHandler,
+	} {
+		if err := register(context.Background(), gw, conn); err != nil {
+			return fmt.Errorf("register REST mapping: %w", err)
+		}
 	}
-
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/api/v1/", gw)
 	s.mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
 	s.mux.HandleFunc("/api/", routeNotFound)
 	s.health.Register(s.mux)
-	s.health.SetReady(true)
-	return s, nil
+	return nil
 }
 
 // Handler routes gRPC requests to the gRPC server and everything else to REST.

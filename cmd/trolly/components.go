@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trolly-logs/trolly/api"
+	"github.com/trolly-logs/trolly/api/auth"
 	"github.com/trolly-logs/trolly/config"
 	"github.com/trolly-logs/trolly/gateway"
 	"github.com/trolly-logs/trolly/processor"
@@ -51,21 +52,25 @@ type builder struct {
 	reg    prometheus.Registerer
 	layers map[string]bool
 
-	dir     *tenant.Static
+	cat     tenant.Catalog
+	dir     *tenant.Cache
 	q       queue.Queue
 	backend search.Backend
 	closers []func() error
+	// background runs what the other stages need until they have stopped: the catalog's
+	// refresh, the signing keys' rotation.
+	background stage
 }
 
 func (b *builder) has(layer string) bool { return b.layers[layer] }
 
 // open opens the stores the layers need and declares the queue's topics.
 func (b *builder) open(ctx context.Context, cmd string) error {
-	dir, err := tenant.NewStatic(b.cfg.Tenants)
-	if err != nil {
-		return fmt.Errorf("tenants: %w", err)
+	if b.needsCatalog() {
+		if err := b.openTenants(ctx); err != nil {
+			return err
+		}
 	}
-	b.dir = dir
 	if b.has(layerGateway) || b.has(layerProcessor) || b.has(layerIndexer) || b.has(layerArchiver) {
 		if err := b.openQueue(ctx, cmd); err != nil {
 			return err
@@ -115,27 +120,12 @@ type keyDeclarer interface {
 	DeclareKey(ctx context.Context, topic, key string) error
 }
 
-// declareStreams declares, in the process that publishes them, the raw queue of every
-// configured stream, so that it exists with its tenant's limit before the first batch;
-// consumers learn of it from the broker.
-func (b *builder) declareStreams(ctx context.Context) error {
-	kd, ok := b.q.(keyDeclarer)
-	if !ok || !b.has(layerGateway) {
-		return nil
-	}
-	for _, tc := range b.cfg.Tenants {
-		for _, sc := range tc.Streams {
-			if err := kd.DeclareKey(ctx, queue.TopicRaw, tc.ID+"/"+sc.Name); err != nil {
-				return fmt.Errorf("declare the queue of stream %s/%s: %w", tc.ID, sc.Name, err)
-			}
-		}
-	}
-	return nil
-}
-
 // keyMaxBytes is the limit of a raw queue per stream: its tenant's queue_max_bytes.
 func (b *builder) keyMaxBytes(key string) int64 {
 	id, _, _ := strings.Cut(key, "/")
+	if b.dir == nil {
+		return 0
+	}
 	t, err := b.dir.Tenant(context.Background(), id)
 	if err != nil {
 		return 0
@@ -171,14 +161,17 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		sinks.add(layerArchiver, a.Run)
 	}
 	if b.has(layerAPI) {
-		srv, err := api.New(b.cfg.API, b.dir, b.backend, b.log, b.reg)
+		authn := auth.New(b.cfg.Auth, b.cat, b.dir, b.log.With("component", "auth"), time.Now)
+		b.background.add("auth", authn.Run)
+		srv, err := api.New(b.cfg.API, api.Deps{Catalog: b.cat, Directory: b.dir, Auth: authn, Backend: b.backend}, b.log, b.reg)
 		if err != nil {
 			return nil, err
 		}
 		serving.add(layerAPI, func(ctx context.Context) error { return srv.Serve(ctx, lns.api) })
 	}
 	var out []*stage
-	for _, s := range []*stage{&edge, &processing, &sinks, &serving} {
+	b.background.name = "background"
+	for _, s := range []*stage{&edge, &processing, &sinks, &serving, &b.background} {
 		if len(s.components) > 0 {
 			out = append(out, s)
 		}

@@ -24,6 +24,7 @@ commands:
   api         run the tenant API
   hash-key    print the stored form of an API key: hash-key <key> | hash-key - (key on stdin) | hash-key --new
   dead-letters  read (and remove) the queue's dead letters as JSON lines, or --requeue them: [--config FILE] [--max N] [--requeue]
+  admin       manage plans, tenants, users, streams and keys in the catalog: admin <resource> <verb> (see trolly admin)
   version     print the version
 
 flags of the run commands:
@@ -55,6 +56,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		return hashKey(args, stdin, stdout, stderr)
 	case "dead-letters":
 		return deadLetters(ctx, args, environ, stdout, stderr)
+	case "admin":
+		return admin(ctx, args, environ, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "trolly", version())
 		return exitOK

@@ -90,7 +90,7 @@ func waitTotal(t *testing.T, s server, key, q, from, to string, want int) {
 
 func TestEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	srv, cfg := writeConfig(t, dir)
+	srv, cfg := writeConfig(t, dir, postgresCatalog(t))
 	in := start(t, "all", "--config", cfg)
 	in.waitReady(t, srv.readyURLs()...)
 

@@ -32,7 +32,7 @@ type layerProc struct {
 func startTopology(t *testing.T, b broker, processors int) *topology {
 	t.Helper()
 	dir := t.TempDir()
-	srv, cfg := writeConfig(t, dir, b.yaml)
+	srv, cfg := writeConfig(t, dir, b.yaml, postgresCatalog(t))
 	tp := &topology{srv: srv, cfg: cfg, dir: dir, procs: map[string][]*layerProc{}}
 	for _, layer := range []string{"api", "archiver", "indexer"} {
 		tp.start(t, layer)

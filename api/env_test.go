@@ -1,0 +1,194 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/trolly-logs/trolly/api/auth"
+	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
+	"github.com/trolly-logs/trolly/search"
+	searchsqlite "github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/tenant"
+	"github.com/trolly-logs/trolly/tenant/postgres"
+	"github.com/trolly-logs/trolly/tenant/sqlite"
+)
+
+// cheap are argon2 costs that keep the tests fast.
+var cheap = tenant.PasswordParams{Memory: 64, Time: 1, Threads: 1}
+
+// stores opens each catalog backend the tests run on: SQLite always, PostgreSQL when it
+// is reachable (always in CI).
+func stores() map[string]func(t *testing.T) tenant.Catalog {
+	return map[string]func(t *testing.T) tenant.Catalog{
+		"sqlite": func(t *testing.T) tenant.Catalog {
+			cat, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"), tenant.StoreOptions{})
+			require.NoError(t, err)
+			t.Cleanup(func() { require.NoError(t, cat.Close()) })
+			return cat
+		},
+		"postgres": func(t *testing.T) tenant.Catalog {
+			cat, err := postgres.Open(context.Background(), newPostgresDatabase(t), tenant.StoreOptions{})
+			require.NoError(t, err)
+			t.Cleanup(func() { require.NoError(t, cat.Close()) })
+			return cat
+		},
+	}
+}
+
+// newPostgresDatabase creates a database dropped when the test ends, and returns its DSN.
+func newPostgresDatabase(t *testing.T) string {
+	t.Helper()
+	const adminDSN = "postgres://postgres@127.0.0.1:5432/postgres"
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, adminDSN)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is required in CI: connect to %s: %v", adminDSN, err)
+		}
+		t.Skipf("PostgreSQL unreachable at %s: %v", adminDSN, err)
+	}
+	defer admin.Close(context.Background())
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	name := "trolly_test_" + hex.EncodeToString(b)
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		admin, err := pgx.Connect(ctx, adminDSN)
+		require.NoError(t, err)
+		defer admin.Close(ctx)
+		_, err = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		require.NoError(t, err)
+	})
+	u, err := url.Parse(adminDSN)
+	require.NoError(t, err)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// clock is a settable clock for the auth service.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is the API served on a free port over a real catalog, with clients of both kinds.
+type env struct {
+	cat   tenant.Catalog
+	cache *tenant.Cache
+	auth  *auth.Service
+	clock *clock
+	rest  string
+	conn  *grpc.ClientConn
+}
+
+// newEnv serves the API over cat. backend nil is an empty search index.
+func newEnv(t *testing.T, cat tenant.Catalog, backend search.Backend) *env {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	if backend == nil {
+		cfg := searchsqlite.Config{Dir: t.TempDir()}
+		cfg.ApplyDefaults()
+		b, err := searchsqlite.Open(cfg, log, nil)
+		require.NoError(t, err)
+		t.Cleanup(func() { b.Close() })
+		backend = b
+	}
+	e := &env{cat: cat, clock: &clock{t: time.Now()}}
+	e.cache = tenant.NewCache(cat, log, e.clock.now)
+	require.NoError(t, e.cache.Refresh(context.Background()))
+	e.auth = auth.New(auth.Config{Password: cheap, LoginFailuresPerAccount: 3}, cat, e.cache, log, e.clock.now)
+	var c Config
+	c.ApplyDefaults()
+	c.PasswordParams = cheap
+	srv, err := New(c, Deps{Catalog: cat, Directory: e.cache, Auth: e.auth, Backend: backend}, log, nil)
+	require.NoError(t, err)
+	e.serve(t, srv)
+	return e
+}
+
+// serve runs srv on a free port until the test ends.
+func (e *env) serve(t *testing.T, srv *Server) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	e.conn, err = grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { e.conn.Close() })
+	e.rest = "http://" + ln.Addr().String()
+}
+
+// as returns a context carrying bearer as the call's credential.
+func as(bearer string) context.Context {
+	ctx := context.Background()
+	if bearer == "" {
+		return ctx
+	}
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+bearer)
+}
+
+// login signs in over gRPC and returns the access token.
+func (e *env) login(t *testing.T, email, password string) *trollyv1.LoginResponse {
+	t.Helper()
+	resp, err := trollyv1.NewAuthServiceClient(e.conn).Login(context.Background(), &trollyv1.LoginRequest{Email: email, Password: password})
+	require.NoError(t, err, "login %s", email)
+	return resp
+}
+
+// system is the actor of fixture changes.
+var system = tenant.Actor{Kind: "system"}
+
+// addUser stores a user with password "password-"+email.
+func addUser(t *testing.T, cat tenant.Catalog, tenantID, email string, role tenant.Role) tenant.User {
+	t.Helper()
+	u, err := cat.CreateUser(context.Background(), system, tenant.User{
+		TenantID: tenantID, Email: email, Name: email, Role: role, PasswordHash: tenant.HashPassword("password-"+email, cheap),
+	})
+	require.NoError(t, err)
+	return u
+}
+
+// addKey stores a key and returns it with its secret.
+func addKey(t *testing.T, cat tenant.Catalog, tenantID, name string, scopes ...tenant.Scope) (tenant.APIKey, string) {
+	t.Helper()
+	id, secret := tenant.NewKeySecret()
+	k, err := cat.CreateKey(context.Background(), system, tenant.APIKey{ID: id, TenantID: tenantID, Name: name, Scopes: scopes, Hash: tenant.HashKey(secret)})
+	require.NoError(t, err)
+	return k, secret
+}
