@@ -33,7 +33,7 @@ fuzz-short:
 # `trolly all`, 300,000 through each layer as processes of their own on RabbitMQ and on the
 # Kafka fake, and the noisy-neighbour scenario.
 bench: build
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s ./ingest/... ./gateway/... ./processor/... ./queue/... ./search/... ./storage/...
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s ./ingest/... ./gateway/... ./processor/... ./queue/... ./search/... ./storage/... ./tenant/... ./api/...
 	$(MAKE) bench-load bench-topology bench-noisy
 
 bench-load: build

@@ -25,7 +25,7 @@ func openCatalog(t *testing.T) tenant.Catalog {
 }
 
 // seed makes tenant acme with a stream and returns the secret of a new ingest key.
-func seed(t *testing.T, cat tenant.Catalog) (keyID, secret string) {
+func seed(t testing.TB, cat tenant.Catalog) (keyID, secret string) {
 	t.Helper()
 	ctx := context.Background()
 	_, err := cat.CreatePlan(ctx, cli, tenant.Plan{ID: "small", Name: "Small", Limits: tenant.Limits{MaxLineBytes: 1000}})
@@ -107,4 +107,25 @@ func TestCacheExpiryAndUsage(t *testing.T) {
 	clock.Store(&later)
 	_, err = c.Authenticate(ctx, secret)
 	require.ErrorIs(t, err, tenant.ErrUnauthenticated, "an expired key is refused without a reload")
+}
+
+// BenchmarkCacheAuthenticate is the cost the gateway pays per request to resolve a key.
+func BenchmarkCacheAuthenticate(b *testing.B) {
+	ctx := context.Background()
+	cat, err := catalogsqlite.Open(ctx, filepath.Join(b.TempDir(), "catalog.db"), tenant.StoreOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cat.Close()
+	_, secret := seed(b, cat)
+	c := tenant.NewCache(cat, slog.New(slog.DiscardHandler), time.Now)
+	if err := c.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Authenticate(ctx, secret); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -23,7 +23,7 @@ const testKID = "01JAAAAAAAAAAAAAAAAAAAAAAA"
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // testKeys returns a signing key and the lookup that knows only it.
-func testKeys(t *testing.T) (signingKey, keyLookup) {
+func testKeys(t testing.TB) (signingKey, keyLookup) {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)

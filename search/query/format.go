@@ -61,7 +61,7 @@ func formatTerm(b *strings.Builder, t Term) {
 		b.WriteString(t.Field)
 		b.WriteByte(':')
 	}
-	if t.Phrase || !bare(t.Value, t.Field != "") {
+	if t.Phrase || !bare(t.Value, t.Field != "", t.Prefix) {
 		quote(b, t.Value)
 		return
 	}
@@ -71,8 +71,9 @@ func formatTerm(b *strings.Builder, t Term) {
 	}
 }
 
-// bare reports whether v reads back as the same unquoted value.
-func bare(v string, inField bool) bool {
+// bare reports whether v reads back as the same unquoted value; a keyword followed by '*'
+// (a prefix) reads back as a word.
+func bare(v string, inField, prefix bool) bool {
 	if v == "" || strings.ContainsAny(v, "\"()*") || strings.IndexFunc(v, unicode.IsSpace) >= 0 {
 		return false
 	}
@@ -81,7 +82,9 @@ func bare(v string, inField bool) bool {
 	}
 	switch v {
 	case "AND", "and", "NOT", "not", "OR", "or":
-		return false
+		if !prefix {
+			return false
+		}
 	}
 	return v[0] != '-' && !strings.Contains(v, ":")
 }
