@@ -2,24 +2,20 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/trolly-logs/trolly/api/auth"
+	"github.com/trolly-logs/trolly/internal/pgtest"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/search"
 	searchsqlite "github.com/trolly-logs/trolly/search/sqlite"
@@ -42,46 +38,12 @@ func stores() map[string]func(t *testing.T) tenant.Catalog {
 			return cat
 		},
 		"postgres": func(t *testing.T) tenant.Catalog {
-			cat, err := postgres.Open(context.Background(), newPostgresDatabase(t), tenant.StoreOptions{})
+			cat, err := postgres.Open(context.Background(), pgtest.NewDatabase(t, ""), tenant.StoreOptions{})
 			require.NoError(t, err)
 			t.Cleanup(func() { require.NoError(t, cat.Close()) })
 			return cat
 		},
 	}
-}
-
-// newPostgresDatabase creates a database dropped when the test ends, and returns its DSN.
-func newPostgresDatabase(t *testing.T) string {
-	t.Helper()
-	const adminDSN = "postgres://postgres@127.0.0.1:5432/postgres"
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, adminDSN)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is required in CI: connect to %s: %v", adminDSN, err)
-		}
-		t.Skipf("PostgreSQL unreachable at %s: %v", adminDSN, err)
-	}
-	defer admin.Close(context.Background())
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := "trolly_test_" + hex.EncodeToString(b)
-	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		admin, err := pgx.Connect(ctx, adminDSN)
-		require.NoError(t, err)
-		defer admin.Close(ctx)
-		_, err = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		require.NoError(t, err)
-	})
-	u, err := url.Parse(adminDSN)
-	require.NoError(t, err)
-	u.Path = "/" + name
-	return u.String()
 }
 
 // clock is a settable clock for the auth service.

@@ -100,7 +100,7 @@ func statusOf(ctx context.Context, log *slog.Logger, err error, what string) err
 	case err == nil:
 		return nil
 	case errors.Is(err, tenant.ErrInvalid):
-		field := fieldOf(err)
+		field := tenant.FieldOf(err)
 		if field == "" {
 			return status.Error(codes.InvalidArgument, err.Error())
 		}
@@ -126,16 +126,6 @@ func statusOf(ctx context.Context, log *slog.Logger, err error, what string) err
 	}
 	log.Error("call", "what", what, "err", err)
 	return status.Error(codes.Internal, "internal error")
-}
-
-// fieldOf names the field of a validation error: the model's, or the stores' own (they
-// cannot make the model's, so they name it with a Field method).
-func fieldOf(err error) string {
-	var named interface{ Field() string }
-	if errors.As(err, &named) {
-		return named.Field()
-	}
-	return tenant.FieldOf(err)
 }
 
 // restError is the body of every REST error answer: a stable code to branch on, a message

@@ -2,7 +2,7 @@ package api
 
 import (
 	"context"
-	"math"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -64,7 +64,7 @@ func (s *authService) tokens(t auth.Tokens) *trollyv1.RefreshResponse {
 		AccessToken:       t.AccessToken,
 		TokenType:         "Bearer",
 		ExpireTime:        timestamp(t.AccessExpiresAt),
-		ExpiresIn:         int64(math.Ceil(t.AccessExpiresAt.Sub(s.now()).Seconds())), // 900, not 899.99
+		ExpiresIn:         int64(t.AccessTTL / time.Second),
 		RefreshToken:      t.RefreshToken,
 		RefreshExpireTime: timestamp(t.RefreshExpiresAt),
 		Principal:         principalToProto(t.Principal),

@@ -3,7 +3,7 @@ package api
 import (
 	"context"
 	"errors"
-	"unicode/utf8"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -19,12 +19,6 @@ type userService struct {
 
 // userPaths are the paths of a user's update mask; name, role, disabled and password change.
 var userPaths = []string{"id", "tenant_id", "email", "name", "role", "disabled", "create_time", "update_time", "password"}
-
-// Bounds of a password: long enough to resist guessing, short enough to hash cheaply.
-const (
-	minPassword = 8
-	maxPassword = 1024
-)
 
 // ListUsers implements trollyv1.UserServiceServer.
 func (s *userService) ListUsers(ctx context.Context, req *trollyv1.ListUsersRequest) (*trollyv1.ListUsersResponse, error) {
@@ -88,8 +82,8 @@ func (s *userService) hashPassword(pw *string) (string, error) {
 	if pw == nil || *pw == "" {
 		return "", invalidField("password", "is required")
 	}
-	if n := utf8.RuneCountInString(*pw); n < minPassword || len(*pw) > maxPassword {
-		return "", invalidField("password", "must be 8 to 1024 characters")
+	if err := tenant.ValidPassword(*pw); err != nil {
+		return "", invalidField("password", strings.TrimPrefix(err.Error(), "password: "))
 	}
 	return tenant.HashPassword(*pw, s.cfg.PasswordParams), nil
 }

@@ -265,14 +265,11 @@ func (b Bootstrap) validate() []error {
 	if _, err := tenant.NormalizeEmail(b.OperatorEmail); err != nil {
 		errs = append(errs, fmt.Errorf("bootstrap.operator_email: %q is not an email address", b.OperatorEmail))
 	}
-	if len(b.OperatorPassword) < minPasswordLen {
-		errs = append(errs, fmt.Errorf("bootstrap.operator_password: must be at least %d characters", minPasswordLen))
+	if err := tenant.ValidPassword(b.OperatorPassword); err != nil {
+		errs = append(errs, fmt.Errorf("bootstrap.operator_%w", err))
 	}
 	return errs
 }
-
-// minPasswordLen matches what the API asks of every password.
-const minPasswordLen = 12
 
 func oneOf(key, v string, allowed ...string) error {
 	for _, a := range allowed {

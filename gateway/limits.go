@@ -18,28 +18,19 @@ type limiters struct {
 	buckets map[string]bucket
 }
 
-// minBurst lets a tenant with a small rate still send requests of a useful size.
-const minBurst = 256 << 10
-
 type bucket struct {
 	limits tenant.Limits
 	lim    *rate.Limiter
 }
 
-// get returns the bucket of t, or nil when t has no ingest limit.
+// get returns the bucket of t. Every tenant has a rate and a burst: its plan's, or the
+// defaults (tenant.Plan.ApplyDefaults).
 func (l *limiters) get(t tenant.Tenant) *rate.Limiter {
-	if t.Limits.IngestBytesPerSecond <= 0 {
-		return nil
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[t.ID]
 	if !ok || b.limits != t.Limits {
-		burst := t.Limits.IngestBurstBytes
-		if burst == 0 {
-			burst = max(2*t.Limits.IngestBytesPerSecond, minBurst)
-		}
-		b = bucket{limits: t.Limits, lim: rate.NewLimiter(rate.Limit(t.Limits.IngestBytesPerSecond), int(min(burst, math.MaxInt32)))}
+		b = bucket{limits: t.Limits, lim: rate.NewLimiter(rate.Limit(t.Limits.IngestBytesPerSecond), int(min(t.Limits.IngestBurstBytes, math.MaxInt32)))}
 		l.buckets[t.ID] = b
 	}
 	return b.lim
@@ -48,9 +39,6 @@ func (l *limiters) get(t tenant.Tenant) *rate.Limiter {
 // precheck refuses a tenant whose budget is spent before its body is read, so that a flood
 // costs little.
 func precheck(lim *rate.Limiter, now time.Time) *rejection {
-	if lim == nil {
-		return nil
-	}
 	if tokens := lim.TokensAt(now); tokens < 1 {
 		wait := time.Duration((1 - tokens) / float64(lim.Limit()) * float64(time.Second))
 		return rateLimited(wait)
@@ -60,7 +48,7 @@ func precheck(lim *rate.Limiter, now time.Time) *rejection {
 
 // take spends n bytes of the tenant's budget, or refuses the request without spending.
 func take(lim *rate.Limiter, now time.Time, n int) *rejection {
-	if lim == nil || n == 0 {
+	if n == 0 {
 		return nil
 	}
 	r := lim.ReserveN(now, n)

@@ -59,13 +59,11 @@ func TestRateLimitSpentBudgetRefusesBeforeReading(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, w.Code, w.Body.String())
 }
 
-func TestDefaultBurst(t *testing.T) {
+func TestBucketFollowsLimits(t *testing.T) {
 	l := &limiters{buckets: map[string]bucket{}}
-	for rate, burst := range map[int64]int{1000: minBurst, 1 << 20: 2 << 20} {
-		lim := l.get(tenant.Tenant{ID: "t", Limits: tenant.Limits{IngestBytesPerSecond: rate}})
-		require.Equal(t, burst, lim.Burst(), "rate %d", rate)
-	}
-	require.Nil(t, l.get(tenant.Tenant{ID: "free"}), "no rate, no bucket")
-	lim := l.get(tenant.Tenant{ID: "t", Limits: tenant.Limits{IngestBytesPerSecond: 5, IngestBurstBytes: 7}})
+	lim := l.get(tenant.Tenant{ID: "t", Limits: tenant.Limits{IngestBytesPerSecond: 1000, IngestBurstBytes: 3000}})
+	require.Equal(t, 3000, lim.Burst())
+	require.Same(t, lim, l.get(tenant.Tenant{ID: "t", Limits: tenant.Limits{IngestBytesPerSecond: 1000, IngestBurstBytes: 3000}}))
+	lim = l.get(tenant.Tenant{ID: "t", Limits: tenant.Limits{IngestBytesPerSecond: 5, IngestBurstBytes: 7}})
 	require.Equal(t, 7, lim.Burst(), "a change of limits makes a new bucket")
 }

@@ -48,7 +48,8 @@ func NewCache(cat Catalog, logger *slog.Logger, now func() time.Time) *Cache {
 }
 
 // OnChange registers f to be called, from the loading goroutine, with every snapshot
-// loaded from now on; the gateway uses it to declare the queues of new streams.
+// loaded from now on, before it is served; the gateway uses it to declare the queues of
+// new streams. Call it before Run.
 func (c *Cache) OnChange(f func(Snapshot)) { c.onChange = f }
 
 // Refresh loads the catalog's snapshot unless the cache already holds its version.
@@ -66,10 +67,11 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load catalog snapshot: %w", err)
 	}
-	c.snap.Store(index(s))
+	// Before serving s, so that what depends on its streams (their queues) exists first.
 	if c.onChange != nil {
 		c.onChange(s)
 	}
+	c.snap.Store(index(s))
 	return nil
 }
 

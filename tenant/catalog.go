@@ -39,6 +39,8 @@ type Catalog interface {
 	GetUser(ctx context.Context, tenantID, id string) (User, error)
 	// UserByEmail finds a user of any tenant, for signing in.
 	UserByEmail(ctx context.Context, email string) (User, error)
+	// UserByID finds a user of any tenant, for refreshing a sign-in.
+	UserByID(ctx context.Context, id string) (User, error)
 	ListUsers(ctx context.Context, tenantID string, page Page) ([]User, string, error)
 	// UpdateUser replaces the user's name, role, password hash and disabled flag.
 	UpdateUser(ctx context.Context, actor Actor, u User) (User, error)

@@ -23,6 +23,9 @@ func NewKeySecret() (id, secret string) {
 	return id, keyPrefix + id + "_" + randomString(32)
 }
 
+// NewPassword makes a random password, for accounts made without one.
+func NewPassword() string { return randomString(18) }
+
 // NewToken makes a random refresh token and its hash.
 func NewToken() (token, hash string) {
 	token = randomString(32)

@@ -51,7 +51,9 @@ type StreamConfig struct {
 	SourceType string `yaml:"source_type"`
 }
 
-// Static is a Directory over a fixed set of tenants.
+// Static is a Directory over the configuration file's tenants, held in memory. The
+// configuration is validated with it before SyncConfig imports the tenants into the
+// catalog; it also serves the layers' unit tests, where no catalog is wanted.
 type Static struct {
 	tenants map[string]Tenant
 	streams map[string][]Stream

@@ -8,6 +8,10 @@ import (
 	"slices"
 )
 
+// errTakeover marks a record of the file's that the API made first: starting again will
+// not help.
+var errTakeover = errors.New("was not made by the configuration file")
+
 // configActor is who the configuration file's changes are recorded as.
 var configActor = Actor{Kind: "config", Name: "configuration file"}
 
@@ -20,7 +24,7 @@ var configActor = Actor{Kind: "config", Name: "configuration file"}
 func SyncConfig(ctx context.Context, cat Catalog, cfgs []Config, logger *slog.Logger) error {
 	var err error
 	for range 3 {
-		if err = syncOnce(ctx, cat, cfgs, logger); !errors.Is(err, ErrConflict) {
+		if err = syncOnce(ctx, cat, cfgs, logger); !errors.Is(err, ErrConflict) || errors.Is(err, errTakeover) {
 			return err
 		}
 	}
@@ -51,7 +55,7 @@ func syncTenant(ctx context.Context, cat Catalog, c Config) error {
 		_, err = cat.CreatePlan(ctx, configActor, plan)
 	case err != nil:
 	case old.ManagedBy != ManagedByConfig:
-		err = fmt.Errorf("plan %q exists and was not made by the configuration file: %w", plan.ID, ErrConflict)
+		err = fmt.Errorf("plan %q exists and %w: %w", plan.ID, errTakeover, ErrConflict)
 	case old.Name != plan.Name || old.Limits != plan.Limits || old.Retention != plan.Retention:
 		_, err = cat.UpdatePlan(ctx, configActor, plan)
 	}
@@ -65,7 +69,7 @@ func syncTenant(ctx context.Context, cat Catalog, c Config) error {
 		_, err = cat.CreateTenant(ctx, configActor, want)
 	case err != nil:
 	case t.ManagedBy != ManagedByConfig:
-		err = fmt.Errorf("tenant %q exists and was not made by the configuration file: %w", c.ID, ErrConflict)
+		err = fmt.Errorf("tenant %q exists and %w: %w", c.ID, errTakeover, ErrConflict)
 	case t.Name != want.Name || t.PlanID != want.PlanID:
 		_, err = cat.UpdateTenant(ctx, configActor, want)
 	}
@@ -96,7 +100,7 @@ func syncStreams(ctx context.Context, cat Catalog, c Config) error {
 		case !ok:
 			_, err = cat.CreateStream(ctx, configActor, want)
 		case old.ManagedBy != ManagedByConfig:
-			err = fmt.Errorf("stream %q exists and was not made by the configuration file: %w", sc.Name, ErrConflict)
+			err = fmt.Errorf("stream %q exists and %w: %w", sc.Name, errTakeover, ErrConflict)
 		case old.SourceType != sc.SourceType:
 			old.SourceType = sc.SourceType
 			_, err = cat.UpdateStream(ctx, configActor, old)

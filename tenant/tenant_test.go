@@ -136,6 +136,9 @@ func TestLimits(t *testing.T) {
 	want := DefaultLimits
 	want.IngestBytesPerSecond, want.IngestBurstBytes, want.QueueMaxBytes = 1000, 256<<10, 1<<20
 	require.Equal(t, want, tn.Limits, "unset limits take the defaults; the burst at least 256 KiB")
+	p := Plan{Limits: Limits{IngestBytesPerSecond: 1 << 20}}
+	p.ApplyDefaults()
+	require.Equal(t, int64(2<<20), p.Limits.IngestBurstBytes, "the burst defaults to two seconds of the rate")
 
 	_, err = NewStatic([]Config{{ID: "a", Limits: Limits{IngestBytesPerSecond: -1, IngestBurstBytes: -2}}})
 	require.ErrorContains(t, err, "tenants[0].limits.ingest_bytes_per_second: must be > 0, got -1")

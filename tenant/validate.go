@@ -154,6 +154,20 @@ func (u User) Validate() error {
 	return nil
 }
 
+// Bounds of a new password: long enough to resist guessing, short enough to hash cheaply.
+const (
+	MinPasswordRunes = 12
+	maxPasswordBytes = 1024
+)
+
+// ValidPassword reports whether password may be set, as an error naming the field.
+func ValidPassword(password string) error {
+	if utf8.RuneCountInString(password) < MinPasswordRunes || len(password) > maxPasswordBytes {
+		return invalid("password", "must be %d to %d characters", MinPasswordRunes, maxPasswordBytes)
+	}
+	return nil
+}
+
 // NormalizeEmail checks an address and returns it in lowercase.
 func NormalizeEmail(email string) (string, error) {
 	a, err := mail.ParseAddress(email)

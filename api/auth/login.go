@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -18,8 +17,10 @@ const auditTimeout = 5 * time.Second
 
 // Tokens are what a sign-in or a refresh gives.
 type Tokens struct {
-	AccessToken      string
-	AccessExpiresAt  time.Time
+	AccessToken     string
+	AccessExpiresAt time.Time
+	// AccessTTL is the lifetime the access token was issued with (OAuth's expires_in).
+	AccessTTL        time.Duration
 	RefreshToken     string
 	RefreshExpiresAt time.Time
 	Principal        tenant.Principal
@@ -47,7 +48,7 @@ func (s *Service) Login(ctx context.Context, email, password, address string) (T
 	}
 	release()
 	now := s.now()
-	sess, refresh := s.newSession(u.ID, u.TenantID, newID(now), address, now)
+	sess, refresh := s.newSession(u.ID, newID(now), address, now)
 	if err := s.cat.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, fmt.Errorf("create session: %w", err)
 	}
@@ -83,31 +84,22 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (te
 	return u, "", nil
 }
 
-// newSession makes a session of family for a user and its refresh token. The token names
-// the user's tenant, which the session does not hold, so that Refresh can read the user
-// again; the hash covers it, so it cannot be changed.
-func (s *Service) newSession(userID, tenantID, family, address string, now time.Time) (tenant.Session, string) {
-	random, _ := tenant.NewToken()
-	token := random + "." + tenantID
+// newSession makes a session of family for a user and its refresh token.
+func (s *Service) newSession(userID, family, address string, now time.Time) (tenant.Session, string) {
+	token, hash := tenant.NewToken()
 	return tenant.Session{
 		ID:        newID(now),
 		UserID:    userID,
 		Family:    family,
-		Hash:      tenant.HashToken(token),
+		Hash:      hash,
 		Address:   truncate(address, 256),
 		ExpiresAt: now.Add(s.cfg.RefreshTTL),
 		CreatedAt: now,
 	}, token
 }
 
-// refreshTenant returns the tenant a refresh token names ("" for operators).
-func refreshTenant(token string) (string, bool) {
-	random, tenantID, ok := strings.Cut(token, ".")
-	if !ok || random == "" || len(token) > 512 || (tenantID != "" && !tenant.ValidID(tenantID)) {
-		return "", false
-	}
-	return tenantID, true
-}
+// plausibleToken bounds what is hashed and looked up for a presented refresh token.
+func plausibleToken(token string) bool { return token != "" && len(token) <= 512 }
 
 // issue signs an access token for u in session sess.
 func (s *Service) issue(ctx context.Context, u tenant.User, sess tenant.Session, refresh string) (Tokens, error) {
@@ -120,7 +112,7 @@ func (s *Service) issue(ctx context.Context, u tenant.User, sess tenant.Session,
 	if err != nil {
 		return Tokens{}, err
 	}
-	return Tokens{AccessToken: access, AccessExpiresAt: exp, RefreshToken: refresh,
+	return Tokens{AccessToken: access, AccessExpiresAt: exp, AccessTTL: s.cfg.AccessTTL, RefreshToken: refresh,
 		RefreshExpiresAt: sess.ExpiresAt, Principal: p}, nil
 }
 

@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/trolly-logs/trolly/tenant"
 )
-
-// minOperatorPassword is the shortest first operator's password.
-const minOperatorPassword = 12
 
 // EnsureOperator creates the first operator when the catalog has none; created is false
 // when one exists. Processes starting together may race: the loser finds the winner's.
@@ -19,8 +15,8 @@ func EnsureOperator(ctx context.Context, cat tenant.Catalog, email, password str
 	if err != nil {
 		return false, fmt.Errorf("check operator email: %w", err)
 	}
-	if utf8.RuneCountInString(password) < minOperatorPassword {
-		return false, fmt.Errorf("check operator password: %w: must be at least %d characters", tenant.ErrInvalid, minOperatorPassword)
+	if err := tenant.ValidPassword(password); err != nil {
+		return false, fmt.Errorf("check operator password: %w", err)
 	}
 	n, err := cat.CountOperators(ctx)
 	if err != nil {

@@ -12,8 +12,7 @@ import (
 // rotation was copied: the whole sign-in (its family) is revoked, and the holder of the
 // rotated token must sign in again too.
 func (s *Service) Refresh(ctx context.Context, refreshToken, address string) (Tokens, error) {
-	tenantID, ok := refreshTenant(refreshToken)
-	if !ok {
+	if !plausibleToken(refreshToken) {
 		return Tokens{}, tenant.ErrUnauthenticated
 	}
 	sess, err := s.cat.SessionByHash(ctx, tenant.HashToken(refreshToken))
@@ -23,21 +22,21 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, address string) (To
 	case err != nil:
 		return Tokens{}, fmt.Errorf("find session: %w", err)
 	case !sess.RevokedAt.IsZero():
-		return Tokens{}, s.reused(ctx, sess, tenantID, address)
+		return Tokens{}, s.reused(ctx, sess, address)
 	}
 	now := s.now()
 	if !now.Before(sess.ExpiresAt) {
 		return Tokens{}, tenant.ErrUnauthenticated
 	}
-	next, token := s.newSession(sess.UserID, tenantID, sess.Family, address, now)
+	next, token := s.newSession(sess.UserID, sess.Family, address, now)
 	if err := s.cat.RotateSession(ctx, sess.ID, next); err != nil {
 		if errors.Is(err, tenant.ErrConflict) {
 			// Rotated meanwhile by someone else holding the same token.
-			return Tokens{}, s.reused(ctx, sess, tenantID, address)
+			return Tokens{}, s.reused(ctx, sess, address)
 		}
 		return Tokens{}, fmt.Errorf("rotate session: %w", err)
 	}
-	u, err := s.cat.GetUser(ctx, tenantID, sess.UserID)
+	u, err := s.cat.UserByID(ctx, sess.UserID)
 	switch {
 	case errors.Is(err, tenant.ErrNotFound):
 		return Tokens{}, tenant.ErrUnauthenticated
@@ -55,9 +54,13 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, address string) (To
 
 // reused revokes the family of a session whose token was used after its rotation, and
 // answers tenant.ErrUnauthenticated when that worked.
-func (s *Service) reused(ctx context.Context, sess tenant.Session, tenantID, address string) error {
+func (s *Service) reused(ctx context.Context, sess tenant.Session, address string) error {
 	if err := s.cat.RevokeSessions(ctx, sess.Family); err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	var tenantID string // the audit entry's; a deleted user's is unknown
+	if u, err := s.cat.UserByID(ctx, sess.UserID); err == nil {
+		tenantID = u.TenantID
 	}
 	s.log.Warn("refresh token reused, sign-in revoked", "user", sess.UserID, "family", sess.Family, "address", address)
 	err := s.audit(ctx, tenant.AuditEntry{
@@ -76,7 +79,7 @@ func (s *Service) reused(ctx context.Context, sess tenant.Session, tenantID, add
 // Logout ends the sign-in of a refresh token: every session of its family. An unknown
 // token is no error, so that logging out twice is harmless.
 func (s *Service) Logout(ctx context.Context, refreshToken string) error {
-	if _, ok := refreshTenant(refreshToken); !ok {
+	if !plausibleToken(refreshToken) {
 		return nil
 	}
 	sess, err := s.cat.SessionByHash(ctx, tenant.HashToken(refreshToken))

@@ -229,13 +229,9 @@ func readPassword(stdin io.Reader) (password string, made bool, err error) {
 	password, _, _ = strings.Cut(string(b), "\n")
 	password = strings.TrimSuffix(password, "\r")
 	if password == "" {
-		_, secret := tenant.NewKeySecret()
-		return secret[len(secret)-24:], true, nil
+		return tenant.NewPassword(), true, nil
 	}
-	if len(password) < 12 {
-		return "", false, fmt.Errorf("password: must be at least 12 characters: %w", tenant.ErrInvalid)
-	}
-	return password, false, nil
+	return password, false, tenant.ValidPassword(password)
 }
 
 func createStream(fs *flag.FlagSet) func(context.Context, *adminEnv) error {

@@ -76,6 +76,11 @@ func testUserCreate(t *testing.T, f *fixture) {
 	}
 	_, err = f.c.UserByEmail(f.ctx, "bob@example.com")
 	require.ErrorIs(t, err, tenant.ErrNotFound)
+	got, err = f.c.UserByID(f.ctx, u.ID)
+	require.NoError(t, err)
+	require.Equal(t, u, got)
+	_, err = f.c.UserByID(f.ctx, newID())
+	require.ErrorIs(t, err, tenant.ErrNotFound)
 	_, err = f.c.GetUser(f.ctx, "acme", newID())
 	require.ErrorIs(t, err, tenant.ErrNotFound)
 	e := f.requireAudited("user.create", "acme", u.ID)

@@ -63,30 +63,30 @@ func (s *Store) Audit(ctx context.Context, e tenant.AuditEntry) error {
 
 // ListAudit returns the entries f selects, newest (greatest id) first.
 func (s *Store) ListAudit(ctx context.Context, f tenant.AuditFilter, pg tenant.Page) ([]tenant.AuditEntry, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	where, args := auditWhere(f, p)
 	es, err := collect(ctx, s.pool, scanAudit, `SELECT `+auditColumns+` FROM audit_log
-		WHERE `+where+` ORDER BY id DESC LIMIT `+strconv.Itoa(p.limit()), args...)
+		WHERE `+where+` ORDER BY id DESC LIMIT `+strconv.Itoa(p.Limit()), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list audit entries: %w", err)
 	}
-	es, next := cut(es, p, func(e tenant.AuditEntry) string { return e.ID })
+	es, next := tenant.CutPage(es, p, func(e tenant.AuditEntry) string { return e.ID })
 	return es, next, nil
 }
 
 // auditWhere builds the condition of f and of the page's position.
-func auditWhere(f tenant.AuditFilter, p page) (string, []any) {
+func auditWhere(f tenant.AuditFilter, p tenant.Cursor) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, arg any) {
 		args = append(args, arg)
 		conds = append(conds, fmt.Sprintf(cond, len(args)))
 	}
-	if p.after != "" {
-		add("id < $%d", p.after)
+	if p.After != "" {
+		add("id < $%d", p.After)
 	}
 	if f.TenantID != "" {
 		add("tenant_id = $%d", f.TenantID)

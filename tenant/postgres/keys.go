@@ -78,16 +78,16 @@ func (s *Store) GetKey(ctx context.Context, tenantID, id string) (tenant.APIKey,
 
 // ListKeys returns a tenant's keys, revoked ones too, by id.
 func (s *Store) ListKeys(ctx context.Context, tenantID string, pg tenant.Page) ([]tenant.APIKey, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	ks, err := collect(ctx, s.pool, scanKey, `SELECT `+keyColumns+` FROM api_keys
-		WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`, tenantID, p.after, p.limit())
+		WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`, tenantID, p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list keys of %s: %w", tenantID, err)
 	}
-	ks, next := cut(ks, p, func(k tenant.APIKey) string { return k.ID })
+	ks, next := tenant.CutPage(ks, p, func(k tenant.APIKey) string { return k.ID })
 	return ks, next, nil
 }
 

@@ -66,16 +66,16 @@ func (s *Store) GetPlan(ctx context.Context, id string) (tenant.Plan, error) {
 
 // ListPlans returns plans by id.
 func (s *Store) ListPlans(ctx context.Context, pg tenant.Page) ([]tenant.Plan, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	plans, err := collect(ctx, s.pool, scanPlan, `SELECT `+planColumns+` FROM plans
-		WHERE id > $1 ORDER BY id LIMIT $2`, p.after, p.limit())
+		WHERE id > $1 ORDER BY id LIMIT $2`, p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list plans: %w", err)
 	}
-	plans, next := cut(plans, p, func(p tenant.Plan) string { return p.ID })
+	plans, next := tenant.CutPage(plans, p, func(p tenant.Plan) string { return p.ID })
 	return plans, next, nil
 }
 

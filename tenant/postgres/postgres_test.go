@@ -2,12 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/pgtest"
 	"github.com/trolly-logs/trolly/tenant"
 	"github.com/trolly-logs/trolly/tenant/catalogtest"
 )
@@ -25,62 +21,7 @@ func TestCatalog(t *testing.T) {
 	})
 }
 
-// adminDSN is the server the tests make their databases on.
-func adminDSN() string {
-	if dsn := os.Getenv("TROLLY_TEST_POSTGRES_DSN"); dsn != "" {
-		return dsn
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres"
-}
-
-// newDatabase creates an empty database, dropped when the test ends, and returns its
-// DSN. It skips the test when PostgreSQL is unreachable, unless CI=true.
-func newDatabase(t *testing.T) string {
-	t.Helper()
-	return createDatabase(t, "")
-}
-
-// createDatabase is newDatabase with options for CREATE DATABASE.
-func createDatabase(t *testing.T, options string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, adminDSN())
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is required in CI: connect to %s: %v", adminDSN(), err)
-		}
-		t.Skipf("PostgreSQL unreachable at %s (set TROLLY_TEST_POSTGRES_DSN): %v", adminDSN(), err)
-	}
-	defer admin.Close(context.Background())
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := "trolly_test_" + hex.EncodeToString(b)
-	_, err = admin.Exec(ctx, `CREATE DATABASE `+name+` `+options)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		admin, err := pgx.Connect(ctx, adminDSN())
-		require.NoError(t, err)
-		defer admin.Close(ctx)
-		_, err = admin.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-		require.NoError(t, err)
-	})
-	return withDatabase(t, adminDSN(), name)
-}
-
-// withDatabase returns dsn naming database name instead of its own.
-func withDatabase(t *testing.T, dsn, name string) string {
-	t.Helper()
-	if !strings.Contains(dsn, "://") {
-		return dsn + " dbname=" + name // a later keyword wins
-	}
-	u, err := url.Parse(dsn)
-	require.NoError(t, err)
-	u.Path = "/" + name
-	return u.String()
-}
+func newDatabase(t *testing.T) string { return pgtest.NewDatabase(t, "") }
 
 // openStore opens a store on dsn, closed when the test ends.
 func openStore(t *testing.T, dsn string, now func() time.Time) *Store {
@@ -196,7 +137,7 @@ func TestOpenUnreachable(t *testing.T) {
 // TestOrderIsByteOrder checks that lists and their pages follow byte order, as the page
 // tokens do, on a database whose locale orders otherwise (ICU's en-US ignores punctuation).
 func TestOrderIsByteOrder(t *testing.T) {
-	dsn := createDatabase(t, `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`)
+	dsn := pgtest.NewDatabase(t, `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`)
 	s := openStore(t, dsn, nil)
 	ctx := context.Background()
 	actor := tenant.Actor{Kind: "cli"}

@@ -52,7 +52,7 @@ func shareUser(ctx context.Context, tx pgx.Tx, userID string) error {
 // CreateSession stores a sign-in's session.
 func (s *Store) CreateSession(ctx context.Context, ss tenant.Session) error {
 	if ss.ID == "" {
-		return fmt.Errorf("create session: %w", invalidField("id", "a session needs an id"))
+		return fmt.Errorf("create session: %w", tenant.Invalid("id", "a session needs an id"))
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := shareUser(ctx, tx, ss.UserID); err != nil {
@@ -79,7 +79,7 @@ func (s *Store) SessionByHash(ctx context.Context, hash string) (tenant.Session,
 // session, the second waits for the first's row lock, then finds old revoked.
 func (s *Store) RotateSession(ctx context.Context, oldID string, next tenant.Session) error {
 	if next.ID == "" {
-		return fmt.Errorf("rotate session %s: %w", oldID, invalidField("id", "a session needs an id"))
+		return fmt.Errorf("rotate session %s: %w", oldID, tenant.Invalid("id", "a session needs an id"))
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := shareUser(ctx, tx, next.UserID); err != nil {
@@ -155,10 +155,10 @@ func (s *Store) SigningKeys(ctx context.Context, now time.Time) ([]tenant.Signin
 // AddSigningKey stores k; a taken id is ErrConflict.
 func (s *Store) AddSigningKey(ctx context.Context, k tenant.SigningKey) error {
 	if k.ID == "" {
-		return fmt.Errorf("add signing key: %w", invalidField("id", "a signing key needs an id"))
+		return fmt.Errorf("add signing key: %w", tenant.Invalid("id", "a signing key needs an id"))
 	}
 	if len(k.PrivateKey) == 0 {
-		return fmt.Errorf("add signing key %s: %w", k.ID, invalidField("private_key", "is required"))
+		return fmt.Errorf("add signing key %s: %w", k.ID, tenant.Invalid("private_key", "is required"))
 	}
 	if k.CreatedAt.IsZero() {
 		k.CreatedAt = s.clock()

@@ -102,16 +102,16 @@ func (s *Store) GetStream(ctx context.Context, tenantID, name string) (tenant.St
 
 // ListStreams returns a tenant's streams by name.
 func (s *Store) ListStreams(ctx context.Context, tenantID string, pg tenant.Page) ([]tenant.Stream, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	ss, err := collect(ctx, s.pool, scanStream, `SELECT `+streamColumns+` FROM streams
-		WHERE tenant_id = $1 AND name > $2 ORDER BY name LIMIT $3`, tenantID, p.after, p.limit())
+		WHERE tenant_id = $1 AND name > $2 ORDER BY name LIMIT $3`, tenantID, p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list streams of %s: %w", tenantID, err)
 	}
-	ss, next := cut(ss, p, func(s tenant.Stream) string { return s.Name })
+	ss, next := tenant.CutPage(ss, p, func(s tenant.Stream) string { return s.Name })
 	return ss, next, nil
 }
 

@@ -68,16 +68,16 @@ func (s *Store) GetTenant(ctx context.Context, id string) (tenant.Tenant, error)
 
 // ListTenants returns tenants by id.
 func (s *Store) ListTenants(ctx context.Context, pg tenant.Page) ([]tenant.Tenant, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	ts, err := collect(ctx, s.pool, scanTenant, tenantSelect+` WHERE t.id > $1 ORDER BY t.id LIMIT $2`,
-		p.after, p.limit())
+		p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list tenants: %w", err)
 	}
-	ts, next := cut(ts, p, func(t tenant.Tenant) string { return t.ID })
+	ts, next := tenant.CutPage(ts, p, func(t tenant.Tenant) string { return t.ID })
 	return ts, next, nil
 }
 

@@ -73,18 +73,27 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (tenant.User, err
 	return u, nil
 }
 
+// UserByID finds a user of any tenant.
+func (s *Store) UserByID(ctx context.Context, id string) (tenant.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if err != nil {
+		return tenant.User{}, fmt.Errorf("get user %s: %w", id, notFound(err))
+	}
+	return u, nil
+}
+
 // ListUsers returns a tenant's users (or the operators, for "") by email.
 func (s *Store) ListUsers(ctx context.Context, tenantID string, pg tenant.Page) ([]tenant.User, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	us, err := collect(ctx, s.pool, scanUser, `SELECT `+userColumns+` FROM users
-		WHERE `+sameTenant(1)+` AND email > $2 ORDER BY email LIMIT $3`, tenantID, p.after, p.limit())
+		WHERE `+sameTenant(1)+` AND email > $2 ORDER BY email LIMIT $3`, tenantID, p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list users: %w", err)
 	}
-	us, next := cut(us, p, func(u tenant.User) string { return u.Email })
+	us, next := tenant.CutPage(us, p, func(u tenant.User) string { return u.Email })
 	return us, next, nil
 }
 

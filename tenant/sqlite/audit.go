@@ -66,7 +66,7 @@ func (s *Store) Audit(ctx context.Context, e tenant.AuditEntry) error {
 
 // ListAudit returns the entries f selects, newest first.
 func (s *Store) ListAudit(ctx context.Context, f tenant.AuditFilter, pg tenant.Page) ([]tenant.AuditEntry, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
@@ -91,17 +91,17 @@ func (s *Store) ListAudit(ctx context.Context, f tenant.AuditFilter, pg tenant.P
 	if !f.Until.IsZero() {
 		add("at < ?", f.Until.UnixMicro())
 	}
-	if p.after != "" {
-		add("id < ?", p.after)
+	if p.After != "" {
+		add("id < ?", p.After)
 	}
 	query := `SELECT ` + auditCols + ` FROM audit`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	es, err := queryAll(ctx, s.db, scanAudit, query+` ORDER BY id DESC LIMIT ?`, append(args, p.limit())...)
+	es, err := queryAll(ctx, s.db, scanAudit, query+` ORDER BY id DESC LIMIT ?`, append(args, p.Limit())...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list audit: %w", err)
 	}
-	es, next := cut(es, p, func(e tenant.AuditEntry) string { return e.ID })
+	es, next := tenant.CutPage(es, p, func(e tenant.AuditEntry) string { return e.ID })
 	return es, next, nil
 }

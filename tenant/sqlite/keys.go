@@ -89,16 +89,16 @@ func (s *Store) GetKey(ctx context.Context, tenantID, id string) (tenant.APIKey,
 
 // ListKeys lists the tenant's keys, revoked ones too, by id (creation order).
 func (s *Store) ListKeys(ctx context.Context, tenantID string, pg tenant.Page) ([]tenant.APIKey, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	ks, err := queryAll(ctx, s.db, scanKey, `SELECT `+keyCols+` FROM api_keys WHERE tenant_id = ? AND id > ?
-		ORDER BY id LIMIT ?`, tenantID, p.after, p.limit())
+		ORDER BY id LIMIT ?`, tenantID, p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list keys: %w", err)
 	}
-	ks, next := cut(ks, p, func(k tenant.APIKey) string { return k.ID })
+	ks, next := tenant.CutPage(ks, p, func(k tenant.APIKey) string { return k.ID })
 	return ks, next, nil
 }
 

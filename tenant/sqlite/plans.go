@@ -61,15 +61,15 @@ func (s *Store) GetPlan(ctx context.Context, id string) (tenant.Plan, error) {
 
 // ListPlans lists plans by id.
 func (s *Store) ListPlans(ctx context.Context, pg tenant.Page) ([]tenant.Plan, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
-	ps, err := queryAll(ctx, s.db, scanPlan, `SELECT `+planCols+` FROM plans WHERE id > ? ORDER BY id LIMIT ?`, p.after, p.limit())
+	ps, err := queryAll(ctx, s.db, scanPlan, `SELECT `+planCols+` FROM plans WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list plans: %w", err)
 	}
-	ps, next := cut(ps, p, func(p tenant.Plan) string { return p.ID })
+	ps, next := tenant.CutPage(ps, p, func(p tenant.Plan) string { return p.ID })
 	return ps, next, nil
 }
 

@@ -97,16 +97,16 @@ func (s *Store) GetStream(ctx context.Context, tenantID, name string) (tenant.St
 
 // ListStreams lists the tenant's streams by name.
 func (s *Store) ListStreams(ctx context.Context, tenantID string, pg tenant.Page) ([]tenant.Stream, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	ss, err := queryAll(ctx, s.db, scanStream, `SELECT `+streamCols+` FROM streams WHERE tenant_id = ? AND name > ?
-		ORDER BY name LIMIT ?`, tenantID, p.after, p.limit())
+		ORDER BY name LIMIT ?`, tenantID, p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list streams: %w", err)
 	}
-	ss, next := cut(ss, p, func(s tenant.Stream) string { return s.Name })
+	ss, next := tenant.CutPage(ss, p, func(s tenant.Stream) string { return s.Name })
 	return ss, next, nil
 }
 

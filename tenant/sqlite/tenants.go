@@ -75,15 +75,15 @@ func (s *Store) GetTenant(ctx context.Context, id string) (tenant.Tenant, error)
 
 // ListTenants lists tenants by id.
 func (s *Store) ListTenants(ctx context.Context, pg tenant.Page) ([]tenant.Tenant, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
-	ts, err := queryAll(ctx, s.db, scanTenant, tenantSelect+` WHERE t.id > ? ORDER BY t.id LIMIT ?`, p.after, p.limit())
+	ts, err := queryAll(ctx, s.db, scanTenant, tenantSelect+` WHERE t.id > ? ORDER BY t.id LIMIT ?`, p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list tenants: %w", err)
 	}
-	ts, next := cut(ts, p, func(t tenant.Tenant) string { return t.ID })
+	ts, next := tenant.CutPage(ts, p, func(t tenant.Tenant) string { return t.ID })
 	return ts, next, nil
 }
 

@@ -81,18 +81,27 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (tenant.User, err
 	return u, nil
 }
 
+// UserByID finds a user of any tenant.
+func (s *Store) UserByID(ctx context.Context, id string) (tenant.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return tenant.User{}, fmt.Errorf("get user %s: %w", id, notFound(err))
+	}
+	return u, nil
+}
+
 // ListUsers lists the users of tenantID ("" for operators) by email.
 func (s *Store) ListUsers(ctx context.Context, tenantID string, pg tenant.Page) ([]tenant.User, string, error) {
-	p, err := parsePage(pg)
+	p, err := pg.Cursor()
 	if err != nil {
 		return nil, "", err
 	}
 	us, err := queryAll(ctx, s.db, scanUser, `SELECT `+userCols+` FROM users WHERE tenant_id IS ? AND email > ?
-		ORDER BY email LIMIT ?`, nullString(tenantID), p.after, p.limit())
+		ORDER BY email LIMIT ?`, nullString(tenantID), p.After, p.Limit())
 	if err != nil {
 		return nil, "", fmt.Errorf("list users: %w", err)
 	}
-	us, next := cut(us, p, func(u tenant.User) string { return u.Email })
+	us, next := tenant.CutPage(us, p, func(u tenant.User) string { return u.Email })
 	return us, next, nil
 }
 
