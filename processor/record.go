@@ -23,6 +23,7 @@ func (t *Transformer) record(b *batch, id string, rec *trollyv1.RawRecord, st *S
 	d := &t.doc
 	d.Reset()
 	t.failures = t.failures[:0]
+	t.env = sourcetype.Env{Received: b.received}
 	t.setWireFields(rec.GetFields())
 	if rec.GetFormat() == trollyv1.RecordFormat_RECORD_FORMAT_JSON {
 		t.jsonRecord(b, rec.GetData())
@@ -44,10 +45,14 @@ func (t *Transformer) record(b *batch, id string, rec *trollyv1.RawRecord, st *S
 	d.SetBytes("message", msg)
 	d.SetString("event.id", id)
 	d.SetRaw("event.ingested", b.receivedJSON)
-	d.SetString("event.dataset", b.GetSourceType())
+	dataset := b.GetSourceType()
+	if t.env.Dataset != "" {
+		dataset = t.env.Dataset
+	}
+	d.SetString("event.dataset", dataset)
 	d.SetString("organization.id", b.GetTenantId())
 	d.SetString("data_stream.type", "logs")
-	d.SetString("data_stream.dataset", b.GetSourceType())
+	d.SetString("data_stream.dataset", dataset)
 	d.SetString("data_stream.namespace", b.GetStream())
 	d.SetString("ecs.version", ECSVersion)
 	t.tagFailures(st)
@@ -77,7 +82,7 @@ func (t *Transformer) jsonRecord(b *batch, data []byte) {
 // line matched. Failures are collected in t.failures.
 func (t *Transformer) parse(p sourcetype.Parser, line []byte) bool {
 	mark := t.doc.Mark()
-	err := p.Parse(line, &t.doc)
+	err := p.Parse(line, &t.doc, &t.env)
 	if err == nil {
 		return true
 	}

@@ -38,6 +38,7 @@ type Stats struct {
 type Transformer struct {
 	sourceTypes *sourcetype.Registry
 	doc         ecs.Document
+	env         sourcetype.Env
 	keys        []string
 	failures    []error
 	scratch     []byte

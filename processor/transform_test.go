@@ -155,7 +155,7 @@ func TestSourceTypes(t *testing.T) {
 // upper is a source type registered by a test: the way later source types slot in.
 type upper struct{}
 
-func (upper) Parse(line []byte, d *ecs.Document) error {
+func (upper) Parse(line []byte, d *ecs.Document, _ *sourcetype.Env) error {
 	d.SetBytes("labels.upper", bytes.ToUpper(line))
 	return nil
 }

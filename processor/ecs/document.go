@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -218,4 +219,19 @@ func appendValue(dst []byte, f *field) []byte {
 		dst = append(dst, f.b...)
 		return append(dst, f.s...)
 	}
+}
+
+// SetFloat sets path to the number f; NaN and infinities, which JSON cannot hold, are
+// written as null.
+func (d *Document) SetFloat(path string, f float64) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		d.add(field{path: path, s: "null", kind: kindRaw})
+		return
+	}
+	d.add(field{path: path, s: strconv.FormatFloat(f, 'g', -1, 64), kind: kindRaw})
+}
+
+// SetBool sets path to true or false.
+func (d *Document) SetBool(path string, v bool) {
+	d.add(field{path: path, s: strconv.FormatBool(v), kind: kindRaw})
 }

@@ -42,7 +42,7 @@ type AccessParser struct {
 // Parse sets source.address (and source.ip when it is one), user.name, the http.* request
 // and response fields, url.original, user_agent.original and the event.* categorisation; a
 // "-" leaves its field out. The time is read with its zone.
-func (p AccessParser) Parse(line []byte, d *ecs.Document) error {
+func (p AccessParser) Parse(line []byte, d *ecs.Document, _ *Env) error {
 	m := accessLine.FindSubmatchIndex(line)
 	if m == nil {
 		return noMatch(nil, "%s: the line is not in the common or combined log format", p.Name)

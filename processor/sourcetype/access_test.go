@@ -17,7 +17,7 @@ import (
 func parseDoc(t testing.TB, p Parser, line string) (doc map[string]any, ts int64, hasTS bool, err error) {
 	t.Helper()
 	var d ecs.Document
-	err = p.Parse([]byte(line), &d)
+	err = p.Parse([]byte(line), &d, &Env{})
 	out := d.AppendJSON(nil)
 	require.NoError(t, ecstest.Check(out), "document %s", out)
 	require.NoError(t, json.Unmarshal(out, &doc))
@@ -48,7 +48,7 @@ func TestAccessParser(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var d ecs.Document
-			require.NoError(t, p.Parse([]byte(tt.line), &d))
+			require.NoError(t, p.Parse([]byte(tt.line), &d, &Env{}))
 			require.Equal(t, tt.want, string(d.AppendJSON(nil)))
 			ts, ok := d.Timestamp()
 			require.True(t, ok)
@@ -74,7 +74,7 @@ func TestAccessParserRejects(t *testing.T) {
 	} {
 		t.Run(line, func(t *testing.T) {
 			var d ecs.Document
-			err := p.Parse([]byte(line), &d)
+			err := p.Parse([]byte(line), &d, &Env{})
 			require.ErrorIs(t, err, ErrNoMatch)
 			require.NotErrorIs(t, err, ErrTimestamp)
 			require.Contains(t, err.Error(), ApacheAccess)
@@ -154,7 +154,7 @@ func FuzzAccessParser(f *testing.F) {
 	p := AccessParser{Name: NginxAccess}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var d ecs.Document
-		err := p.Parse(line, &d)
+		err := p.Parse(line, &d, &Env{})
 		if err != nil {
 			require.True(t, errors.Is(err, ErrNoMatch) != errors.Is(err, ErrTimestamp), "error %v", err)
 		}

@@ -20,7 +20,7 @@ func BenchmarkParseNginxAccess(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		d.Reset()
-		if err := p.Parse(lines[n%len(lines)], &d); err != nil {
+		if err := p.Parse(lines[n%len(lines)], &d, &Env{}); err != nil {
 			b.Fatal(err)
 		}
 		n++

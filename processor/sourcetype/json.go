@@ -17,7 +17,7 @@ import (
 type JSONParser struct{}
 
 // Parse merges the object in line into doc.
-func (JSONParser) Parse(line []byte, doc *ecs.Document) error {
+func (JSONParser) Parse(line []byte, doc *ecs.Document, _ *Env) error {
 	if err := doc.MergeJSON(line); err != nil {
 		if errors.Is(err, ecs.ErrNotObject) {
 			return noMatch(err, "json: the record is JSON but not an object")

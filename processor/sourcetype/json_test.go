@@ -35,7 +35,7 @@ func TestJSONParser(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var d ecs.Document
-			err := JSONParser{}.Parse([]byte(tt.line), &d)
+			err := JSONParser{}.Parse([]byte(tt.line), &d, &Env{})
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 			} else {
@@ -75,6 +75,6 @@ func TestRegistry(t *testing.T) {
 
 func TestTextParser(t *testing.T) {
 	var d ecs.Document
-	require.NoError(t, TextParser{}.Parse([]byte("\xff anything {"), &d))
+	require.NoError(t, TextParser{}.Parse([]byte("\xff anything {"), &d, &Env{}))
 	require.Equal(t, `{}`, string(d.AppendJSON(nil)))
 }

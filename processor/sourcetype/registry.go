@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/trolly-logs/trolly/processor/ecs"
 )
@@ -26,15 +27,36 @@ var (
 	ErrTimestamp = errors.New("unusable timestamp")
 )
 
+// Env is what a parser knows beside the line, and what it reports beside the fields. The
+// processor gives one per record.
+type Env struct {
+	// Location is the stream's time zone, for times written without one; nil means UTC.
+	Location *time.Location
+	// Received is when the gateway received the record, in Unix nanoseconds: the
+	// reference for times written without a year.
+	Received int64
+	// Dataset, when a parser sets it, replaces the source type as event.dataset; auto sets
+	// the type it picked.
+	Dataset string
+}
+
+// Loc returns the stream's time zone, UTC when none is set.
+func (e *Env) Loc() *time.Location {
+	if e == nil || e.Location == nil {
+		return time.UTC
+	}
+	return e.Location
+}
+
 // Parser parses the lines of one source type. Parsers are stateless and safe for
-// concurrent use; all per-line state lives in the Document.
+// concurrent use; all per-line state lives in the Document and the Env.
 type Parser interface {
 	// Parse sets on doc the fields it finds in line, and the event's time with
 	// doc.SetTimestamp. It returns an error wrapping ErrNoMatch when line does not have the
 	// format (doc may then hold part of the fields: roll it back), or wrapping ErrTimestamp
 	// when only the time is unusable. line and doc's values may share memory: keep line
-	// unchanged until doc is encoded.
-	Parse(line []byte, doc *ecs.Document) error
+	// unchanged until doc is encoded. env is never nil.
+	Parse(line []byte, doc *ecs.Document, env *Env) error
 }
 
 // Registry maps source type names to parsers. It is not safe to Register concurrently with
@@ -86,4 +108,4 @@ func (r *Registry) Names() []string {
 type TextParser struct{}
 
 // Parse sets nothing.
-func (TextParser) Parse([]byte, *ecs.Document) error { return nil }
+func (TextParser) Parse([]byte, *ecs.Document, *Env) error { return nil }
