@@ -127,15 +127,15 @@ func operatorSetsUp(t *testing.T, e *env, op string) {
 
 func adminManagesStreams(t *testing.T, e *env, admin string) {
 	a := e.call(t, "POST", "/api/v1/streams", admin, map[string]any{"name": "web", "source_type": "nginx_access",
-		"labels": map[string]string{"env": "prod", "team": "web"}, "parser": map[string]any{"multiline": true}})
+		"labels": map[string]string{"env": "prod", "team": "web"}, "parser": map[string]any{"timezone": "Europe/Paris"}})
 	require.Equal(t, 200, a.status, a.raw)
-	require.Equal(t, map[string]any{"multiline": true}, a.body["parser"])
+	require.Equal(t, map[string]any{"timezone": "Europe/Paris"}, a.body["parser"])
 
 	a = e.call(t, "PATCH", "/api/v1/streams/web", admin, map[string]any{"labels": map[string]string{"env": "dev"}})
 	require.Equal(t, 200, a.status, a.raw)
 	require.Equal(t, map[string]any{"env": "dev"}, a.body["labels"], "a map is replaced whole")
 	require.Equal(t, "nginx_access", a.body["source_type"], "PATCH keeps the fields it does not name")
-	require.Equal(t, map[string]any{"multiline": true}, a.body["parser"])
+	require.Equal(t, map[string]any{"timezone": "Europe/Paris"}, a.body["parser"])
 
 	a = e.call(t, "PATCH", "/api/v1/streams/web", admin, map[string]any{})
 	require.Equal(t, 200, a.status, a.raw)
@@ -148,6 +148,28 @@ func adminManagesStreams(t *testing.T, e *env, admin string) {
 	requireError(t, e.call(t, "POST", "/api/v1/streams", admin, map[string]any{"name": "Web!", "source_type": "json"}), 400, "invalid_argument", "name")
 	requireError(t, e.call(t, "POST", "/api/v1/streams", admin, map[string]any{"name": "web", "source_type": "json"}), 409, "already_exists", "")
 	requireError(t, e.call(t, "PATCH", "/api/v1/streams/web", admin, map[string]any{"nonsense": 1}), 400, "invalid_argument", "")
+	adminSavesParsers(t, e, admin)
+}
+
+// adminSavesParsers saves patterns, multiline and pipelines, and is refused bad ones with
+// the setting and the position.
+func adminSavesParsers(t *testing.T, e *env, admin string) {
+	a := e.call(t, "POST", "/api/v1/streams", admin, map[string]any{"name": "app", "source_type": "text", "parser": map[string]any{
+		"patterns":  []string{"^%{TIMESTAMP_ISO8601:@timestamp} %{LOGLEVEL:log.level} %{GREEDYDATA:message}$"},
+		"multiline": map[string]any{"preset": "stack_traces"},
+		"pipeline":  []any{map[string]any{"route": map[string]any{"if": "log.level:ERROR", "stream": "web"}}}}})
+	require.Equal(t, 200, a.status, a.raw)
+
+	a = e.call(t, "PATCH", "/api/v1/streams/app", admin, map[string]any{"parser": map[string]any{"patterns": []string{"%{IP:source.ip} %{NOPE:x}"}}})
+	requireError(t, a, 400, "invalid_argument", "parser.patterns[0]")
+	require.Contains(t, a.body["message"], "at offset 18: unknown pattern NOPE")
+	a = e.call(t, "PATCH", "/api/v1/streams/app", admin, map[string]any{"parser": map[string]any{"multiline": true}})
+	requireError(t, a, 400, "invalid_argument", "parser.multiline")
+	a = e.call(t, "PATCH", "/api/v1/streams/app", admin, map[string]any{"parser": map[string]any{
+		"pipeline": []any{map[string]any{"duplicate": map[string]any{"stream": "nowhere"}}}}})
+	requireError(t, a, 400, "invalid_argument", "parser.pipeline")
+	require.Contains(t, a.body["message"], `"nowhere", which does not exist`)
+	require.Equal(t, 200, e.call(t, "DELETE", "/api/v1/streams/app", admin, nil).status)
 }
 
 func adminManagesKeys(t *testing.T, e *env, admin string) {

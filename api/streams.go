@@ -2,8 +2,8 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/trolly-logs/trolly/processor"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
@@ -40,7 +40,7 @@ func (s *streamService) CreateStream(ctx context.Context, req *trollyv1.CreateSt
 	if err != nil {
 		return nil, invalidField("parser", err.Error())
 	}
-	if err := validSourceType(st.SourceType); err != nil {
+	if err := s.validStream(ctx, st); err != nil {
 		return nil, err
 	}
 	st, err = s.cat.CreateStream(ctx, s.actor(ctx), st)
@@ -54,12 +54,32 @@ func (s *streamService) CreateStream(ctx context.Context, req *trollyv1.CreateSt
 	return &trollyv1.CreateStreamResponse{Stream: out}, nil
 }
 
-// validSourceType checks a source type against the processor's, as the model cannot.
-func validSourceType(name string) error {
-	if name == "" || processor.ValidSourceType(name) {
-		return nil // an empty one is the model's to refuse
+// validStream checks a source type and its parser settings against the processor's, as the
+// model cannot: a pattern with an error is refused with the pattern and the offset, and a
+// pipeline may route only to streams of the same tenant.
+func (s *streamService) validStream(ctx context.Context, st tenant.Stream) error {
+	if st.SourceType == "" {
+		return nil // the model's to refuse
 	}
-	return invalidField("source_type", fmt.Sprintf("unknown source type %q; one of %s", name, strings.Join(processor.SourceTypes(), ", ")))
+	compiled, err := processor.CompileStream(nil, st.SourceType, st.Parser)
+	var se *processor.SettingsError
+	if errors.As(err, &se) {
+		return invalidField(se.Field, se.Msg)
+	}
+	if err != nil {
+		return err
+	}
+	for _, to := range compiled.RouteStreams() {
+		if to == st.Name {
+			continue
+		}
+		if _, err := s.cat.GetStream(ctx, st.TenantID, to); errors.Is(err, tenant.ErrNotFound) {
+			return invalidField("parser.pipeline", fmt.Sprintf("routes to stream %q, which does not exist; create it first", to))
+		} else if err != nil {
+			return statusOf(ctx, s.log, err, "stream")
+		}
+	}
+	return nil
 }
 
 // GetStream implements trollyv1.StreamServiceServer within the caller's tenant.
@@ -93,7 +113,7 @@ func (s *streamService) UpdateStream(ctx context.Context, req *trollyv1.UpdateSt
 	set(m, "source_type", &st.SourceType, in.SourceType)
 	set(m, "parser", &st.Parser, in.Parser)
 	set(m, "labels", &st.Labels, in.Labels)
-	if err := validSourceType(st.SourceType); err != nil {
+	if err := s.validStream(ctx, st); err != nil {
 		return nil, err
 	}
 	st, err = s.cat.UpdateStream(ctx, s.actor(ctx), st)

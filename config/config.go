@@ -1,12 +1,14 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -245,9 +247,23 @@ func (c *Config) validateTenants() []error {
 	errs := prefixed("", err)
 	for i, t := range c.Tenants {
 		for j, s := range t.Streams {
-			if s.SourceType != "" && !processor.ValidSourceType(s.SourceType) {
-				errs = append(errs, fmt.Errorf("tenants[%d].streams[%d].source_type: unknown source type %q (one of: %s)",
-					i, j, s.SourceType, strings.Join(processor.SourceTypes(), ", ")))
+			if s.SourceType == "" {
+				continue // NewStatic says it is required
+			}
+			parser, err := json.Marshal(s.Parser)
+			if err != nil {
+				continue // NewStatic says why
+			}
+			st, err := processor.CompileStream(nil, s.SourceType, parser)
+			var se *processor.SettingsError
+			if errors.As(err, &se) {
+				errs = append(errs, fmt.Errorf("tenants[%d].streams[%d].%s: %s", i, j, se.Field, se.Msg))
+				continue
+			}
+			for _, to := range st.RouteStreams() {
+				if !slices.ContainsFunc(t.Streams, func(o tenant.StreamConfig) bool { return o.Name == to }) {
+					errs = append(errs, fmt.Errorf("tenants[%d].streams[%d].parser.pipeline: routes to stream %q, which tenant %s does not have", i, j, to, t.ID))
+				}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -135,4 +136,24 @@ func TestEnvNamesCoverScalars(t *testing.T) {
 		require.Contains(t, names, want)
 	}
 	require.NotContains(t, names, "TROLLY_TENANTS")
+}
+
+// TestReadmeStreamExample keeps the README's example of a stream's parser settings valid.
+func TestReadmeStreamExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	start := bytes.Index(readme, []byte("```yaml\nstreams:\n  - name: checkout"))
+	require.GreaterOrEqual(t, start, 0, "the example is in the README")
+	block := readme[start+len("```yaml\n"):]
+	block = block[:bytes.Index(block, []byte("```"))]
+	var doc bytes.Buffer
+	doc.WriteString("tenants:\n  - id: demo\n")
+	for _, line := range bytes.SplitAfter(block, []byte("\n")) {
+		doc.WriteString("    ")
+		doc.Write(line)
+	}
+	path := filepath.Join(t.TempDir(), "trolly.yaml")
+	require.NoError(t, os.WriteFile(path, doc.Bytes(), 0o600))
+	_, err = load(t, path, nil)
+	require.NoError(t, err, "%s", doc.String())
 }

@@ -79,7 +79,7 @@ func TestEndToEndWithMemoryQueue(t *testing.T) {
 	require.NoError(t, q.Publish(ctx, queue.TopicRaw, raws...))
 
 	reg := prometheus.NewRegistry()
-	done := startProcessor(ctx, New(Config{Workers: 2, BatchSize: 4}, q, nil, reg))
+	done := startProcessor(ctx, New(Config{Workers: 2, BatchSize: 4}, q, nil, nil, reg))
 	msgs := consumeEvents(t, ctx, q, len(raws)*lines)
 
 	got := map[string][]string{}
@@ -153,7 +153,7 @@ func TestEndToEndBackpressure(t *testing.T) {
 	q := newMemoryQueue(t, ctx, memory.Config{MaxBytes: int64(eventBatch) * 3 / 2})
 	require.NoError(t, q.Publish(ctx, queue.TopicRaw, raws...))
 
-	p := New(Config{Workers: 1, BatchSize: 1, RetryMin: time.Millisecond, RetryMax: 10 * time.Millisecond}, q, nil, nil)
+	p := New(Config{Workers: 1, BatchSize: 1, RetryMin: time.Millisecond, RetryMax: 10 * time.Millisecond}, q, nil, nil, nil)
 	done := startProcessor(ctx, p)
 	for testutil.ToFloat64(p.metrics.publishRetries) == 0 {
 		select {
@@ -178,7 +178,7 @@ func TestEndToEndBackpressure(t *testing.T) {
 func decodeEventsBody(t *testing.T, raw queue.Message) []byte {
 	t.Helper()
 	q := newFaultQueue(t, raw)
-	require.NoError(t, run(t, New(testConfig, q, nil, nil)))
+	require.NoError(t, run(t, New(testConfig, q, nil, nil, nil)))
 	published, _, _ := q.snapshot()
 	require.Len(t, published, 1)
 	return published[0].Body

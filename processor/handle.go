@@ -33,7 +33,7 @@ func (p *Processor) handle(ctx context.Context, log *slog.Logger, t *Transformer
 				"delivered %d times without being acknowledged (the processor may crash on it)", d.Attempt))
 			continue
 		}
-		out, err := p.convert(t, d)
+		out, err := p.convert(ctx, t, d)
 		if err != nil {
 			p.reject(log, d, poisonReason(err), err)
 			continue
@@ -58,13 +58,17 @@ func (p *Processor) handle(ctx context.Context, log *slog.Logger, t *Transformer
 
 // convert decodes a raw batch and encodes its events, in one message or, when large,
 // several.
-func (p *Processor) convert(t *Transformer, d *queue.Delivery) (converted, error) {
+func (p *Processor) convert(ctx context.Context, t *Transformer, d *queue.Delivery) (converted, error) {
 	start := time.Now()
 	var raw trollyv1.RawBatch
 	if err := proto.Unmarshal(d.Body, &raw); err != nil {
 		return converted{}, fmt.Errorf("%w: %w", errUndecodable, err)
 	}
-	out, st, err := t.Process(&raw)
+	stream, err := p.streams.get(ctx, raw.GetTenantId(), raw.GetStream(), raw.GetSourceType())
+	if err != nil {
+		return converted{}, fmt.Errorf("batch %s: %w %q", raw.GetId(), err, raw.GetSourceType())
+	}
+	out, st, err := t.ProcessStream(&raw, stream)
 	if err != nil {
 		return converted{}, err
 	}

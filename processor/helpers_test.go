@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/trolly-logs/trolly/processor/internal/ecstest"
+	"github.com/trolly-logs/trolly/processor/sourcetype"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 )
 
@@ -81,6 +82,12 @@ func requireAlwaysPresent(t testing.TB, ev *trollyv1.Event, sourceType string, i
 		"data_stream.dataset":   sourceType,
 		"data_stream.namespace": testStream,
 		"ecs.version":           "8.17.0",
+	}
+	if sourceType == sourcetype.Auto { // the type auto picked, whichever it is
+		got, _ := lookup(m, "event", "dataset")
+		picked, _ := got.(string)
+		require.True(t, ValidSourceType(picked) && picked != sourcetype.Auto, "auto picked %q", got)
+		want["event.dataset"], want["data_stream.dataset"] = picked, picked
 	}
 	for path, v := range want {
 		got, ok := lookup(m, strings.Split(path, ".")...)

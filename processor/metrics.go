@@ -9,6 +9,9 @@ type metrics struct {
 	events            *prometheus.CounterVec
 	parseFailures     *prometheus.CounterVec
 	timestampFailures *prometheus.CounterVec
+	clamped           *prometheus.CounterVec
+	joined            *prometheus.CounterVec
+	dropped           *prometheus.CounterVec
 	poison            *prometheus.CounterVec
 	publishRetries    prometheus.Counter
 	publishErrors     prometheus.Counter
@@ -31,6 +34,18 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		timestampFailures: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_processor_timestamp_failures_total",
 			Help: "Events whose time could not be read and took received_at, by tenant and source type.",
+		}, labels),
+		clamped: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_processor_timestamps_clamped_total",
+			Help: "Events whose time lay too far from their receipt and took the receipt time, by tenant and source type.",
+		}, labels),
+		joined: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_processor_joined_records_total",
+			Help: "Records joined to the one before them (multiline events, partial lines), by tenant and source type.",
+		}, labels),
+		dropped: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_processor_dropped_events_total",
+			Help: "Events a stream's pipeline dropped, by tenant and source type.",
 		}, labels),
 		// No tenant label: an undecodable envelope has none to trust.
 		poison: f.NewCounterVec(prometheus.CounterOpts{

@@ -21,22 +21,27 @@ type Processor struct {
 	logger      *slog.Logger
 	metrics     *metrics
 	sourceTypes *sourcetype.Registry
+	streams     *streams
 }
 
-// New returns a processor reading and writing q. cfg should have passed Validate; keys out
-// of range take their default. A nil logger discards; a nil reg registers no metric. The
-// caller declares the topics and groups.
-func New(cfg Config, q queue.Queue, logger *slog.Logger, reg prometheus.Registerer) *Processor {
+// New returns a processor reading and writing q, with the stream settings of dir (nil: every
+// stream is parsed by its source type alone). cfg should have passed Validate; keys out of
+// range take their default. A nil logger discards; a nil reg registers no metric. The caller
+// declares the topics and groups.
+func New(cfg Config, q queue.Queue, dir Directory, logger *slog.Logger, reg prometheus.Registerer) *Processor {
 	cfg = sanitize(cfg)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	logger = logger.With("component", "processor")
+	r := sourcetype.Builtin()
 	return &Processor{
 		cfg:         cfg,
 		q:           q,
-		logger:      logger.With("component", "processor"),
+		logger:      logger,
 		metrics:     newMetrics(reg),
-		sourceTypes: sourcetype.Builtin(),
+		sourceTypes: r,
+		streams:     newStreams(dir, r, logger),
 	}
 }
 

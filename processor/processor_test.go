@@ -58,7 +58,7 @@ func TestRunRejectsPoisonWithoutBlockingItsStream(t *testing.T) {
 	good := newBatch("nginx_access", text,
 		[]byte(`1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 5 "-" "curl"`),
 		[]byte(`not an access line`))
-	unknown := newBatch("syslog", text, []byte("x"))
+	unknown := newBatch("windows_evtx", text, []byte("x"))
 	unknown.Id = "01HY7Z3Q5W8X9V2N4M6K1J0G3G"
 	noTenant := newBatch("text", text, []byte("x"))
 	noTenant.Id, noTenant.TenantId = "01HY7Z3Q5W8X9V2N4M6K1J0G3H", ""
@@ -69,14 +69,14 @@ func TestRunRejectsPoisonWithoutBlockingItsStream(t *testing.T) {
 		reason string
 	}{
 		{queue.Message{Key: "acme/web", Body: []byte{0xff, 0xff, 0xff}}, "undecodable raw batch: "},
-		{rawWithKey(t, unknown), `unknown source type "syslog"`},
+		{rawWithKey(t, unknown), `unknown source type "windows_evtx"`},
 		{rawWithKey(t, noTenant), "invalid raw batch 01HY7Z3Q5W8X9V2N4M6K1J0G3H: no tenant"},
 	}
 	// The poison comes first on the stream; the good batches are between and behind.
 	q := newFaultQueue(t, poison[0].msg, rawMessage(t, good), poison[1].msg, poison[2].msg, rawMessage(t, after))
 	reg := prometheus.NewRegistry()
 
-	require.NoError(t, run(t, New(testConfig, q, nil, reg)))
+	require.NoError(t, run(t, New(testConfig, q, nil, nil, reg)))
 
 	published, acked, nacked := q.snapshot()
 	require.Len(t, published, 2)
@@ -164,7 +164,7 @@ func TestRunHoldsRawBatchWhilePublishFails(t *testing.T) {
 				return nil
 			}
 			logs := &syncBuffer{}
-			p := New(testConfig, q, slog.New(slog.NewTextHandler(logs, nil)), nil)
+			p := New(testConfig, q, nil, slog.New(slog.NewTextHandler(logs, nil)), nil)
 			require.NoError(t, run(t, p))
 
 			published, acked, nacked := q.snapshot()
@@ -198,7 +198,7 @@ func TestRunNacksWhenStopped(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			q := newFaultQueue(t, rawMessage(t, newBatch("text", text, []byte("a"))))
 			q.publishErr = func(int) error { return tt.err }
-			p := New(testConfig, q, nil, nil)
+			p := New(testConfig, q, nil, nil, nil)
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -250,7 +250,7 @@ func TestRunRejectsAfterMaxAttempts(t *testing.T) {
 
 			cfg := testConfig
 			cfg.MaxAttempts = tt.maxAttempts
-			p := New(cfg, q, nil, nil)
+			p := New(cfg, q, nil, nil, nil)
 			require.NoError(t, run(t, p))
 
 			published, _, nacked := q.snapshot()
@@ -308,7 +308,7 @@ func TestRunStops(t *testing.T) {
 			q := newFaultQueue(t, rawMessage(t, newBatch("text", text, []byte("a"))))
 			q.publishErr = func(int) error { return tt.publishErr }
 			q.subscribeErr = tt.subscribe
-			err := run(t, New(Config{Workers: 2}, q, nil, nil))
+			err := run(t, New(Config{Workers: 2}, q, nil, nil, nil))
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 			} else {
@@ -329,7 +329,7 @@ func TestRunSplitsLargeBatches(t *testing.T) {
 	q := newFaultQueue(t, rawMessage(t, newBatch("text", text, lines...)))
 	cfg := testConfig
 	cfg.MaxMessageBytes = 4096
-	require.NoError(t, run(t, New(cfg, q, nil, nil)))
+	require.NoError(t, run(t, New(cfg, q, nil, nil, nil)))
 
 	published, acked, _ := q.snapshot()
 	require.Len(t, acked, 1)
@@ -347,7 +347,7 @@ func TestRunSplitsLargeBatches(t *testing.T) {
 
 func TestRunAcksEmptyBatchWithoutPublishing(t *testing.T) {
 	q := newFaultQueue(t, rawMessage(t, newBatch("text", text)))
-	require.NoError(t, run(t, New(testConfig, q, nil, nil)))
+	require.NoError(t, run(t, New(testConfig, q, nil, nil, nil)))
 	published, acked, _ := q.snapshot()
 	require.Empty(t, published)
 	require.Equal(t, []string{"acme/web"}, acked)

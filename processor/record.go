@@ -1,14 +1,17 @@
 package processor
 
 import (
-	"bytes"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
 
 	"github.com/trolly-logs/trolly/processor/ecs"
+	"github.com/trolly-logs/trolly/processor/grok"
+	"github.com/trolly-logs/trolly/processor/pipeline"
 	"github.com/trolly-logs/trolly/processor/sourcetype"
+	"github.com/trolly-logs/trolly/processor/timestamp"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 )
 
@@ -18,30 +21,35 @@ const (
 	TagTimestampFailure = "_timestamp_failure"
 )
 
-// record builds the document of one record into t.scratch and returns its time.
-func (t *Transformer) record(b *batch, id string, rec *trollyv1.RawRecord, st *Stats) int64 {
+// The log.flags of events joined from several lines by a multiline rule, and the tag of
+// events whose time was replaced.
+const (
+	TagMultiline        = "multiline"
+	TagTimestampClamped = "_timestamp_clamped"
+)
+
+// record makes the event of one record (or of records joined into data) and adds it, with
+// any duplicates, to t.out.
+func (t *Transformer) record(b *batch, index int, id string, rec *trollyv1.RawRecord, data []byte, multiline bool) {
 	d := &t.doc
 	d.Reset()
 	t.failures = t.failures[:0]
-	t.env = sourcetype.Env{Received: b.received}
+	t.env = sourcetype.Env{Location: b.loc, Received: b.received}
 	t.setWireFields(rec.GetFields())
-	if rec.GetFormat() == trollyv1.RecordFormat_RECORD_FORMAT_JSON {
-		t.jsonRecord(b, rec.GetData())
+	// A Docker line is a JSON object of its own, however the shipper labelled it.
+	if rec.GetFormat() == trollyv1.RecordFormat_RECORD_FORMAT_JSON && b.sourceType != sourcetype.Docker {
+		t.jsonRecord(b, data)
 	} else {
-		line := trimEOL(rec.GetData())
+		line := trimEOL(data)
 		d.SetMessage(line)
-		t.parse(b.parser, line)
+		if t.parse(b.parser, line) {
+			t.patterns(b)
+		}
 	}
-
+	ts := t.time(b)
 	msg, _ := d.Message()
 	d.Reserve()
-	ts, ok := d.Timestamp()
-	if ok {
-		d.SetTime("@timestamp", time.Unix(0, ts))
-	} else {
-		ts = b.received
-		d.SetRaw("@timestamp", b.receivedJSON)
-	}
+	d.SetTime("@timestamp", time.Unix(0, ts))
 	d.SetBytes("message", msg)
 	d.SetString("event.id", id)
 	d.SetRaw("event.ingested", b.receivedJSON)
@@ -55,9 +63,98 @@ func (t *Transformer) record(b *batch, id string, rec *trollyv1.RawRecord, st *S
 	d.SetString("data_stream.dataset", dataset)
 	d.SetString("data_stream.namespace", b.GetStream())
 	d.SetString("ecs.version", ECSVersion)
-	t.tagFailures(st)
-	t.scratch = d.AppendJSON(t.scratch[:0])
-	return ts
+	if multiline {
+		d.SetRaw("log.flags", `["`+TagMultiline+`"]`)
+	}
+	t.tagFailures()
+	stream := b.GetStream()
+	if b.pipeline != nil {
+		t.cur, t.curTS = b, ts
+		res := b.pipeline.Run(d, t.copyFn)
+		t.cur = nil
+		if res.Drop {
+			t.stats.Dropped++
+			return
+		}
+		if res.Stream != "" {
+			stream = res.Stream
+		}
+	}
+	t.emit(&t.slab[index], b, id, stream, ts)
+}
+
+// emit encodes the document as ev and adds it to the batch.
+func (t *Transformer) emit(ev *trollyv1.Event, b *batch, id, stream string, ts int64) {
+	ev.Id = id
+	ev.TimestampUnixNano = ts
+	ev.Source = t.encode()
+	if stream != b.GetStream() {
+		ev.Stream = stream
+	}
+	t.out.Events = append(t.out.Events, ev)
+	t.stats.Events++
+}
+
+// emitCopy adds the copy of the current event a duplicate step made of the document as it
+// is now. It is t.copyFn, made once, so that running a pipeline allocates no closure.
+func (t *Transformer) emitCopy(c pipeline.Copy) {
+	stream := c.Stream
+	if stream == "" {
+		stream = t.cur.GetStream()
+	}
+	t.emit(&trollyv1.Event{}, t.cur, c.EventID, stream, t.curTS)
+}
+
+// time returns the event's time: the one parsed, within the stream's bounds of the
+// receipt, or the receipt.
+func (t *Transformer) time(b *batch) int64 {
+	ts, ok := t.doc.Timestamp()
+	if !ok {
+		return b.received
+	}
+	clamped, ok := timestamp.Clamp(ts, b.received, b.maxPast, b.maxFuture)
+	if !ok {
+		t.stats.Clamped++
+		t.doc.AddTag(TagTimestampClamped)
+		t.doc.AddError(fmt.Sprintf("the event's time %s is too far from its receipt; the receipt time replaces it",
+			time.Unix(0, ts).UTC().Format(time.RFC3339Nano)))
+	}
+	return clamped
+}
+
+// patterns runs the stream's patterns on the message the source type left.
+func (t *Transformer) patterns(b *batch) {
+	if b.patterns == nil {
+		return
+	}
+	msg, _ := t.doc.Message()
+	mark := t.doc.Mark()
+	i, err := b.patterns.Match(msg, &t.doc, b.loc, b.received)
+	switch {
+	case i < 0:
+		t.doc.Rollback(mark)
+		t.failures = append(t.failures, &recordError{sourcetype.ErrNoMatch, "patterns: no pattern matches the message"})
+	case err != nil:
+		t.patternFailures(err)
+	}
+}
+
+// patternFailures records the captures of a matched pattern that could not be converted:
+// a bad @timestamp is a timestamp failure, any other field a parse failure.
+func (t *Transformer) patternFailures(err error) {
+	errs := []error{err}
+	if _, one := err.(*grok.ConversionError); !one {
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = joined.Unwrap()
+		}
+	}
+	for _, e := range errs {
+		kind := sourcetype.ErrNoMatch
+		if errors.Is(e, grok.ErrTimestamp) {
+			kind = sourcetype.ErrTimestamp
+		}
+		t.failures = append(t.failures, &recordError{kind, "patterns: " + e.Error()})
+	}
 }
 
 // jsonRecord keeps the fields of a JSON record, then parses its message by the stream's
@@ -65,10 +162,19 @@ func (t *Transformer) record(b *batch, id string, rec *trollyv1.RawRecord, st *S
 func (t *Transformer) jsonRecord(b *batch, data []byte) {
 	ok := t.parse(sourcetype.JSONParser{}, data)
 	msg, isString := t.doc.Message()
+	auto := b.sourceType == sourcetype.Auto
+	if auto {
+		t.env.Dataset = sourcetype.JSON // unless its message picks another
+	}
 	switch {
-	case !ok || !b.parsesMessage:
+	case !ok || !b.parsesMessage || auto && !isString:
+		if ok && isString {
+			t.patterns(b)
+		}
 	case isString:
-		t.parse(b.parser, trimEOL(msg))
+		if t.parse(b.parser, trimEOL(msg)) {
+			t.patterns(b)
+		}
 	default:
 		t.failures = append(t.failures, &recordError{sourcetype.ErrNoMatch,
 			b.GetSourceType() + ": the JSON record has no string message to parse"})
@@ -94,7 +200,7 @@ func (t *Transformer) parse(p sourcetype.Parser, line []byte) bool {
 	return false
 }
 
-func (t *Transformer) tagFailures(st *Stats) {
+func (t *Transformer) tagFailures() {
 	var parse, timestamp bool
 	for _, err := range t.failures {
 		if errors.Is(err, sourcetype.ErrTimestamp) && !errors.Is(err, sourcetype.ErrNoMatch) {
@@ -106,11 +212,11 @@ func (t *Transformer) tagFailures(st *Stats) {
 	}
 	if parse {
 		t.doc.AddTag(TagParseFailure)
-		st.ParseFailures++
+		t.stats.ParseFailures++
 	}
 	if timestamp {
 		t.doc.AddTag(TagTimestampFailure)
-		st.TimestampFailures++
+		t.stats.TimestampFailures++
 	}
 }
 
@@ -129,7 +235,11 @@ func (t *Transformer) setWireFields(fields map[string]string) {
 
 // trimEOL drops the line ending a shipper left (LF, CRLF, or a stray CR).
 func trimEOL(b []byte) []byte {
-	return bytes.TrimRight(b, "\r\n")
+	// A loop, not bytes.TrimRight, which builds a set of the cut bytes on every call.
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // recordError is a failure the processor itself finds.

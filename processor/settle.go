@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/trolly-logs/trolly/queue"
 )
 
@@ -97,7 +99,17 @@ func (p *Processor) count(c converted) {
 	if c.stats.ParseFailures > 0 {
 		m.parseFailures.WithLabelValues(c.tenant, c.sourceType).Add(float64(c.stats.ParseFailures))
 	}
-	if c.stats.TimestampFailures > 0 {
-		m.timestampFailures.WithLabelValues(c.tenant, c.sourceType).Add(float64(c.stats.TimestampFailures))
+	for _, n := range []struct {
+		v int
+		c *prometheus.CounterVec
+	}{
+		{c.stats.TimestampFailures, m.timestampFailures},
+		{c.stats.Clamped, m.clamped},
+		{c.stats.Joined, m.joined},
+		{c.stats.Dropped, m.dropped},
+	} {
+		if n.v > 0 {
+			n.c.WithLabelValues(c.tenant, c.sourceType).Add(float64(n.v))
+		}
 	}
 }

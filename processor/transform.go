@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trolly-logs/trolly/processor/ecs"
+	"github.com/trolly-logs/trolly/processor/pipeline"
 	"github.com/trolly-logs/trolly/processor/sourcetype"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 )
@@ -28,23 +29,40 @@ var (
 
 // Stats counts what one batch gave.
 type Stats struct {
+	// Events counts the events made, duplicates included.
 	Events            int
 	ParseFailures     int
 	TimestampFailures int
+	// Clamped counts events whose time was too far from their receipt, and replaced.
+	Clamped int
+	// Joined counts records joined to the one before them (multiline, partial lines).
+	Joined int
+	// Dropped counts events a pipeline dropped.
+	Dropped int
 }
 
 // Transformer turns raw batches into event batches, keeping its buffers from batch to
 // batch. It is not safe for concurrent use: give each worker its own.
 type Transformer struct {
 	sourceTypes *sourcetype.Registry
+	plain       map[string]*Stream
 	doc         ecs.Document
 	env         sourcetype.Env
 	keys        []string
 	failures    []error
-	scratch     []byte
 	// chunk holds documents; each event's source is a slice of it, never rewritten, so a
 	// batch costs a few large allocations instead of one per event.
 	chunk []byte
+	// joined holds the lines of the records of the event being made.
+	joined []byte
+	lines  [][]byte
+	out    *trollyv1.EventBatch
+	slab   []trollyv1.Event
+	stats  Stats
+	// cur and curTS are the batch and time of the event a pipeline runs on, for copyFn.
+	cur    *batch
+	curTS  int64
+	copyFn func(pipeline.Copy)
 }
 
 const chunkSize = 64 << 10
@@ -55,7 +73,9 @@ func NewTransformer(r *sourcetype.Registry) *Transformer {
 	if r == nil {
 		r = sourcetype.Builtin()
 	}
-	return &Transformer{sourceTypes: r}
+	t := &Transformer{sourceTypes: r, plain: map[string]*Stream{}}
+	t.copyFn = t.emitCopy
+	return t
 }
 
 // Process turns one raw batch into one event batch with the built-in source types. Use a
@@ -68,40 +88,58 @@ func Process(b *trollyv1.RawBatch) (*trollyv1.EventBatch, error) {
 // batch is what every record of a raw batch shares.
 type batch struct {
 	*trollyv1.RawBatch
-	parser        sourcetype.Parser
-	parsesMessage bool // parse a JSON record's message on top: not for json and text
-	received      int64
-	receivedJSON  string // received as a JSON string, formatted once per batch
+	*Stream
+	received     int64
+	receivedJSON string // received as a JSON string, formatted once per batch
 }
 
-// Process turns one raw batch into one event batch: one event per record, in order.
+// Process turns one raw batch into one event batch by its source type alone: no stream
+// settings, and no bounds on event times, so that a parser's reading shows as it is.
 func (t *Transformer) Process(b *trollyv1.RawBatch) (*trollyv1.EventBatch, Stats, error) {
-	bt, err := t.check(b)
+	st, ok := t.plain[b.GetSourceType()]
+	if !ok {
+		var err error
+		if st, err = CompileStream(t.sourceTypes, b.GetSourceType(), nil); err != nil {
+			return nil, Stats{}, fmt.Errorf("batch %s: %w %q", b.GetId(), ErrUnknownSourceType, b.GetSourceType())
+		}
+		st.maxPast, st.maxFuture = 0, 0
+		t.plain[b.GetSourceType()] = st
+	}
+	return t.ProcessStream(b, st)
+}
+
+// ProcessStream turns one raw batch into one event batch, parsed as st says: one event per
+// record, in order, except where records are joined (multiline, partial lines), dropped or
+// duplicated by the pipeline. st must have the batch's source type.
+func (t *Transformer) ProcessStream(b *trollyv1.RawBatch, st *Stream) (*trollyv1.EventBatch, Stats, error) {
+	bt, err := t.check(b, st)
 	if err != nil {
 		return nil, Stats{}, err
 	}
 	recs := b.GetRecords()
 	ids := eventIDs(b.GetId(), len(recs))
-	events := make([]trollyv1.Event, len(recs))
-	out := &trollyv1.EventBatch{
+	t.slab = make([]trollyv1.Event, len(recs))
+	t.out = &trollyv1.EventBatch{
 		BatchId:  b.GetId(),
 		TenantId: b.GetTenantId(),
 		Stream:   b.GetStream(),
-		Events:   make([]*trollyv1.Event, len(recs)),
+		Events:   make([]*trollyv1.Event, 0, len(recs)),
 	}
-	var st Stats
-	for i, rec := range recs {
-		ev := &events[i]
-		ev.Id = ids[i]
-		ev.TimestampUnixNano = t.record(&bt, ids[i], rec, &st)
-		ev.Source = t.keep(t.scratch)
-		out.Events[i] = ev
-	}
-	st.Events = len(recs)
-	return out, st, nil
+	t.stats = Stats{}
+	t.groups(recs, st, func(first, last int, multiline bool) {
+		data := recs[first].GetData()
+		if last > first {
+			data = t.join(recs[first : last+1])
+			t.stats.Joined += last - first
+		}
+		t.record(&bt, first, ids[first], recs[first], data, multiline)
+	})
+	out, stats := t.out, t.stats
+	t.out, t.slab = nil, nil
+	return out, stats, nil
 }
 
-func (t *Transformer) check(b *trollyv1.RawBatch) (batch, error) {
+func (t *Transformer) check(b *trollyv1.RawBatch, st *Stream) (batch, error) {
 	switch {
 	case b.GetId() == "":
 		return batch{}, fmt.Errorf("%w: no id", ErrInvalidBatch)
@@ -121,16 +159,14 @@ func (t *Transformer) check(b *trollyv1.RawBatch) (batch, error) {
 	if received.Before(time.Unix(0, math.MinInt64)) || received.After(time.Unix(0, math.MaxInt64)) {
 		return batch{}, fmt.Errorf("%w %s: received_at %s out of range", ErrInvalidBatch, b.GetId(), received)
 	}
-	p, ok := t.sourceTypes.Lookup(b.GetSourceType())
-	if !ok {
+	if st == nil || st.sourceType != b.GetSourceType() {
 		return batch{}, fmt.Errorf("batch %s: %w %q", b.GetId(), ErrUnknownSourceType, b.GetSourceType())
 	}
 	return batch{
-		RawBatch:      b,
-		parser:        p,
-		parsesMessage: b.GetSourceType() != sourcetype.JSON && b.GetSourceType() != sourcetype.Text,
-		received:      received.UnixNano(),
-		receivedJSON:  `"` + received.UTC().Format(time.RFC3339Nano) + `"`,
+		RawBatch:     b,
+		Stream:       st,
+		received:     received.UnixNano(),
+		receivedJSON: `"` + received.UTC().Format(time.RFC3339Nano) + `"`,
 	}, nil
 }
 
@@ -156,12 +192,16 @@ func eventIDs(id string, n int) []string {
 	return ids
 }
 
-// keep copies a document into the current chunk.
-func (t *Transformer) keep(src []byte) []byte {
-	if cap(t.chunk)-len(t.chunk) < len(src) {
-		t.chunk = make([]byte, 0, max(chunkSize, len(src)))
+// minChunkRoom is the room a chunk keeps for the next document; a larger one grows the
+// chunk, which moves none of the documents already made (they keep the old array).
+const minChunkRoom = 8 << 10
+
+// encode writes the document into the current chunk and returns its bytes.
+func (t *Transformer) encode() []byte {
+	if cap(t.chunk)-len(t.chunk) < minChunkRoom {
+		t.chunk = make([]byte, 0, chunkSize)
 	}
 	start := len(t.chunk)
-	t.chunk = append(t.chunk, src...)
+	t.chunk = t.doc.AppendJSON(t.chunk)
 	return t.chunk[start:len(t.chunk):len(t.chunk)]
 }

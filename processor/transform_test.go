@@ -113,7 +113,7 @@ func TestProcessRejectsBatch(t *testing.T) {
 		modify func(b *trollyv1.RawBatch)
 		want   error
 	}{
-		{"unknown source type", func(b *trollyv1.RawBatch) { b.SourceType = "syslog" }, ErrUnknownSourceType},
+		{"unknown source type", func(b *trollyv1.RawBatch) { b.SourceType = "windows_evtx" }, ErrUnknownSourceType},
 		{"empty source type", func(b *trollyv1.RawBatch) { b.SourceType = "" }, ErrUnknownSourceType},
 		{"no id", func(b *trollyv1.RawBatch) { b.Id = "" }, ErrInvalidBatch},
 		{"no tenant", func(b *trollyv1.RawBatch) { b.TenantId = "" }, ErrInvalidBatch},
@@ -143,11 +143,12 @@ func TestProcessEmptyBatch(t *testing.T) {
 }
 
 func TestSourceTypes(t *testing.T) {
-	require.Equal(t, []string{"apache_access", "json", "nginx_access", "text"}, SourceTypes())
+	require.Equal(t, []string{"apache_access", "apache_error", "auto", "cef", "cri", "docker", "json", "logfmt",
+		"nginx_access", "nginx_error", "sshd", "syslog", "text"}, SourceTypes())
 	for _, name := range SourceTypes() {
 		require.True(t, ValidSourceType(name), name)
 	}
-	for _, name := range []string{"", "syslog", "JSON", "nginx"} {
+	for _, name := range []string{"", "windows_evtx", "JSON", "nginx"} {
 		require.False(t, ValidSourceType(name), name)
 	}
 }

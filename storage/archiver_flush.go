@@ -42,19 +42,31 @@ func (a *Archiver) accept(d *queue.Delivery) {
 	}
 	p := &pending{d: d, left: 1}
 	now := a.now()
-	empty := 0
+	empty, badStream := 0, 0
 	for _, ev := range batch.GetEvents() {
 		if len(ev.GetSource()) == 0 {
 			empty++
 			continue
 		}
-		id := chunkID{tenant: batch.GetTenantId(), stream: batch.GetStream(), hour: hourOf(ev.GetTimestampUnixNano())}
+		stream := batch.GetStream()
+		if s := ev.GetStream(); s != "" { // routed by a pipeline, within the same tenant
+			if tenant.ValidStreamName(s) {
+				stream = s
+			} else {
+				badStream++ // kept under the batch's stream rather than lost
+			}
+		}
+		id := chunkID{tenant: batch.GetTenantId(), stream: stream, hour: hourOf(ev.GetTimestampUnixNano())}
 		a.buf.add(p, id, ev.GetSource(), now)
 	}
 	if empty > 0 {
 		// Dropped, not rejected: rejecting the batch would lose its good events.
 		a.metrics.dropped.WithLabelValues("empty_event").Add(float64(empty))
 		a.log.Warn("events without a document skipped", "tenant", batch.GetTenantId(), "stream", batch.GetStream(), "batch", batch.GetBatchId(), "count", empty)
+	}
+	if badStream > 0 {
+		a.metrics.misrouted.Add(float64(badStream))
+		a.log.Warn("events routed to an invalid stream kept in the batch's stream", "tenant", batch.GetTenantId(), "batch", batch.GetBatchId(), "count", badStream)
 	}
 	a.metrics.buffered.Set(float64(a.buf.bytes))
 	if p.release() {

@@ -12,6 +12,7 @@ type archiverMetrics struct {
 	chunks       *prometheus.CounterVec
 	rejected     *prometheus.CounterVec
 	dropped      *prometheus.CounterVec
+	misrouted    prometheus.Counter
 	putErrors    prometheus.Counter
 	buffered     prometheus.Gauge
 	flushSeconds prometheus.Histogram
@@ -44,6 +45,10 @@ func newArchiverMetrics(reg prometheus.Registerer) *archiverMetrics {
 			Name: "trolly_archiver_dropped_total",
 			Help: "Events that cannot be archived, dropped from batches otherwise archived, by reason.",
 		}, []string{"reason"}),
+		misrouted: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_archiver_misrouted_events_total",
+			Help: "Events routed to a name that is not a stream, archived under their batch's stream.",
+		}),
 		putErrors: f.NewCounter(prometheus.CounterOpts{
 			Name: "trolly_archiver_put_errors_total",
 			Help: "Failed attempts to write a chunk; each is retried.",

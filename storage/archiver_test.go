@@ -331,3 +331,26 @@ func TestArchiverDeclareFails(t *testing.T) {
 type badDeclareQueue struct{ scriptQueue }
 
 func (*badDeclareQueue) Declare(context.Context, string, ...string) error { return queue.ErrClosed }
+
+// TestArchiverRoutedEvents files an event a pipeline routed to another stream under that
+// stream, and one routed to a name that is not a stream under the batch's.
+func TestArchiverRoutedEvents(t *testing.T) {
+	h := startArchiver(t, quiet(), newFSBucket(t), nil)
+	evs := events("route", 3, hour13.Add(time.Minute))
+	evs[1].Stream = "audit"
+	evs[2].Stream = "../web"
+	h.send(t, h.rec.delivery(t, batchOf("acme", "web", "b1", evs...), 1))
+	require.NoError(t, h.sealAndWait(t))
+
+	requireSettledOnce(t, h, 1, 0, 0)
+	byStream := map[string][]string{}
+	for _, c := range mustReadArchive(t, h.bucket) {
+		require.Equal(t, "acme", c.ref.Tenant, c.key)
+		byStream[c.ref.Stream] = append(byStream[c.ref.Stream], c.docs...)
+	}
+	require.Equal(t, map[string][]string{
+		"web":   {string(evs[0].GetSource()), string(evs[2].GetSource())},
+		"audit": {string(evs[1].GetSource())},
+	}, byStream)
+	require.Equal(t, 1.0, h.metric(t, "trolly_archiver_misrouted_events_total"))
+}

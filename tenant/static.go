@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -49,6 +50,21 @@ const ManagedByConfig = "config"
 type StreamConfig struct {
 	Name       string `yaml:"name"`
 	SourceType string `yaml:"source_type"`
+	// Parser is the source type's settings (patterns, time zone, multiline, pipeline), as
+	// Stream.Parser holds them in JSON.
+	Parser map[string]any `yaml:"parser"`
+}
+
+// parserJSON returns the parser settings as a stream holds them; nil for none.
+func (sc StreamConfig) parserJSON() (json.RawMessage, error) {
+	if len(sc.Parser) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(sc.Parser)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be written as JSON: %w", err)
+	}
+	return b, nil
 }
 
 // Static is a Directory over the configuration file's tenants, held in memory. The
@@ -111,8 +127,12 @@ func (s *Static) add(c Config, path string) []error {
 		if sc.SourceType == "" {
 			fail(fmt.Sprintf("streams[%d].source_type", j), "is required")
 		}
+		parser, err := sc.parserJSON()
+		if err != nil {
+			fail(fmt.Sprintf("streams[%d].parser", j), "%v", err)
+		}
 		seen[sc.Name] = true
-		streams = append(streams, Stream{TenantID: c.ID, Name: sc.Name, SourceType: sc.SourceType, ManagedBy: ManagedByConfig})
+		streams = append(streams, Stream{TenantID: c.ID, Name: sc.Name, SourceType: sc.SourceType, Parser: parser, ManagedBy: ManagedByConfig})
 	}
 	keys := map[[sha256.Size]byte]staticKey{}
 	names := map[string]bool{}

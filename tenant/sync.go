@@ -2,9 +2,11 @@ package tenant
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 )
 
@@ -95,14 +97,18 @@ func syncStreams(ctx context.Context, cat Catalog, c Config) error {
 	for _, sc := range c.Streams {
 		listed[sc.Name] = true
 		old, ok := have[sc.Name]
-		want := Stream{TenantID: c.ID, Name: sc.Name, SourceType: sc.SourceType, ManagedBy: ManagedByConfig}
+		parser, err := sc.parserJSON()
+		if err != nil {
+			return fmt.Errorf("stream %q: parser %w: %w", sc.Name, err, ErrInvalid)
+		}
+		want := Stream{TenantID: c.ID, Name: sc.Name, SourceType: sc.SourceType, Parser: parser, ManagedBy: ManagedByConfig}
 		switch {
 		case !ok:
 			_, err = cat.CreateStream(ctx, configActor, want)
 		case old.ManagedBy != ManagedByConfig:
 			err = fmt.Errorf("stream %q exists and %w: %w", sc.Name, errTakeover, ErrConflict)
-		case old.SourceType != sc.SourceType:
-			old.SourceType = sc.SourceType
+		case old.SourceType != sc.SourceType || !sameJSON(old.Parser, parser):
+			old.SourceType, old.Parser = sc.SourceType, parser
 			_, err = cat.UpdateStream(ctx, configActor, old)
 		}
 		if err != nil {
@@ -177,4 +183,17 @@ func eachPage[T any](list func(Page) ([]T, string, error), f func(T) error) erro
 		}
 		p.Token = next
 	}
+}
+
+// sameJSON reports whether two JSON documents hold the same value; stores may reorder an
+// object's keys (PostgreSQL's jsonb does), so bytes cannot be compared.
+func sameJSON(a, b json.RawMessage) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }

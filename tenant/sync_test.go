@@ -34,8 +34,10 @@ func TestSyncConfig(t *testing.T) {
 	require.Equal(t, 30, tn.Retention.SearchDays)
 	require.Equal(t, int64(1<<20), tn.Limits.IngestBytesPerSecond)
 
-	// The file changes: a stream goes, a source type and a key change, the rate doubles.
-	cfg[0].Streams = []tenant.StreamConfig{{Name: "web", SourceType: "apache_access"}}
+	// The file changes: a stream goes, a source type, parser settings and a key change, the
+	// rate doubles.
+	parser := map[string]any{"timezone": "Europe/Paris", "pipeline": []any{map[string]any{"remove": map[string]any{"fields": []any{"user.name"}}}}}
+	cfg[0].Streams = []tenant.StreamConfig{{Name: "web", SourceType: "apache_access", Parser: parser}}
 	cfg[0].Keys[0].Hash = tenant.HashKey("demo-in-2")
 	cfg[0].Limits.IngestBytesPerSecond = 2 << 20
 	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
@@ -43,6 +45,13 @@ func TestSyncConfig(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, snap.Streams, 1)
 	require.Equal(t, "apache_access", snap.Streams[0].SourceType)
+	require.JSONEq(t, `{"timezone":"Europe/Paris","pipeline":[{"remove":{"fields":["user.name"]}}]}`, string(snap.Streams[0].Parser))
+	v3, err := cat.Version(ctx)
+	require.NoError(t, err)
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
+	v4, err := cat.Version(ctx)
+	require.NoError(t, err)
+	require.Equal(t, v3, v4, "parser settings the store reordered are still the file's")
 	require.Len(t, snap.Keys, 1, "the old key is revoked")
 	require.Equal(t, tenant.HashKey("demo-in-2"), snap.Keys[0].Hash)
 	require.Equal(t, int64(2<<20), snap.Tenants[0].Limits.IngestBytesPerSecond)

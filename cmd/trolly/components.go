@@ -145,7 +145,11 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		edge.add(layerGateway, func(ctx context.Context) error { return g.Serve(ctx, lns.gateway) })
 	}
 	if b.has(layerProcessor) {
-		p := processor.New(b.cfg.Processor, b.q, b.log, b.reg)
+		var dir processor.Directory
+		if b.dir != nil { // a typed nil would be a directory that panics
+			dir = b.dir
+		}
+		p := processor.New(b.cfg.Processor, b.q, dir, b.log, b.reg)
 		processing.add(layerProcessor, p.Run)
 	}
 	if b.has(layerIndexer) {

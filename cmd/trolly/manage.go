@@ -239,9 +239,13 @@ func createStream(fs *flag.FlagSet) func(context.Context, *adminEnv) error {
 	fs.StringVar(&s.TenantID, "tenant", "", "tenant id")
 	fs.StringVar(&s.Name, "name", "", "stream name")
 	fs.StringVar(&s.SourceType, "source-type", "", "source type")
+	parser := fs.String("parser", "", "parser settings, a JSON object (patterns, timezone, multiline, pipeline)")
 	return func(ctx context.Context, c *adminEnv) error {
-		if !processor.ValidSourceType(s.SourceType) {
-			return fmt.Errorf("source-type: unknown source type %q (one of: %s): %w", s.SourceType, strings.Join(processor.SourceTypes(), ", "), tenant.ErrInvalid)
+		if *parser != "" {
+			s.Parser = json.RawMessage(*parser)
+		}
+		if err := processor.ValidateStream(s.SourceType, s.Parser); err != nil {
+			return fmt.Errorf("%w: %w", err, tenant.ErrInvalid)
 		}
 		out, err := c.cat.CreateStream(ctx, cliActor, s)
 		if err != nil {

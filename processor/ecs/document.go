@@ -53,12 +53,12 @@ type Document struct {
 
 	order      []int32 // encoder: indexes of the fields to write, in order
 	anyDropped bool    // encoder: some field is dropped
-	// shapes remember how recent sequences of paths sort.
-	shapes    [shapeCache]shape
-	nextShape int
-	json      jsonParser
-	names     map[string]string // interned paths of user JSON
-	fixes     []rename
+	// shapes remember how recent sequences of fields encode (see shape), made on first use.
+	shapes []shape
+	tick   uint64
+	json   jsonParser
+	names  map[string]string // interned paths of user JSON
+	fixes  []rename
 }
 
 // Reset empties the document and keeps its memory, which is not cleared: it may keep the
@@ -199,28 +199,6 @@ func (d *Document) Rollback(m Mark) {
 	d.message, d.hasMessage, d.ts, d.hasTS = m.message, m.hasMessage, m.ts, m.hasTS
 }
 
-// appendValue writes one value (not an array of multi fields).
-func appendValue(dst []byte, f *field) []byte {
-	switch f.kind {
-	case kindString:
-		dst = append(dst, '"')
-		dst = appendEscaped(dst, f.b)
-		dst = appendEscaped(dst, f.s)
-		return append(dst, '"')
-	case kindInt:
-		return strconv.AppendInt(dst, f.n, 10)
-	case kindTime:
-		dst = append(dst, '"')
-		dst = time.Unix(0, f.n).UTC().AppendFormat(dst, time.RFC3339Nano)
-		return append(dst, '"')
-	case kindEmptyObject:
-		return append(dst, "{}"...)
-	default: // kindRaw
-		dst = append(dst, f.b...)
-		return append(dst, f.s...)
-	}
-}
-
 // SetFloat sets path to the number f; NaN and infinities, which JSON cannot hold, are
 // written as null.
 func (d *Document) SetFloat(path string, f float64) {
@@ -228,7 +206,8 @@ func (d *Document) SetFloat(path string, f float64) {
 		d.add(field{path: path, s: "null", kind: kindRaw})
 		return
 	}
-	d.add(field{path: path, s: strconv.FormatFloat(f, 'g', -1, 64), kind: kindRaw})
+	v := d.Append(func(dst []byte) []byte { return strconv.AppendFloat(dst, f, 'g', -1, 64) })
+	d.add(field{path: path, b: v, kind: kindRaw})
 }
 
 // SetBool sets path to true or false.

@@ -9,8 +9,16 @@ import (
 // order of their names, collisions resolved as the package comment says. Calling it again
 // gives the same bytes.
 func (d *Document) AppendJSON(dst []byte) []byte {
-	d.resolve()
-	return d.write(dst)
+	sh, known := d.lookupShape()
+	if known && sh.clean {
+		d.order = append(d.order[:0], sh.order...)
+		return d.writeSkeleton(dst, sh)
+	}
+	if clean := d.resolve(sh, known); clean && sh != nil && !known {
+		sh.clean = true
+		return d.write(dst, sh)
+	}
+	return d.write(dst, nil)
 }
 
 // comparePath orders paths so that an object's fields are contiguous and follow the object
@@ -44,14 +52,17 @@ func isChild(c, p string) bool {
 }
 
 // resolve sets d.order to the indexes of the fields to write, sorted by path, with
-// duplicates and value/object collisions settled. Fields themselves never move.
-func (d *Document) resolve() {
-	d.sortFields()
+// duplicates and value/object collisions settled. Fields themselves never move. It reports
+// whether the document is clean: every field kept, under its own path.
+func (d *Document) resolve(sh *shape, known bool) (clean bool) {
+	d.sortFields(sh, known)
+	clean = true
 	for {
 		d.dedupe()
 		if !d.fixConflicts() {
-			return
+			return clean && !d.anyDropped
 		}
+		clean = false
 		d.sortOrder()
 	}
 }

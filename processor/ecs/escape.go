@@ -10,21 +10,20 @@ const hexDigits = "0123456789abcdef"
 // appendEscaped writes s as the inside of a JSON string. Bytes that are not valid UTF-8
 // become U+FFFD, so the output is valid UTF-8 whatever s holds.
 func appendEscaped[T string | []byte](dst []byte, s T) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		// Skip eight plain ASCII bytes at a time: most values are.
-		for i+8 <= len(s) && !special8(load8(s, i)) {
+	start, i := 0, 0
+	for {
+		// Skip plain ASCII, eight bytes at a time while there are eight: most values are.
+		for i+8 <= len(s) && specials(load8(s[i:i+8])) == 0 {
 			i += 8
+		}
+		for i < len(s) && isPlain(s[i]) {
+			i++
 		}
 		if i == len(s) {
 			break
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			dst = appendEscapedByte(dst, c)
 			i++
@@ -45,24 +44,31 @@ func appendEscaped[T string | []byte](dst []byte, s T) []byte {
 	return append(dst, s[start:]...)
 }
 
+// isPlain reports whether c is ASCII that JSON strings hold as it is.
+func isPlain(c byte) bool {
+	return c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\'
+}
+
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
 
-func load8[T string | []byte](s T, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+// load8 reads eight bytes little-endian; w is sliced to eight so that the loads need no
+// bounds checks.
+func load8[T string | []byte](w T) uint64 {
+	_ = w[7]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }
 
-// special8 reports whether one of the eight bytes in x may need escaping or UTF-8 checking:
-// a control byte, '"', '\\' or a non-ASCII byte. It may report false positives, never false
-// negatives.
-func special8(x uint64) bool {
+// specials flags, in the high bit of each byte of x, the bytes that may need escaping or
+// UTF-8 checking: control bytes, '"', '\\' and non-ASCII bytes. It may flag others (a borrow
+// runs upwards from a flagged byte), never miss one.
+func specials(x uint64) uint64 {
 	quote := x ^ (ones * '"')
 	slash := x ^ (ones * '\\')
-	return ((x-ones*0x20)|(quote-ones)|(slash-ones)|x)&highs != 0
+	return ((x - ones*0x20) | (quote - ones) | (slash - ones) | x) & highs
 }
 
 func appendEscapedByte(dst []byte, c byte) []byte {

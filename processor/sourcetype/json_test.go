@@ -31,11 +31,37 @@ func TestJSONParser(t *testing.T) {
 		{"boolean time", `{"@timestamp":true}`, `{}`, "", time.Time{}, ErrTimestamp},
 		{"not an object", `[1]`, `{}`, "", time.Time{}, ErrNoMatch},
 		{"not JSON", `{"a":1`, `{"a":1}`, "", time.Time{}, ErrNoMatch},
+
+		// Keys of loggers other than ECS ones, moved when used.
+		{"logrus", `{"time":"2024-05-01T10:00:00+02:00","level":"WARNING","msg":"disk low","disk":"/"}`,
+			`{"disk":"/","log":{"level":"warning"}}`, "disk low", time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC), nil},
+		{"zap epoch seconds", `{"ts":1714557600.25,"level":"info","msg":"x"}`,
+			`{"log":{"level":"info"}}`, "x", time.Unix(1714557600, 250000000), nil},
+		{"pino epoch milliseconds and numeric level", `{"time":1714557600123,"level":30,"msg":"x"}`,
+			`{"log":{"level":"info"}}`, "x", time.UnixMilli(1714557600123), nil},
+		{"timestamp beats time, which stays", `{"time":"2020-01-01T00:00:00Z","timestamp":"2024-05-01T10:00:00Z"}`,
+			`{"time":"2020-01-01T00:00:00Z"}`, "", time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC), nil},
+		{"@timestamp beats the others", `{"@timestamp":"2024-05-01T10:00:00Z","time":"soon"}`,
+			`{"time":"soon"}`, "", time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC), nil},
+		{"time without zone is in the stream's zone", `{"time":"2024-05-01 10:00:00"}`,
+			`{}`, "", time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC), nil},
+		{"unusable time stays", `{"time":"soon"}`, `{"time":"soon"}`, "", time.Time{}, ErrTimestamp},
+		{"unusable number time stays", `{"ts":12}`, `{"ts":12}`, "", time.Time{}, ErrTimestamp},
+		{"null time stays and is no time", `{"ts":null}`, `{"ts":null}`, "", time.Time{}, nil},
+		{"message beats msg", `{"message":"m","msg":"x"}`, `{"msg":"x"}`, "m", time.Time{}, nil},
+		{"msg beats log", `{"msg":"m","log":"x"}`, `{"log":"x"}`, "m", time.Time{}, nil},
+		{"log loses its end of line", `{"log":"line\r\n","stream":"stdout"}`, `{"stream":"stdout"}`, "line", time.Time{}, nil},
+		{"msg that is not a string stays", `{"msg":{"a":1},"log":"l"}`, `{"msg":{"a":1}}`, "l", time.Time{}, nil},
+		{"ECS log.level beats level", `{"log.level":"info","level":"x"}`, `{"level":"x","log":{"level":"info"}}`, "", time.Time{}, nil},
+		{"nested ECS log.level", `{"log":{"level":"info"},"severity":"x"}`, `{"log":{"level":"info"},"severity":"x"}`, "", time.Time{}, nil},
+		{"severity", `{"severity":"ERROR"}`, `{"log":{"level":"error"}}`, "", time.Time{}, nil},
+		{"level that is not usable stays", `{"level":3}`, `{"level":3}`, "", time.Time{}, nil},
+		{"empty level stays", `{"loglevel":""}`, `{"loglevel":""}`, "", time.Time{}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var d ecs.Document
-			err := JSONParser{}.Parse([]byte(tt.line), &d, &Env{})
+			err := JSONParser{}.Parse([]byte(tt.line), &d, testEnv())
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 			} else {
@@ -56,25 +82,36 @@ func TestJSONParser(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	r := Builtin()
-	require.Equal(t, []string{ApacheAccess, JSON, NginxAccess, Text}, r.Names())
+	// Other source types join the list as they are written, so it is checked by subset.
+	require.Subset(t, r.Names(), []string{ApacheAccess, Auto, CEF, CRI, Docker, JSON, Logfmt, NginxAccess, Text})
+	require.IsIncreasing(t, r.Names())
 	for _, name := range r.Names() {
 		p, ok := r.Lookup(name)
 		require.True(t, ok, name)
 		require.NotNil(t, p, name)
 	}
-	_, ok := r.Lookup("syslog")
+	const custom = "custom_test_type"
+	_, ok := r.Lookup(custom)
 	require.False(t, ok)
 
-	require.NoError(t, r.Register("syslog", TextParser{}))
-	require.Contains(t, r.Names(), "syslog")
-	require.Error(t, r.Register("syslog", TextParser{}), "registered twice")
+	require.NoError(t, r.Register(custom, TextParser{}))
+	require.Contains(t, r.Names(), custom)
+	require.Error(t, r.Register(custom, TextParser{}), "registered twice")
 	require.Error(t, r.Register("", TextParser{}))
 	require.Error(t, r.Register("x", nil))
-	require.NotContains(t, Builtin().Names(), "syslog", "registries are independent")
+	require.NotContains(t, Builtin().Names(), custom, "registries are independent")
 }
 
 func TestTextParser(t *testing.T) {
 	var d ecs.Document
 	require.NoError(t, TextParser{}.Parse([]byte("\xff anything {"), &d, &Env{}))
 	require.Equal(t, `{}`, string(d.AppendJSON(nil)))
+}
+
+func BenchmarkParseJSON(b *testing.B) {
+	benchParser(b, JSONParser{}, [][]byte{
+		[]byte(`{"@timestamp":"2024-05-01T10:00:00.123Z","log.level":"info","message":"request served","http":{"request":{"method":"GET"},"response":{"status_code":200}},"url.path":"/api/v1/users"}`),
+		[]byte(`{"level":"warn","ts":1714557600.123,"caller":"db/query.go:88","msg":"slow query","db.name":"main","rows":1200,"took":"1.2s"}`),
+		[]byte(`{"time":"2024-05-01T10:00:01Z","level":30,"pid":7,"hostname":"api-0","msg":"listening","port":8080}`),
+	})
 }

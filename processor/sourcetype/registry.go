@@ -16,6 +16,8 @@ const (
 	JSON         = "json"
 	NginxAccess  = "nginx_access"
 	ApacheAccess = "apache_access"
+	NginxError   = "nginx_error"
+	ApacheError  = "apache_error"
 )
 
 var (
@@ -77,6 +79,15 @@ func Builtin() *Registry {
 	r.parsers[JSON] = JSONParser{}
 	r.parsers[NginxAccess] = AccessParser{Name: NginxAccess}
 	r.parsers[ApacheAccess] = AccessParser{Name: ApacheAccess}
+	r.parsers[NginxError] = NginxErrorParser{}
+	r.parsers[ApacheError] = ApacheErrorParser{}
+	r.parsers[Logfmt] = LogfmtParser{}
+	r.parsers[CEF] = CEFParser{}
+	r.parsers[Docker] = DockerParser{}
+	r.parsers[CRI] = CRIParser{}
+	r.parsers[Syslog] = SyslogParser{}
+	r.parsers[SSHD] = SSHDParser{}
+	r.parsers[Auto] = AutoParser{Registry: r}
 	return r
 }
 

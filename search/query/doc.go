@@ -7,4 +7,8 @@
 // phrase" (with \" and \\ escapes), or field:value and field:"quoted value"; a trailing '*'
 // on an unquoted value makes it a prefix. OR and parentheses are reserved for the next
 // grammar and rejected with an error that names their byte offset.
+//
+// Match (and Compile, for many events) evaluates a tree on one event in memory, for
+// pipelines and alert rules, with the semantics of the embedded index (search/sqlite), so
+// that a query means there what it means in the search bar.
 package query

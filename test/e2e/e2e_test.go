@@ -44,7 +44,20 @@ func writeConfig(t *testing.T, dir string, extra ...string) (server, string) {
     streams:
       - {name: web, source_type: nginx_access}
       - {name: app, source_type: json}
-      - {name: raw, source_type: text}`, id, retention, hashKey(t, id+"-ingest-key"), hashKey(t, id+"-read-key"))
+      - {name: raw, source_type: text}
+      - name: auth
+        source_type: sshd
+        parser:
+          pipeline:
+            - drop: {if: "event.action:connection_closed"}
+            - duplicate: {if: "event.outcome:failure", stream: alerts}
+      - {name: alerts, source_type: text}
+      - name: mixed
+        source_type: auto
+        parser:
+          multiline: {preset: stack_traces}
+          pipeline:
+            - redact: {builtins: [email, credit_card]}`, id, retention, hashKey(t, id+"-ingest-key"), hashKey(t, id+"-read-key"))
 	}
 	cfg := fmt.Sprintf(`data_dir: %s
 log: {level: debug}

@@ -321,7 +321,10 @@ type Event struct {
 	// timestamp_unix_nano equals the document's @timestamp.
 	TimestampUnixNano int64 `protobuf:"varint,2,opt,name=timestamp_unix_nano,json=timestampUnixNano,proto3" json:"timestamp_unix_nano,omitempty"`
 	// source is the ECS JSON document.
-	Source        []byte `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	Source []byte `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// stream is set when a pipeline routed or duplicated the event to another stream of the
+	// batch's tenant; empty means the batch's stream.
+	Stream        string `protobuf:"bytes,4,opt,name=stream,proto3" json:"stream,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -377,6 +380,13 @@ func (x *Event) GetSource() []byte {
 	return nil
 }
 
+func (x *Event) GetStream() string {
+	if x != nil {
+		return x.Stream
+	}
+	return ""
+}
+
 var File_trolly_v1_batch_proto protoreflect.FileDescriptor
 
 const file_trolly_v1_batch_proto_rawDesc = "" +
@@ -406,11 +416,12 @@ const file_trolly_v1_batch_proto_rawDesc = "" +
 	"\bbatch_id\x18\x01 \x01(\tR\abatchId\x12\x1b\n" +
 	"\ttenant_id\x18\x02 \x01(\tR\btenantId\x12\x16\n" +
 	"\x06stream\x18\x03 \x01(\tR\x06stream\x12(\n" +
-	"\x06events\x18\x04 \x03(\v2\x10.trolly.v1.EventR\x06events\"_\n" +
+	"\x06events\x18\x04 \x03(\v2\x10.trolly.v1.EventR\x06events\"w\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12.\n" +
 	"\x13timestamp_unix_nano\x18\x02 \x01(\x03R\x11timestampUnixNano\x12\x16\n" +
-	"\x06source\x18\x03 \x01(\fR\x06source*]\n" +
+	"\x06source\x18\x03 \x01(\fR\x06source\x12\x16\n" +
+	"\x06stream\x18\x04 \x01(\tR\x06stream*]\n" +
 	"\fRecordFormat\x12\x1d\n" +
 	"\x19RECORD_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12RECORD_FORMAT_TEXT\x10\x01\x12\x16\n" +
