@@ -2,36 +2,17 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-
-	"github.com/trolly-logs/trolly/queue"
 )
 
 // BenchmarkNative measures the native endpoint from request to queue confirmation, with a
 // consumer acknowledging behind it as the processor would.
 func BenchmarkNative(b *testing.B) {
 	f := newFixture(b, 0, func(c *Config) { c.MaxBodyBytes, c.MaxLineBytes = 10<<20, 1<<20 })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c, err := f.q.Subscribe(ctx, queue.TopicRaw, queue.GroupProcessor)
-	if err != nil {
-		b.Fatal(err)
-	}
-	go func() {
-		for {
-			ds, err := c.Receive(ctx, 64)
-			if err != nil {
-				return
-			}
-			for _, d := range ds {
-				_ = d.Ack()
-			}
-		}
-	}()
+	f.ackAll(b)
 	var body bytes.Buffer
 	const lines = 1000
 	for i := range lines {

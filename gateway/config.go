@@ -14,10 +14,15 @@ type Config struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// MaxLineBytes bounds one record.
 	MaxLineBytes int `yaml:"max_line_bytes"`
+	// MaxRecords bounds the records of one request of the shippers' protocols (Elasticsearch
+	// bulk, Loki, OTLP, HEC), whose decoders keep a few fields per record.
+	MaxRecords int `yaml:"max_records"`
 	// RetryAfter is what a shipper is told to wait when the queue is full.
 	RetryAfter time.Duration `yaml:"retry_after"`
 	// ShutdownGrace is how long requests in flight may take to finish at shutdown.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// Syslog configures the syslog listeners, off by default.
+	Syslog Syslog `yaml:"syslog"`
 }
 
 // ApplyDefaults fills in unset fields.
@@ -31,12 +36,16 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxLineBytes == 0 {
 		c.MaxLineBytes = 256 << 10
 	}
+	if c.MaxRecords == 0 {
+		c.MaxRecords = 100000
+	}
 	if c.RetryAfter == 0 {
 		c.RetryAfter = time.Second
 	}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = 10 * time.Second
 	}
+	c.Syslog.ApplyDefaults()
 }
 
 // Validate reports bad values by key.
@@ -50,11 +59,15 @@ func (c Config) Validate() error {
 	} else if int64(c.MaxLineBytes) > c.MaxBodyBytes {
 		errs = append(errs, fmt.Errorf("max_line_bytes: must not exceed max_body_bytes (%d), got %d", c.MaxBodyBytes, c.MaxLineBytes))
 	}
+	if c.MaxRecords <= 0 {
+		errs = append(errs, fmt.Errorf("max_records: must be > 0, got %d", c.MaxRecords))
+	}
 	if c.RetryAfter < time.Second {
 		errs = append(errs, fmt.Errorf("retry_after: must be at least 1s, got %s", c.RetryAfter))
 	}
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdown_grace: must not be negative, got %s", c.ShutdownGrace))
 	}
+	errs = append(errs, c.Syslog.validate())
 	return errors.Join(errs...)
 }

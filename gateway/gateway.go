@@ -22,6 +22,7 @@ type Gateway struct {
 	q       queue.Queue
 	log     *slog.Logger
 	metrics *metrics
+	syslog  *syslogMetrics
 	health  *httpx.Health
 	limits  *limiters
 	now     func() time.Time
@@ -36,6 +37,7 @@ func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, r
 		q:       q,
 		log:     logger.With("component", "gateway"),
 		metrics: newMetrics(reg),
+		syslog:  newSyslogMetrics(reg),
 		health:  &httpx.Health{},
 		limits:  &limiters{buckets: map[string]bucket{}},
 		now:     time.Now,
@@ -48,6 +50,10 @@ func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, r
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /ingest/v1/streams/{stream}", g.instrument("native", g.handleNative))
+	mux.Handle("POST /loki/api/v1/push", g.instrument("loki", g.handleLoki))
+	mux.Handle("POST /v1/logs", g.instrument("otlp", g.handleOTLP))
+	g.routeHEC(mux)
+	g.routeES(mux) // at the root: it answers every path the others do not take
 	g.health.Register(mux)
 	return mux
 }

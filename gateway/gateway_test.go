@@ -45,6 +45,19 @@ func newFixture(t testing.TB, queueBytes int64, mutate func(*Config)) *fixture {
 			Streams: []tenant.StreamConfig{{Name: "web", SourceType: "text"}}},
 	})
 	require.NoError(t, err)
+	var cfg Config
+	cfg.ApplyDefaults()
+	cfg.MaxBodyBytes, cfg.MaxLineBytes = 1000, 100
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	return fixtureOn(t, dir, queueBytes, cfg)
+}
+
+// fixtureOn returns a gateway of cfg over dir on a memory queue of queueBytes (0: the
+// default), with a clock that stands still until the test moves it.
+func fixtureOn(t testing.TB, dir tenant.Directory, queueBytes int64, cfg Config) *fixture {
+	t.Helper()
 	qc := memory.DefaultConfig()
 	if queueBytes > 0 {
 		qc.MaxBytes = queueBytes
@@ -53,18 +66,33 @@ func newFixture(t testing.TB, queueBytes int64, mutate func(*Config)) *fixture {
 	require.NoError(t, err)
 	t.Cleanup(func() { q.Close() })
 	require.NoError(t, q.Declare(context.Background(), queue.TopicRaw, queue.GroupProcessor))
-	var cfg Config
-	cfg.ApplyDefaults()
-	cfg.MaxBodyBytes, cfg.MaxLineBytes = 1000, 100
-	if mutate != nil {
-		mutate(&cfg)
-	}
 	require.NoError(t, cfg.Validate())
 	reg := prometheus.NewRegistry()
 	f := &fixture{q: q, reg: reg, now: time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)}
 	f.gw = New(cfg, dir, q, slog.New(slog.DiscardHandler), reg)
 	f.gw.now = func() time.Time { return f.now }
 	return f
+}
+
+// ackAll acknowledges every raw batch until the benchmark ends, as the processor would.
+func (f *fixture) ackAll(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	c, err := f.q.Subscribe(ctx, queue.TopicRaw, queue.GroupProcessor)
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() {
+		for {
+			ds, err := c.Receive(ctx, 64)
+			if err != nil {
+				return
+			}
+			for _, d := range ds {
+				_ = d.Ack()
+			}
+		}
+	}()
 }
 
 type request struct {

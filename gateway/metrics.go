@@ -9,7 +9,9 @@ type metrics struct {
 	records  *prometheus.CounterVec
 	bytes    *prometheus.CounterVec
 	rejected *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	// droppedRecords counts records refused one by one, the rest of their request taken.
+	droppedRecords *prometheus.CounterVec
+	duration       *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -26,6 +28,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		rejected: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_ingest_rejected_requests_total",
 			Help: "Requests refused, by tenant (empty when unauthenticated), protocol and reason.",
+		}, []string{"tenant", "protocol", "reason"}),
+		droppedRecords: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_ingest_rejected_records_total",
+			Help: "Records refused one by one while the rest of their request was taken, by tenant, protocol and reason.",
 		}, []string{"tenant", "protocol", "reason"}),
 		duration: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "trolly_ingest_request_duration_seconds",

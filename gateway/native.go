@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -67,7 +68,12 @@ func (g *Gateway) authenticate(r *http.Request) (tenant.Principal, *rejection) {
 	if !ok {
 		return tenant.Principal{}, reject(http.StatusUnauthorized, "unauthenticated", "send an ingest key as Authorization: Bearer <key>")
 	}
-	p, err := g.dir.Authenticate(r.Context(), secret)
+	return g.principal(r.Context(), secret)
+}
+
+// principal returns the principal of an ingest key, whatever protocol carried it.
+func (g *Gateway) principal(ctx context.Context, secret string) (tenant.Principal, *rejection) {
+	p, err := g.dir.Authenticate(ctx, secret)
 	if err != nil {
 		if !errors.Is(err, tenant.ErrUnauthenticated) {
 			g.log.Error("authenticate", "err", err)

@@ -18,6 +18,8 @@ type rejection struct {
 	msg        string
 	line       int
 	retryAfter time.Duration
+	// cause is the decoding error, for protocols that answer it in their own words.
+	cause error
 }
 
 func (r *rejection) Error() string { return r.msg }
@@ -37,6 +39,7 @@ func fromIngest(err error) *rejection {
 		r.status, r.code = http.StatusRequestEntityTooLarge, "too_large"
 	}
 	r.line = ie.Line
+	r.cause = err
 	return r
 }
 

@@ -229,7 +229,20 @@ func (t *Transformer) setWireFields(fields map[string]string) {
 	t.keys = slices.AppendSeq(t.keys[:0], maps.Keys(fields))
 	slices.Sort(t.keys)
 	for _, k := range t.keys {
-		t.doc.SetString(ecs.NormalizePath(k), fields[k])
+		v := fields[k]
+		switch k {
+		case "@timestamp": // the time the protocol carried (Loki, OTLP, HEC): a line's own wins
+			if ns, ok := timestamp.RFC3339.Parse([]byte(v), time.UTC, 0); ok {
+				t.doc.SetTimestamp(ns)
+			} else {
+				t.failures = append(t.failures, &recordError{sourcetype.ErrTimestamp,
+					fmt.Sprintf("the transport's @timestamp %q is not an RFC 3339 time", v)})
+			}
+		case "tags":
+			t.doc.AddTag(v)
+		default:
+			t.doc.SetString(ecs.NormalizePath(k), v)
+		}
 	}
 }
 

@@ -262,3 +262,26 @@ func TestValidateStreamPipeline(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"audit"}, st.RouteStreams())
 }
+
+// TestWireTimeAndTags takes the time a protocol carried (Loki, OTLP, HEC) unless the line
+// has its own, and a transport's tag as a tag.
+func TestWireTimeAndTags(t *testing.T) {
+	b := newBatch("syslog", text,
+		[]byte("message without a header"),
+		[]byte("<13>1 2024-05-01T11:30:00Z host app - - - with its own time"),
+		[]byte("bad wire time"))
+	b.Records[0].Fields = map[string]string{"@timestamp": "2024-05-01T11:00:00.123456789Z", "tags": "_truncated"}
+	b.Records[1].Fields = map[string]string{"@timestamp": "2024-05-01T11:00:00Z"}
+	b.Records[2].Fields = map[string]string{"@timestamp": "yesterday"}
+	out, stats, err := NewTransformer(nil).Process(b)
+	require.NoError(t, err)
+	require.Equal(t, 1, stats.TimestampFailures)
+	m := requireAlwaysPresent(t, out.GetEvents()[0], "syslog", 0)
+	require.Equal(t, "2024-05-01T11:00:00.123456789Z", m["@timestamp"])
+	require.Contains(t, m["tags"], "_truncated")
+	m = requireAlwaysPresent(t, out.GetEvents()[1], "syslog", 1)
+	require.Equal(t, "2024-05-01T11:30:00Z", m["@timestamp"], "the line's own time wins")
+	m = requireAlwaysPresent(t, out.GetEvents()[2], "syslog", 2)
+	require.Equal(t, "2024-05-01T12:00:00Z", m["@timestamp"], "the receipt time")
+	require.Contains(t, m["tags"], TagTimestampFailure)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -143,6 +144,7 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 	if b.has(layerGateway) {
 		g := gateway.New(b.cfg.Gateway, b.dir, b.q, b.log, b.reg)
 		edge.add(layerGateway, func(ctx context.Context) error { return g.Serve(ctx, lns.gateway) })
+		addSyslog(&edge, g, lns)
 	}
 	if b.has(layerProcessor) {
 		var dir processor.Directory
@@ -197,6 +199,10 @@ func (b *builder) close() error {
 // listeners are bound before anything starts, so a taken port fails the start at once.
 type listeners struct {
 	admin, gateway, api net.Listener
+	// The syslog listeners, each nil when off.
+	syslogTCP, syslogTLS net.Listener
+	syslogTLSConfig      *tls.Config
+	syslogUDP            *net.UDPConn
 }
 
 func (b *builder) listen() (listeners, error) {
@@ -217,6 +223,9 @@ func (b *builder) listen() (listeners, error) {
 	lns.admin = bind(b.cfg.Admin.Listen, "admin")
 	if b.has(layerGateway) {
 		lns.gateway = bind(b.cfg.Gateway.Listen, "ingest")
+		if serr := b.listenSyslog(&lns, bind); serr != nil && err == nil {
+			err = serr
+		}
 	}
 	if b.has(layerAPI) {
 		lns.api = bind(b.cfg.API.Listen, "api")

@@ -1,5 +1,7 @@
 package ecs
 
+import "github.com/trolly-logs/trolly/internal/jsonstr"
+
 // Reading and editing kindRaw values: compact, valid JSON (SetRaw's contract, and what
 // MergeJSON makes of arrays). The scanners stay within bounds on any input.
 
@@ -85,7 +87,7 @@ func (d *Document) unquote(tok []byte) []byte {
 		return inner
 	}
 	start := len(d.arena)
-	d.arena = unescape(d.arena, inner)
+	d.arena = jsonstr.AppendUnescaped(d.arena, inner)
 	return d.arena[start:len(d.arena):len(d.arena)]
 }
 

@@ -3,6 +3,8 @@ package ecs
 import (
 	"errors"
 	"fmt"
+
+	"github.com/trolly-logs/trolly/internal/jsonstr"
 )
 
 // MaxDepth bounds the nesting of objects and arrays in merged JSON, so hostile input cannot
@@ -126,7 +128,7 @@ func (p *jsonParser) object(d *Document, prefix []byte, depth int) error {
 		}
 		key := raw
 		if escaped {
-			p.tmp = unescape(p.tmp[:0], raw)
+			p.tmp = jsonstr.AppendUnescaped(p.tmp[:0], raw)
 			key = p.tmp
 		}
 		// The key's path lives in the arena: prefix is a slice of it, and it is not
@@ -165,7 +167,7 @@ func (p *jsonParser) member(d *Document, path []byte, depth int) error {
 			return err
 		}
 		if escaped {
-			raw = d.Append(func(dst []byte) []byte { return unescape(dst, raw) })
+			raw = d.Append(func(dst []byte) []byte { return jsonstr.AppendUnescaped(dst, raw) })
 		}
 		d.add(field{path: d.intern(path), b: raw, kind: kindString})
 		return nil

@@ -2,8 +2,8 @@ package ecs
 
 import (
 	"bytes"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/trolly-logs/trolly/internal/jsonstr"
 )
 
 // array appends the array at p.pos to dst as compact JSON: strings re-escaped (valid
@@ -55,7 +55,7 @@ func (p *jsonParser) element(dst []byte, depth int) ([]byte, error) {
 			return dst, err
 		}
 		if escaped {
-			p.tmp = unescape(p.tmp[:0], raw)
+			p.tmp = jsonstr.AppendUnescaped(p.tmp[:0], raw)
 			raw = p.tmp
 		}
 		dst = append(dst, '"')
@@ -183,73 +183,11 @@ func escapeLen(b []byte) (int, bool) {
 			return 0, false
 		}
 		for _, c := range b[2:6] {
-			if hexVal(c) < 0 {
+			if jsonstr.HexVal(c) < 0 {
 				return 0, false
 			}
 		}
 		return 6, true
 	}
 	return 0, false
-}
-
-func hexVal(c byte) rune {
-	switch {
-	case c >= '0' && c <= '9':
-		return rune(c - '0')
-	case c >= 'a' && c <= 'f':
-		return rune(c - 'a' + 10)
-	case c >= 'A' && c <= 'F':
-		return rune(c - 'A' + 10)
-	}
-	return -1
-}
-
-// unescape appends the decoded string of raw, which scanString checked. A lone UTF-16
-// surrogate becomes U+FFFD.
-func unescape(dst, raw []byte) []byte {
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		switch raw[i+1] {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r := hex4(raw[i+2:])
-			i += 6
-			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					r2 = hex4(raw[i+2:])
-				}
-				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-					r = dec
-					i += 6
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			dst = utf8.AppendRune(dst, r)
-			continue
-		default: // '"', '\\', '/'
-			dst = append(dst, raw[i+1])
-		}
-		i += 2
-	}
-	return dst
-}
-
-func hex4(b []byte) rune {
-	return hexVal(b[0])<<12 | hexVal(b[1])<<8 | hexVal(b[2])<<4 | hexVal(b[3])
 }

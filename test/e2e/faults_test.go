@@ -15,7 +15,7 @@ import (
 
 // TestRabbitMQRestart stops and restarts the broker while lines flow: the gateway answers
 // 503 with Retry-After while it is down, every process resumes when it is back, and every
-// line the gateway accepted reaches search exactly once, and the archive.
+// line the gateway accepted reaches search and the archive (see requireDelivered).
 func TestRabbitMQRestart(t *testing.T) {
 	node := startRabbitNode(t)
 	tp := startTopology(t, rabbitBroker(node.url(), randomName("e2e-")), 1)

@@ -138,6 +138,19 @@ func TestTenancy(t *testing.T) {
 	require.NoError(t, err, string(out))
 	require.Contains(t, string(out), `"id":"globex"`)
 	require.Contains(t, string(out), `"managed_by":"config"`, "the file's tenants are in the catalog too")
+
+	// Parser settings are checked from the command line too, with the pattern's offset.
+	create := func(parser string) (string, error) {
+		out, err := exec.Command(binary, "admin", "streams", "create", "--config", cfg, "--tenant", "globex",
+			"--name", "orders", "--source-type", "text", "--parser", parser).CombinedOutput()
+		return string(out), err
+	}
+	out2, err := create(`{"patterns":["order %{INT:order.id:int} %{NOPE:x}"]}`)
+	require.Error(t, err)
+	require.Contains(t, out2, "parser.patterns[0]: at offset 28: unknown pattern NOPE")
+	out2, err = create(`{"patterns":["order %{INT:order.id:int}"]}`)
+	require.NoError(t, err, out2)
+	require.Contains(t, out2, `"name":"orders"`)
 }
 
 // waitStatus retries call until it answers want, failing after a bound.

@@ -1,0 +1,227 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/trolly-logs/trolly/ingest/syslog"
+)
+
+var (
+	errStopping = errors.New("the listener is stopping")
+	errIdle     = errors.New("idle for too long")
+)
+
+// handshakeTimeout bounds a TLS handshake.
+const handshakeTimeout = 10 * time.Second
+
+// LoadSyslogTLS returns the TLS configuration of the syslog TLS listener: the server
+// certificate from the configured files. Client certificates will come with Trolly's CA.
+func LoadSyslogTLS(c Syslog) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("load syslog TLS certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// ServeSyslog serves syslog over TCP on ln, or over TLS when tlsCfg is not nil (RFC 6587
+// framing, RFC 5425 over TLS), until ctx ends. Each connection's messages are published in
+// batches per tenant and stream, and the connection is read on only once the queue
+// confirmed them. When ctx ends it stops accepting and reading, publishes what it had read
+// within the shutdown grace, and closes the connections.
+func (g *Gateway) ServeSyslog(ctx context.Context, ln net.Listener, tlsCfg *tls.Config) error {
+	protocol := protoSyslogTCP
+	if tlsCfg != nil {
+		protocol = protoSyslogTLS
+	}
+	// stop ends the connections when accepting fails too; they publish with pubCtx
+	// until the grace after it is over.
+	ctx, stop := context.WithCancel(ctx)
+	pubCtx, cancelPub := graceContext(ctx, g.cfg.ShutdownGrace)
+	defer cancelPub()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stop()
+	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stopAccept()
+	slots := make(chan struct{}, g.cfg.Syslog.MaxConnections)
+	g.log.Info("syslog listener started", "protocol", protocol, "addr", ln.Addr().String())
+	backoff := 5 * time.Millisecond
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("accept %s: %w", protocol, err)
+			}
+			g.log.Warn("accept syslog connection", "protocol", protocol, "err", err)
+			sleep(ctx, backoff)
+			backoff = min(2*backoff, time.Second)
+			continue
+		}
+		backoff = 5 * time.Millisecond
+		select {
+		case slots <- struct{}{}:
+		default:
+			g.metrics.rejected.WithLabelValues("", protocol, reasonTooMany).Inc()
+			g.log.Warn("syslog connection refused", "protocol", protocol, "remote", nc.RemoteAddr().String(),
+				"reason", reasonTooMany, "max_connections", cap(slots))
+			nc.Close()
+			continue
+		}
+		if tlsCfg != nil {
+			nc = tls.Server(nc, tlsCfg)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			g.serveSyslogConn(ctx, pubCtx, nc, protocol)
+		}()
+	}
+}
+
+// syslogConn is one TCP or TLS connection.
+type syslogConn struct {
+	g        *Gateway
+	nc       net.Conn
+	protocol string
+	remote   string
+	pubCtx   context.Context
+	rt       *router
+	pend     *pending
+	due      []*syslogBatch
+}
+
+func (g *Gateway) serveSyslogConn(ctx, pubCtx context.Context, nc net.Conn, protocol string) {
+	defer nc.Close()
+	gauge := g.syslog.connections.WithLabelValues(protocol)
+	gauge.Inc()
+	defer gauge.Dec()
+	remote := nc.RemoteAddr().String()
+	c := &syslogConn{g: g, nc: nc, protocol: protocol, remote: remote, pubCtx: pubCtx,
+		rt: newRouter(g, protocol, remote), pend: newPending(g.cfg)}
+	// Unblocks a read at shutdown; connReader checks ctx after setting each deadline.
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if tc, ok := nc.(*tls.Conn); ok {
+		hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			g.metrics.rejected.WithLabelValues("", protocol, reasonHandshake).Inc()
+			g.log.Warn("syslog connection closed", "protocol", protocol, "remote", remote, "reason", reasonHandshake, "err", err)
+			return
+		}
+		// Client certificates: once Trolly's CA signs them, the sender they name goes to
+		// c.rt.conn here (tc.ConnectionState().PeerCertificates).
+	}
+	err := c.read(ctx)
+	c.sendAll()
+	c.logEnd(err)
+}
+
+// read frames and routes messages until the connection ends or must be closed.
+func (c *syslogConn) read(ctx context.Context) error {
+	fr := syslog.NewReader(&connReader{c: c, ctx: ctx}, c.g.cfg.Syslog.MaxMessageBytes)
+	for {
+		f, err := fr.Next()
+		if err != nil {
+			return err
+		}
+		s, st, a, ref := c.rt.accept(ctx, f.Data)
+		if ref != nil {
+			if ref.reason == reasonUnknownStream {
+				c.g.syslog.dropped.WithLabelValues(ref.tenantID, c.protocol, ref.reason).Inc()
+				continue
+			}
+			c.g.metrics.rejected.WithLabelValues(ref.tenantID, c.protocol, ref.reason).Inc()
+			return ref
+		}
+		if b := c.pend.add(s, st, &a, f, ""); b != nil {
+			c.send(b)
+		}
+	}
+}
+
+func (c *syslogConn) send(b *syslogBatch) {
+	c.g.deliver(c.pubCtx, b, c.protocol, c.remote)
+	c.pend.release(b)
+}
+
+// sendDue sends the batches whose wait is over.
+func (c *syslogConn) sendDue(now time.Time) {
+	c.due = c.pend.take(now, c.due[:0])
+	for _, b := range c.due {
+		c.send(b)
+	}
+}
+
+func (c *syslogConn) sendAll() { c.sendDue(time.Time{}) }
+
+func (c *syslogConn) logEnd(err error) {
+	var ref *refusal
+	switch {
+	case errors.As(err, &ref):
+		c.g.log.Warn("syslog connection closed", "protocol", c.protocol, "remote", c.remote, "tenant", ref.tenantID,
+			"reason", ref.reason, "detail", ref.detail)
+	case errors.Is(err, io.EOF), errors.Is(err, errStopping):
+		c.g.log.Debug("syslog connection ended", "protocol", c.protocol, "remote", c.remote, "err", err)
+	default:
+		c.g.log.Info("syslog connection closed", "protocol", c.protocol, "remote", c.remote, "err", err)
+	}
+}
+
+// connReader reads a connection for the framer. While it waits for data, it sends the
+// batches whose wait is over, and it ends the connection when idle for too long or when
+// ctx ends. Sending inside Read is safe: the framer's last message was already copied into
+// its batch.
+type connReader struct {
+	c      *syslogConn
+	ctx    context.Context
+	idleAt time.Time
+}
+
+func (r *connReader) Read(p []byte) (int, error) {
+	for {
+		if r.idleAt.IsZero() {
+			r.idleAt = time.Now().Add(r.c.g.cfg.Syslog.IdleTimeout)
+		}
+		deadline := r.idleAt
+		if due := r.c.pend.due(); !due.IsZero() && due.Before(deadline) {
+			deadline = due
+		}
+		if err := r.c.nc.SetReadDeadline(deadline); err != nil {
+			return 0, err
+		}
+		if r.ctx.Err() != nil {
+			return 0, errStopping
+		}
+		n, err := r.c.nc.Read(p)
+		if n > 0 || err == nil {
+			r.idleAt = time.Time{}
+			return n, err
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return 0, err
+		}
+		if r.ctx.Err() != nil {
+			return 0, errStopping
+		}
+		now := time.Now()
+		if !now.Before(r.idleAt) {
+			return 0, errIdle
+		}
+		r.c.sendDue(now)
+	}
+}
