@@ -15,7 +15,7 @@ import (
 	"github.com/trolly-logs/trolly/tenant"
 )
 
-// Gateway serves the HTTP ingest endpoints.
+// Gateway serves the ingest endpoints: the HTTP protocols and the syslog listeners.
 type Gateway struct {
 	cfg     Config
 	dir     tenant.Directory

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -110,4 +111,21 @@ func TestRoutesBesideTheProtocols(t *testing.T) {
 	}
 	w := f.post(t, request{stream: "web", key: "demo-in", body: []byte("a\n")})
 	require.Equal(t, http.StatusAccepted, w.Code, "the native endpoint still answers beside the root")
+}
+
+// TestNativeStreamHeader refuses a native request whose header names another stream than
+// its path, and takes one whose header agrees.
+func TestNativeStreamHeader(t *testing.T) {
+	f := newFixture(t, 0, nil)
+	for _, tt := range []struct {
+		header string
+		status int
+	}{{"app", http.StatusBadRequest}, {"web", http.StatusAccepted}} {
+		req := httptest.NewRequest(http.MethodPost, "/ingest/v1/streams/web", strings.NewReader("line\n"))
+		req.Header.Set("Authorization", "Bearer demo-in")
+		req.Header.Set(StreamHeader, tt.header)
+		rec := httptest.NewRecorder()
+		f.gw.Handler().ServeHTTP(rec, req)
+		require.Equal(t, tt.status, rec.Code, "header %s: %s", tt.header, rec.Body)
+	}
 }

@@ -10,68 +10,69 @@ import (
 )
 
 // handleNative serves POST /ingest/v1/streams/{stream}: text lines or NDJSON, optionally
-// gzip, with an ingest key.
+// gzip, with an ingest key, on the path every protocol shares.
 func (g *Gateway) handleNative(w http.ResponseWriter, r *http.Request) {
-	const protocol = "native"
-	p, rej := g.authenticate(r)
+	in, ok := g.begin(w, r, nativeProto{})
+	if !ok {
+		return
+	}
+	defer in.close()
+	name := r.PathValue("stream")
+	if in.pinned != nil && in.pinned.Name != name {
+		in.fail(w, r, reject(http.StatusBadRequest, "invalid_stream",
+			"the path names stream %q and the %s header %q: send one", name, StreamHeader, in.pinned.Name))
+		return
+	}
+	st, found, rej := in.stream(r.Context(), name)
+	if rej == nil && !found {
+		rej = reject(http.StatusNotFound, "not_found", "stream %q not found", name)
+	}
 	if rej != nil {
-		g.fail(w, protocol, p.TenantID, rej)
-		return
-	}
-	st, err := g.dir.Stream(r.Context(), p.TenantID, r.PathValue("stream"))
-	if err != nil {
-		g.fail(w, protocol, p.TenantID, g.fromLookup(err, r.PathValue("stream")))
-		return
-	}
-	tn, err := g.dir.Tenant(r.Context(), p.TenantID)
-	if err != nil {
-		g.fail(w, protocol, p.TenantID, g.fromLookup(err, r.PathValue("stream")))
-		return
-	}
-	lim := g.limits.get(tn)
-	if rej := precheck(lim, g.now()); rej != nil {
-		g.fail(w, protocol, p.TenantID, rej)
+		in.fail(w, r, rej)
 		return
 	}
 	decode, rej := nativeDecoder(r.Header.Get("Content-Type"))
 	if rej != nil {
-		g.fail(w, protocol, p.TenantID, rej)
+		in.fail(w, r, rej)
 		return
 	}
-	body, rej := readBody(w, r, g.cfg.MaxBodyBytes)
-	if rej != nil {
-		g.fail(w, protocol, p.TenantID, rej)
+	if !in.read(w, r) {
 		return
 	}
-	defer putBuffer(body)
-	recs, err := decode(body.Bytes(), int(min(int64(g.cfg.MaxLineBytes), tn.Limits.MaxLineBytes)))
+	recs, err := decode(in.body.Bytes(), in.maxLine())
 	if err != nil {
-		g.fail(w, protocol, p.TenantID, fromIngest(err))
+		in.fail(w, r, fromIngest(err))
 		return
 	}
-	if rej := take(lim, g.now(), body.Len()); rej != nil {
-		g.fail(w, protocol, p.TenantID, rej)
+	in.add(st, recs)
+	if rej := in.deliver(r); rej != nil {
+		in.fail(w, r, rej)
 		return
 	}
-	if rej := g.publish(r.Context(), p.TenantID, st, "http", r.RemoteAddr, recs); rej != nil {
-		g.fail(w, protocol, p.TenantID, rej)
-		return
-	}
-	g.metrics.records.WithLabelValues(p.TenantID, protocol).Add(float64(len(recs)))
-	g.metrics.bytes.WithLabelValues(p.TenantID, protocol).Add(float64(body.Len()))
 	httpx.WriteJSON(w, http.StatusAccepted, map[string]int{"accepted": len(recs)})
 }
 
-// authenticate returns the principal of the request's ingest key.
-func (g *Gateway) authenticate(r *http.Request) (tenant.Principal, *rejection) {
+// nativeProto is Trolly's own protocol: "Authorization: Bearer <key>", and errors in the
+// JSON shape of the API.
+type nativeProto struct{}
+
+func (nativeProto) name() string { return "native" }
+
+func (nativeProto) credential(r *http.Request) (string, *rejection) {
 	secret, ok := tenant.BearerToken(r.Header.Get("Authorization"))
 	if !ok {
-		return tenant.Principal{}, reject(http.StatusUnauthorized, "unauthenticated", "send an ingest key as Authorization: Bearer <key>")
+		return "", reject(http.StatusUnauthorized, "unauthenticated", "send an ingest key as Authorization: Bearer <key>")
 	}
-	return g.principal(r.Context(), secret)
+	return secret, nil
 }
 
-// principal returns the principal of an ingest key, whatever protocol carried it.
+func (nativeProto) refuse(w http.ResponseWriter, _ *http.Request, rej *rejection) {
+	if rej.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="trolly"`)
+	}
+	httpx.WriteError(w, rej.status, httpx.Error{Code: rej.code, Message: rej.msg, Line: rej.line}, rej.retryAfter)
+}
+
 func (g *Gateway) principal(ctx context.Context, secret string) (tenant.Principal, *rejection) {
 	p, err := g.dir.Authenticate(ctx, secret)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/trolly-logs/trolly/ingest"
-	"github.com/trolly-logs/trolly/internal/httpx"
 	"github.com/trolly-logs/trolly/queue"
 )
 
@@ -54,13 +53,4 @@ func (g *Gateway) fromPublish(err error) *rejection {
 	}
 	r.retryAfter = g.cfg.RetryAfter
 	return r
-}
-
-// fail answers a rejection and counts it for tenant ("" when unknown).
-func (g *Gateway) fail(w http.ResponseWriter, protocol, tenantID string, r *rejection) {
-	g.metrics.rejected.WithLabelValues(tenantID, protocol, r.code).Inc()
-	if r.status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="trolly"`)
-	}
-	httpx.WriteError(w, r.status, httpx.Error{Code: r.code, Message: r.msg, Line: r.line}, r.retryAfter)
 }
