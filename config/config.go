@@ -1,7 +1,6 @@
 package config
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -250,14 +249,18 @@ func (c *Config) validateTenants() []error {
 			if s.SourceType == "" {
 				continue // NewStatic says it is required
 			}
-			parser, err := json.Marshal(s.Parser)
+			parser, err := s.ParserJSON()
 			if err != nil {
 				continue // NewStatic says why
 			}
 			st, err := processor.CompileStream(nil, s.SourceType, parser)
 			var se *processor.SettingsError
-			if errors.As(err, &se) {
+			switch {
+			case errors.As(err, &se):
 				errs = append(errs, fmt.Errorf("tenants[%d].streams[%d].%s: %s", i, j, se.Field, se.Msg))
+				continue
+			case err != nil:
+				errs = append(errs, fmt.Errorf("tenants[%d].streams[%d]: %w", i, j, err))
 				continue
 			}
 			for _, to := range st.RouteStreams() {

@@ -75,10 +75,6 @@ type router struct {
 	ar       syslog.AuthReader
 	last     *sender
 	senders  map[string]*sender
-	// conn is the sender a connection's client certificate authenticated, whose
-	// messages need no token. Always nil until client certificates come with Trolly's
-	// CA: the TLS handshake is where it will be set.
-	conn *sender
 }
 
 func newRouter(g *Gateway, protocol, remote string) *router {
@@ -88,18 +84,14 @@ func newRouter(g *Gateway, protocol, remote string) *router {
 // accept reads the auth element of msg and returns its sender and stream.
 func (rt *router) accept(ctx context.Context, msg []byte) (*sender, *tenant.Stream, syslog.Auth, *refusal) {
 	a := rt.ar.Read(msg)
-	s := rt.conn
-	if a.Token != nil || s == nil {
-		if a.Token == nil {
-			return nil, nil, a, &refusal{reason: reasonUnauthenticated, detail: `the message has no [auth@32473 token="..."] element`}
-		}
-		var ref *refusal
-		if s, ref = rt.sender(ctx, a.Token); ref != nil {
-			return nil, nil, a, ref
-		}
+	if a.Token == nil {
+		return nil, nil, a, &refusal{reason: reasonUnauthenticated, detail: `the message has no [auth@32473 token="..."] element`}
+	}
+	s, ref := rt.sender(ctx, a.Token)
+	if ref != nil {
+		return nil, nil, a, ref
 	}
 	var st *tenant.Stream
-	var ref *refusal
 	if a.Stream != nil {
 		st, ref = rt.stream(ctx, s, s.named, a.Stream, false)
 	} else {

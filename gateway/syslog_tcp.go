@@ -123,8 +123,8 @@ func (g *Gateway) serveSyslogConn(ctx, pubCtx context.Context, nc net.Conn, prot
 			g.log.Warn("syslog connection closed", "protocol", protocol, "remote", remote, "reason", reasonHandshake, "err", err)
 			return
 		}
-		// Client certificates: once Trolly's CA signs them, the sender they name goes to
-		// c.rt.conn here (tc.ConnectionState().PeerCertificates).
+		// Client certificates, once Trolly's CA signs them, authenticate the connection here
+		// (tc.ConnectionState().PeerCertificates).
 	}
 	err := c.read(ctx)
 	c.sendAll()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/processor/sourcetype"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 )
 
@@ -23,8 +24,9 @@ func FuzzProcess(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	tr := NewTransformer(nil)
+	types := sourcetype.Builtin().Names()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, st := range SourceTypes() {
+		for _, st := range types {
 			b := newBatch(st, text, data)
 			b.Records = append(b.Records, &trollyv1.RawRecord{Data: data, Format: js,
 				Fields: map[string]string{string(data): string(data)}})

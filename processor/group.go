@@ -58,8 +58,9 @@ func partialGroups(recs []*trollyv1.RawRecord, st *Stream, partial sourcetype.Pa
 	}
 }
 
-// isLine reports whether a record is a line of the stream's format, which may join: text,
-// or a Docker line whatever the shipper labelled it.
+// isLine reports whether a record is a line of the stream's format, to parse as one and
+// which may join: text, or a Docker line (a JSON object of its own) whatever the shipper
+// labelled it.
 func isLine(r *trollyv1.RawRecord, st *Stream) bool {
 	return r.GetFormat() != trollyv1.RecordFormat_RECORD_FORMAT_JSON || st.sourceType == sourcetype.Docker
 }

@@ -65,8 +65,11 @@ func (p *Processor) convert(ctx context.Context, t *Transformer, d *queue.Delive
 		return converted{}, fmt.Errorf("%w: %w", errUndecodable, err)
 	}
 	stream, err := p.streams.get(ctx, raw.GetTenantId(), raw.GetStream(), raw.GetSourceType())
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrUnknownSourceType):
 		return converted{}, fmt.Errorf("batch %s: %w %q", raw.GetId(), err, raw.GetSourceType())
+	case err != nil:
+		return converted{}, fmt.Errorf("batch %s: %w", raw.GetId(), err)
 	}
 	out, st, err := t.ProcessStream(&raw, stream)
 	if err != nil {

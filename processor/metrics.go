@@ -66,7 +66,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 9), // 100µs to 6.5s
 		}),
 	}
-	for _, r := range []string{reasonUndecodable, reasonUnknownSourceType, reasonInvalidBatch, reasonUnencodable, reasonMaxAttempts} {
+	for _, r := range []string{reasonUndecodable, reasonUnknownSourceType, reasonInvalidBatch, reasonUnencodable, reasonMaxAttempts, reasonInvalidSettings} {
 		m.poison.WithLabelValues(r)
 	}
 	return m

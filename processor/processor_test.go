@@ -114,6 +114,7 @@ trolly_processor_parse_failures_total{source_type="nginx_access",tenant="acme"} 
 # HELP trolly_processor_poison_batches_total Raw batches rejected to the dead letters because they cannot be processed, by reason.
 # TYPE trolly_processor_poison_batches_total counter
 trolly_processor_poison_batches_total{reason="invalid_batch"} 1
+trolly_processor_poison_batches_total{reason="invalid_settings"} 0
 trolly_processor_poison_batches_total{reason="max_attempts"} 0
 trolly_processor_poison_batches_total{reason="undecodable"} 1
 trolly_processor_poison_batches_total{reason="unencodable"} 0

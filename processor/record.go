@@ -34,10 +34,10 @@ func (t *Transformer) record(b *batch, index int, id string, rec *trollyv1.RawRe
 	d := &t.doc
 	d.Reset()
 	t.failures = t.failures[:0]
+	t.badWireTime = ""
 	t.env = sourcetype.Env{Location: b.loc, Received: b.received}
 	t.setWireFields(rec.GetFields())
-	// A Docker line is a JSON object of its own, however the shipper labelled it.
-	if rec.GetFormat() == trollyv1.RecordFormat_RECORD_FORMAT_JSON && b.sourceType != sourcetype.Docker {
+	if !isLine(rec, b.Stream) {
 		t.jsonRecord(b, data)
 	} else {
 		line := trimEOL(data)
@@ -45,6 +45,10 @@ func (t *Transformer) record(b *batch, index int, id string, rec *trollyv1.RawRe
 		if t.parse(b.parser, line) {
 			t.patterns(b)
 		}
+	}
+	if _, ok := d.Timestamp(); !ok && t.badWireTime != "" { // else the line's own time stands
+		t.failures = append(t.failures, &recordError{sourcetype.ErrTimestamp,
+			fmt.Sprintf("the transport's @timestamp %q is not an RFC 3339 time", t.badWireTime)})
 	}
 	ts := t.time(b)
 	msg, _ := d.Message()
@@ -235,8 +239,7 @@ func (t *Transformer) setWireFields(fields map[string]string) {
 			if ns, ok := timestamp.RFC3339.Parse([]byte(v), time.UTC, 0); ok {
 				t.doc.SetTimestamp(ns)
 			} else {
-				t.failures = append(t.failures, &recordError{sourcetype.ErrTimestamp,
-					fmt.Sprintf("the transport's @timestamp %q is not an RFC 3339 time", v)})
+				t.badWireTime = v
 			}
 		case "tags":
 			t.doc.AddTag(v)

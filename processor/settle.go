@@ -20,6 +20,7 @@ const (
 	reasonInvalidBatch      = "invalid_batch"
 	reasonUnencodable       = "unencodable"
 	reasonMaxAttempts       = "max_attempts"
+	reasonInvalidSettings   = "invalid_settings"
 )
 
 // poisonReason labels an error of convert, which is always about the batch itself.
@@ -31,6 +32,8 @@ func poisonReason(err error) string {
 		return reasonUnknownSourceType
 	case errors.Is(err, ErrInvalidBatch):
 		return reasonInvalidBatch
+	case errors.Is(err, ErrInvalidSettings):
+		return reasonInvalidSettings
 	}
 	return reasonUnencodable
 }

@@ -71,6 +71,9 @@ func CompileStream(r *sourcetype.Registry, sourceType string, parser json.RawMes
 		}
 		return nil, settingsError("parser.multiline", "%v", err)
 	}
+	if err := refuseMaxWait(s.Multiline); err != nil {
+		return nil, err
+	}
 	if st.multiline != nil && (sourceType == sourcetype.Docker || sourceType == sourcetype.CRI) {
 		return nil, settingsError("parser.multiline", "not available for %s streams, whose lines are wrapped: "+
 			"the runtime's split lines are joined by their partial flag", sourceType)
@@ -108,4 +111,16 @@ func patternError(err error) error {
 		field = "parser.definitions." + ce.Definition
 	}
 	return settingsError(field, "at offset %d: %s", ce.Offset, ce.Msg)
+}
+
+// refuseMaxWait refuses multiline.max_wait, which bounds lines arriving over time: the
+// processor joins the lines of one batch, so a stream setting would change nothing.
+func refuseMaxWait(raw json.RawMessage) error {
+	var m struct {
+		MaxWait json.RawMessage `json:"max_wait"`
+	}
+	if json.Unmarshal(raw, &m) == nil && m.MaxWait != nil {
+		return settingsError("parser.multiline.max_wait", "not a stream setting: lines join within each batch the gateway makes")
+	}
+	return nil
 }

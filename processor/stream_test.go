@@ -192,6 +192,7 @@ func TestValidateStreamMultiline(t *testing.T) {
 		{"text", `{"multiline":{"start":"(unclosed"}}`, "parser.multiline.start", "error parsing regexp"},
 		{"text", `{"multiline":{"preset":"stack_traces","start":"^x"}}`, "parser.multiline", ""},
 		{"text", `{"multiline":{"max_wait":"forever"}}`, "parser.multiline", ""},
+		{"text", `{"multiline":{"preset":"stack_traces","max_wait":"5s"}}`, "parser.multiline.max_wait", "not a stream setting"},
 		{"docker", `{"multiline":{"preset":"stack_traces"}}`, "parser.multiline", "not available for docker"},
 	} {
 		err := ValidateStream(tt.sourceType, json.RawMessage(tt.parser))
@@ -284,4 +285,17 @@ func TestWireTimeAndTags(t *testing.T) {
 	m = requireAlwaysPresent(t, out.GetEvents()[2], "syslog", 2)
 	require.Equal(t, "2024-05-01T12:00:00Z", m["@timestamp"], "the receipt time")
 	require.Contains(t, m["tags"], TagTimestampFailure)
+}
+
+// TestBadWireTimeWithLineTime keeps no failure for a transport's unreadable time when the
+// line has its own.
+func TestBadWireTimeWithLineTime(t *testing.T) {
+	b := newBatch("syslog", text, []byte("<13>1 2024-05-01T11:30:00Z host app - - - own time"))
+	b.Records[0].Fields = map[string]string{"@timestamp": "yesterday"}
+	out, stats, err := NewTransformer(nil).Process(b)
+	require.NoError(t, err)
+	require.Zero(t, stats.TimestampFailures)
+	m := requireAlwaysPresent(t, out.GetEvents()[0], "syslog", 0)
+	require.Equal(t, "2024-05-01T11:30:00Z", m["@timestamp"])
+	require.NotContains(t, m, "tags")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 
@@ -43,7 +44,8 @@ func newStreams(dir Directory, r *sourcetype.Registry, log *slog.Logger) *stream
 // queued before its stream changed type is parsed as it was sent, without the settings
 // written for the other type. A stream that is gone, or whose settings no longer compile,
 // is parsed by its source type alone. It returns ErrUnknownSourceType for a source type the
-// processor does not have.
+// processor does not have, and an error wrapping ErrInvalidSettings for settings that no
+// longer compile.
 func (s *streams) get(ctx context.Context, tenantID, name, sourceType string) (*Stream, error) {
 	var st tenant.Stream
 	if s.dir != nil {
@@ -64,11 +66,10 @@ func (s *streams) get(ctx context.Context, tenantID, name, sourceType string) (*
 	}
 	compiled, err := CompileStream(s.sourceTypes, sourceType, st.Parser)
 	if err != nil {
-		// The API refuses such settings; they can only come from an older version.
-		s.log.Error("compile stream settings; parsing by the source type alone", "tenant", tenantID, "stream", name, "err", err)
-		if compiled, err = s.plainLocked(sourceType); err != nil {
-			return nil, err
-		}
+		// The API refuses such settings; they can only come from an older version. Parsing
+		// without them would skip the stream's redaction and drops: the batch goes to the
+		// dead letters instead, to be sent again once the settings are mended.
+		return nil, fmt.Errorf("stream %s/%s: %w", tenantID, name, err)
 	}
 	s.compiled[key] = compiledStream{sourceType: sourceType, parser: bytes.Clone(st.Parser), stream: compiled}
 	return compiled, nil

@@ -50,6 +50,9 @@ type Transformer struct {
 	env         sourcetype.Env
 	keys        []string
 	failures    []error
+	// badWireTime is a transport's @timestamp that could not be read; a failure only when
+	// the line gives no time either.
+	badWireTime string
 	// chunk holds documents; each event's source is a slice of it, never rewritten, so a
 	// batch costs a few large allocations instead of one per event.
 	chunk []byte

@@ -143,13 +143,14 @@ func TestProcessEmptyBatch(t *testing.T) {
 }
 
 func TestSourceTypes(t *testing.T) {
+	names := sourcetype.Builtin().Names()
 	require.Equal(t, []string{"apache_access", "apache_error", "auto", "cef", "cri", "docker", "json", "logfmt",
-		"nginx_access", "nginx_error", "sshd", "syslog", "text"}, SourceTypes())
-	for _, name := range SourceTypes() {
-		require.True(t, ValidSourceType(name), name)
+		"nginx_access", "nginx_error", "sshd", "syslog", "text"}, names)
+	for _, name := range names {
+		require.NoError(t, ValidateStream(name, nil), name)
 	}
 	for _, name := range []string{"", "windows_evtx", "JSON", "nginx"} {
-		require.False(t, ValidSourceType(name), name)
+		require.ErrorIs(t, ValidateStream(name, nil), ErrInvalidSettings, name)
 	}
 }
 

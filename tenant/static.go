@@ -55,8 +55,8 @@ type StreamConfig struct {
 	Parser map[string]any `yaml:"parser"`
 }
 
-// parserJSON returns the parser settings as a stream holds them; nil for none.
-func (sc StreamConfig) parserJSON() (json.RawMessage, error) {
+// ParserJSON returns the parser settings as a stream holds them; nil for none.
+func (sc StreamConfig) ParserJSON() (json.RawMessage, error) {
 	if len(sc.Parser) == 0 {
 		return nil, nil
 	}
@@ -127,7 +127,7 @@ func (s *Static) add(c Config, path string) []error {
 		if sc.SourceType == "" {
 			fail(fmt.Sprintf("streams[%d].source_type", j), "is required")
 		}
-		parser, err := sc.parserJSON()
+		parser, err := sc.ParserJSON()
 		if err != nil {
 			fail(fmt.Sprintf("streams[%d].parser", j), "%v", err)
 		}

@@ -97,7 +97,7 @@ func syncStreams(ctx context.Context, cat Catalog, c Config) error {
 	for _, sc := range c.Streams {
 		listed[sc.Name] = true
 		old, ok := have[sc.Name]
-		parser, err := sc.parserJSON()
+		parser, err := sc.ParserJSON()
 		if err != nil {
 			return fmt.Errorf("stream %q: parser %w: %w", sc.Name, err, ErrInvalid)
 		}

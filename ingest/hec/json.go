@@ -211,22 +211,6 @@ func (s *scanner) literal(lit string) error {
 	return nil
 }
 
-func unescapeByte(e byte) byte {
-	switch e {
-	case 'b':
-		return '\b'
-	case 'f':
-		return '\f'
-	case 'n':
-		return '\n'
-	case 'r':
-		return '\r'
-	case 't':
-		return '\t'
-	}
-	return e // '"', '\\' and '/' stand for themselves
-}
-
 func quoteByte(c byte) string {
 	if c >= 0x20 && c < 0x7f {
 		return "'" + string(c) + "'"
