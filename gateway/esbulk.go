@@ -15,6 +15,7 @@ func (g *Gateway) routeES(mux *http.ServeMux) {
 		mux.Handle(m+" /_bulk", bulk)
 		mux.Handle(m+" /{index}/_bulk", bulk)
 	}
+	g.routeESDoc(mux)
 	mux.Handle("/", g.instrument("esbulk", g.handleESProbe))
 }
 

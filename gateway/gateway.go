@@ -50,7 +50,9 @@ func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, r
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /ingest/v1/streams/{stream}", g.instrument("native", g.handleNative))
-	mux.Handle("POST /loki/api/v1/push", g.instrument("loki", g.handleLoki))
+	loki := g.instrument("loki", g.handleLoki)
+	mux.Handle("POST /loki/api/v1/push", loki)
+	mux.Handle("POST /api/prom/push", loki) // Loki's legacy path, which Promtail and older clients use
 	mux.Handle("POST /v1/logs", g.instrument("otlp", g.handleOTLP))
 	g.routeHEC(mux)
 	g.routeES(mux) // at the root: it answers every path the others do not take

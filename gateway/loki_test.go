@@ -132,3 +132,37 @@ func TestLokiRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestLokiLegacyPath serves /api/prom/push, where Promtail and older clients push, as
+// /loki/api/v1/push. Its legacy JSON form ("labels" and "entries") is refused, not taken
+// as an empty push.
+func TestLokiLegacyPath(t *testing.T) {
+	tests := []struct {
+		name   string
+		header map[string]string
+		body   []byte
+		status int
+		stored int
+	}{
+		{"promtail protobuf", map[string]string{"Authorization": basic("promtail", "demo-in"), "Content-Type": "application/x-protobuf"},
+			lokiPush(map[string][]string{`{job="web", host="h1"}`: {"GET / 200", "GET /a 404"}}, 1700000000), http.StatusNoContent, 2},
+		{"v1 json", map[string]string{"Authorization": "Bearer demo-in", "Content-Type": "application/json"},
+			[]byte(`{"streams":[{"stream":{"stream":"app"},"values":[["1700000000000000000","up"]]}]}`), http.StatusNoContent, 1},
+		{"legacy json", map[string]string{"Authorization": "Bearer demo-in", "Content-Type": "application/json"},
+			[]byte(`{"streams":[{"labels":"{job=\"web\"}","entries":[{"ts":"2023-11-14T22:13:20Z","line":"x"}]}]}`), http.StatusBadRequest, 0},
+		{"no key", map[string]string{"Content-Type": "application/x-protobuf"}, lokiPush(map[string][]string{`{job="web"}`: {"x"}}, 1700000000), http.StatusUnauthorized, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, 0, nil)
+			w := f.send(t, http.MethodPost, "/api/prom/push", tt.header, tt.body)
+			require.Equal(t, tt.status, w.Code, w.Body.String())
+			n := 0
+			for _, b := range f.received(t) {
+				require.Equal(t, "demo", b.GetTenantId())
+				n += len(b.GetRecords())
+			}
+			require.Equal(t, tt.stored, n)
+		})
+	}
+}

@@ -167,25 +167,39 @@ func (d *decoder) item(line []byte, ln int) (Item, error) {
 			return Item{}, ingest.Errorf(ingest.Invalid, ln, "the [%s] action on line %d has no source line after it", a.op, ln)
 		}
 	}
-	switch {
-	case a.op == OpUpdate || a.op == OpDelete:
+	if a.op == OpUpdate || a.op == OpDelete {
 		it.Fail(http.StatusBadRequest, "illegal_argument_exception",
 			fmt.Sprintf("the [%s] action is not supported: Trolly stores logs append-only, use [index] or [create]", a.op))
-	case it.Index == "":
-		it.Fail(http.StatusBadRequest, "action_request_validation_exception", "Validation Failed: 1: index is missing;")
-	default:
-		if reason := checkIndex(it.Index); reason != "" {
-			it.Fail(http.StatusBadRequest, "invalid_index_name_exception", fmt.Sprintf("Invalid index name [%s], %s", it.Index, reason))
-		} else if d.lim.MaxLineBytes > 0 && len(src) > d.lim.MaxLineBytes {
-			it.Fail(http.StatusBadRequest, "illegal_argument_exception",
-				fmt.Sprintf("document of %d bytes is over the limit of %d bytes", len(src), d.lim.MaxLineBytes))
-		} else if reason := checkObject(src); reason != "" {
-			it.Fail(http.StatusBadRequest, "document_parsing_exception", reason)
-		}
+	} else {
+		it.check(src, d.lim)
 	}
 	d.src = src
 	return it, nil
 }
+
+// check fails an index or create item whose index, id or document Elasticsearch would
+// refuse, or whose document is over lim.MaxLineBytes.
+func (it *Item) check(src []byte, lim Limits) {
+	switch {
+	case it.Index == "":
+		it.Fail(http.StatusBadRequest, "action_request_validation_exception", "Validation Failed: 1: index is missing;")
+	case checkIndex(it.Index) != "":
+		it.Fail(http.StatusBadRequest, "invalid_index_name_exception", fmt.Sprintf("Invalid index name [%s], %s", it.Index, checkIndex(it.Index)))
+	case len(it.ID) > maxIDBytes:
+		it.Fail(http.StatusBadRequest, "action_request_validation_exception",
+			fmt.Sprintf("Validation Failed: 1: id is too long, must be no longer than %d bytes but was: %d;", maxIDBytes, len(it.ID)))
+	case lim.MaxLineBytes > 0 && len(src) > lim.MaxLineBytes:
+		it.Fail(http.StatusBadRequest, "illegal_argument_exception",
+			fmt.Sprintf("document of %d bytes is over the limit of %d bytes", len(src), lim.MaxLineBytes))
+	default:
+		if reason := checkObject(src); reason != "" {
+			it.Fail(http.StatusBadRequest, "document_parsing_exception", reason)
+		}
+	}
+}
+
+// maxIDBytes is Elasticsearch's bound on a document id.
+const maxIDBytes = 512
 
 // indexName returns the action's index, or the path's, allocating each name once.
 func (d *decoder) indexName(a action) string {

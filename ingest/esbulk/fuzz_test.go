@@ -94,3 +94,47 @@ func FuzzCredential(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeDoc checks that a single document never panics the decoder; that errors are
+// *ingest.Error; that an accepted document is one line of a JSON object within the limit;
+// and that the answer is valid JSON with the item's status.
+func FuzzDecodeDoc(f *testing.F) {
+	for _, s := range []string{
+		`{"message":"up"}`,
+		"{\n  \"message\": \"up\",\r\n  \"n\": [1, 2]\n}\n",
+		"{\"a\":1}\n{\"b\":2}",
+		`[1]`, `{"a":`, "", " \n", "{\"m\":\"\xff\"}",
+	} {
+		f.Add([]byte(s), "app", "")
+	}
+	f.Add([]byte(`{"m":1}`), "App", "x")
+	f.Add([]byte(`{"m":1}`), "_bulk", "a/b")
+	f.Fuzz(func(t *testing.T, body []byte, index, id string) {
+		lim := Limits{MaxLineBytes: 64}
+		req, err := DecodeDoc(body, OpCreate, index, id, lim)
+		if err != nil {
+			var ie *ingest.Error
+			require.True(t, errors.As(err, &ie), "%T %v", err, err)
+			require.Nil(t, req)
+			require.True(t, json.Valid(FromError(err).Body))
+			return
+		}
+		require.Len(t, req.Items, 1)
+		it := req.Items[0]
+		resp := req.DocResponse()
+		require.True(t, json.Valid(resp.Body), "%s", resp.Body)
+		require.Equal(t, it.Status, resp.Status)
+		if it.Error != nil {
+			require.Empty(t, req.Records)
+			require.GreaterOrEqual(t, it.Status, 400)
+			return
+		}
+		require.Len(t, req.Records, 1)
+		r := req.Records[0].Data
+		require.True(t, json.Valid(r))
+		require.Equal(t, byte('{'), r[0])
+		require.NotContains(t, string(r), "\n")
+		require.LessOrEqual(t, len(r), lim.MaxLineBytes)
+		require.Empty(t, checkIndex(it.Index))
+	})
+}

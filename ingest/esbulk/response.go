@@ -78,7 +78,8 @@ func (it *Item) appendJSON(dst []byte) []byte {
 		dst = appendString(dst, it.ID)
 	}
 	if it.Error == nil {
-		dst = append(dst, `,"_version":1,"result":"created","_shards":{"total":1,"successful":1,"failed":0},"status":`...)
+		dst = appendCreated(dst)
+		dst = append(dst, `,"status":`...)
 		dst = strconv.AppendInt(dst, int64(it.Status), 10)
 		return append(dst, "}}"...)
 	}
