@@ -11,6 +11,11 @@
 // (_type from Fluent Bit or older Beats, pipeline, routing...) is ignored. Blank lines are
 // skipped and the final newline is optional.
 //
+// DecodeDoc reads the body of a single-document request (POST /{index}/_doc, PUT or POST
+// /{index}/_doc/{id} and /{index}/_create/{id}) into a request of one item, checked as a bulk
+// item is; Request.DocResponse answers it as Elasticsearch answers one document: 201 with
+// _index, _id and result "created", or the item's error alone.
+//
 // Request.Response encodes the bulk answer (took, errors, items) in the compact form that
 // Vector and Fluent Bit search for ("errors":true). The Response helpers give the answers of
 // whole-request errors in Elasticsearch's shape (400 parse_exception or
