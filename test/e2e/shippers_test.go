@@ -64,29 +64,26 @@ func TestShippers(t *testing.T) {
 	now := time.Now().UTC()
 	target.from, target.to = now.Add(-time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)
 
-	t.Run("rsyslog omfwd tcp", func(t *testing.T) {
-		target.rsyslog(t, shipCase{"syslog", "syslog-tcp", syslogFields("rsyslog-host")}, "rsyslog-template", "rsyslog-tcp")
-	})
-	// The client-certificate variant, once Trolly issues them, is one more snippet with
-	// StreamDriver.CertFile and KeyFile and no token in the template.
-	t.Run("rsyslog omfwd tls token", func(t *testing.T) {
-		target.rsyslog(t, shipCase{"syslog", "syslog-tls", syslogFields("rsyslog-host")}, "rsyslog-template", "rsyslog-tls")
-	})
-	t.Run("rsyslog omelasticsearch", func(t *testing.T) {
-		target.rsyslog(t, shipCase{"app", "esbulk", ecsFields("rsyslog-host")}, "rsyslog-elasticsearch")
-	})
-	t.Run("syslog-ng syslog tcp", func(t *testing.T) {
-		target.syslogNG(t, shipCase{"syslog", "syslog-tcp", syslogFields("syslog-ng-host")}, "syslog-ng-auth", "syslog-ng-tcp")
-	})
-	t.Run("syslog-ng syslog tls token", func(t *testing.T) {
-		target.syslogNG(t, shipCase{"syslog", "syslog-tls", syslogFields("syslog-ng-host")}, "syslog-ng-auth", "syslog-ng-tls")
-	})
-	t.Run("syslog-ng http", func(t *testing.T) {
-		target.syslogNG(t, shipCase{"syslog", "native", syslogFields("syslog-ng-host")}, "syslog-ng-http")
-	})
-	t.Run("syslog-ng elasticsearch-http", func(t *testing.T) {
-		target.syslogNG(t, shipCase{"app", "esbulk", ecsFields("syslog-ng-host")}, "syslog-ng-elasticsearch")
-	})
+	rsyslog, syslogNG := syslogFields("rsyslog-host"), syslogFields("syslog-ng-host")
+	tests := []struct {
+		name     string
+		run      func(*testing.T, shipCase, ...string)
+		want     shipCase
+		snippets []string
+	}{
+		{"rsyslog omfwd tcp", target.rsyslog, shipCase{"syslog", "syslog-tcp", rsyslog}, []string{"rsyslog-template", "rsyslog-tcp"}},
+		// The client-certificate variant, once Trolly issues them, is one more snippet with
+		// StreamDriver.CertFile and KeyFile and no token in the template.
+		{"rsyslog omfwd tls token", target.rsyslog, shipCase{"syslog", "syslog-tls", rsyslog}, []string{"rsyslog-template", "rsyslog-tls"}},
+		{"rsyslog omelasticsearch", target.rsyslog, shipCase{"app", "esbulk", ecsFields("rsyslog-host")}, []string{"rsyslog-elasticsearch"}},
+		{"syslog-ng syslog tcp", target.syslogNG, shipCase{"syslog", "syslog-tcp", syslogNG}, []string{"syslog-ng-auth", "syslog-ng-tcp"}},
+		{"syslog-ng syslog tls token", target.syslogNG, shipCase{"syslog", "syslog-tls", syslogNG}, []string{"syslog-ng-auth", "syslog-ng-tls"}},
+		{"syslog-ng http", target.syslogNG, shipCase{"syslog", "native", syslogNG}, []string{"syslog-ng-http"}},
+		{"syslog-ng elasticsearch-http", target.syslogNG, shipCase{"app", "esbulk", ecsFields("syslog-ng-host")}, []string{"syslog-ng-elasticsearch"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, tt.want, tt.snippets...) })
+	}
 	t.Run("logger rfc5424 octet-counted", func(t *testing.T) { target.logger(t) })
 }
 
