@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin
 FUZZTIME ?= 10s
 
-.PHONY: build run test lint services unit fuzz-short bench bench-load bench-topology bench-noisy proto tools check-generated clean
+.PHONY: build run test lint services clients unit fuzz-short bench bench-load bench-topology bench-noisy proto tools check-generated clean
 
 build:
 	$(GO) build -o $(BIN)/trolly ./cmd/trolly
@@ -12,8 +12,9 @@ run: build
 	$(BIN)/trolly all --config deploy/dev/trolly.yaml
 
 # The whole suite, end-to-end test included: formatting and vet, generated code in sync,
-# every unit and integration test under the race detector, and a short run of every fuzzer.
-test: lint check-generated services unit fuzz-short
+# the servers and the real shippers the tests drive, every unit and integration test under
+# the race detector, and a short run of every fuzzer.
+test: lint check-generated services clients unit fuzz-short
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
@@ -22,6 +23,10 @@ lint:
 # Starts the servers of the integration tests where they are installed but stopped.
 services:
 	scripts/services
+
+# Installs rsyslog (Debian packages) and unpacks syslog-ng, for the shipper tests of test/e2e.
+clients:
+	scripts/clients
 
 unit:
 	$(GO) test -race -count=1 -timeout 30m ./...

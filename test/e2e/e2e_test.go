@@ -45,6 +45,7 @@ func writeConfig(t *testing.T, dir string, extra ...string) (server, string) {
       - {name: web, source_type: nginx_access}
       - {name: app, source_type: json}
       - {name: raw, source_type: text}
+      - {name: syslog, source_type: syslog}
       - name: auth
         source_type: sshd
         parser:

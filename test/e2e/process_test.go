@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// instance is one running trolly process.
+// instance is one running process: trolly, or a shipper.
 type instance struct {
 	cmd  *exec.Cmd
 	logs *syncBuffer
@@ -88,7 +88,14 @@ func start(t *testing.T, args ...string) *instance {
 // startEnv runs trolly with args and extra environment variables.
 func startEnv(t *testing.T, extra []string, args ...string) *instance {
 	t.Helper()
-	in := &instance{cmd: exec.Command(binary, args...), logs: &syncBuffer{}, done: make(chan struct{})}
+	return startProgram(t, binary, extra, args...)
+}
+
+// startProgram runs a program (trolly, or a shipper it is tested with) for the test: the
+// test's end kills it if it still runs, and prints its output if the test failed.
+func startProgram(t *testing.T, program string, extra []string, args ...string) *instance {
+	t.Helper()
+	in := &instance{cmd: exec.Command(program, args...), logs: &syncBuffer{}, done: make(chan struct{})}
 	in.cmd.Env = append(env(), extra...)
 	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
 	require.NoError(t, in.cmd.Start())
@@ -104,7 +111,7 @@ func startEnv(t *testing.T, extra []string, args ...string) *instance {
 			<-in.done
 		}
 		if t.Failed() {
-			t.Logf("trolly %s logs:\n%s", strings.Join(args, " "), in.logs.String())
+			t.Logf("%s %s logs:\n%s", filepath.Base(program), strings.Join(args, " "), in.logs.String())
 		}
 	})
 	return in
@@ -154,7 +161,7 @@ func (in *instance) wait(t *testing.T) int {
 	select {
 	case <-in.done:
 	case <-time.After(60 * time.Second):
-		t.Fatalf("trolly did not exit within 60s\n%s", in.logs.String())
+		t.Fatalf("%s did not exit within 60s\n%s", filepath.Base(in.cmd.Path), in.logs.String())
 	}
 	var exit *exec.ExitError
 	if errors.As(in.err, &exit) {
