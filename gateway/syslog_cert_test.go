@@ -199,3 +199,24 @@ func TestSyslogClientCertRevokedWhileOpen(t *testing.T) {
 	require.Equal(t, 1.0, f.rejected("a", reasonCertRevoked))
 	require.Empty(t, f.received(t), "nothing after the revocation is published")
 }
+
+// TestDirectoryUnavailable serves before the tenant cache has loaded: HTTP and syslog both
+// answer that the directory is unavailable, not that the key is wrong.
+func TestDirectoryUnavailable(t *testing.T) {
+	cat, err := catalogsqlite.Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"), tenant.StoreOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { cat.Close() })
+	var cfg Config
+	cfg.ApplyDefaults()
+	f := fixtureOn(t, tenant.NewCache(cat, slog.New(slog.DiscardHandler), nil), 0, cfg)
+	w := f.post(t, request{stream: "web", key: "some-key", body: []byte("line\n")})
+	require.Equal(t, 503, w.Code, w.Body.String())
+	require.Contains(t, w.Body.String(), `"unavailable"`)
+
+	addr, _ := f.serveSyslog(t, nil)
+	c := send(t, addr, counted(msg("app", `[auth@32473 token="some-key"]`, "hello")))
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(10*time.Second)))
+	_, err = c.Read(make([]byte, 1))
+	require.ErrorIs(t, err, io.EOF)
+	waitUntil(t, "the refusal counted", metricAt(f.gw.metrics.rejected.WithLabelValues("", protoSyslogTCP, reasonUnavailable), positive))
+}

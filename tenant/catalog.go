@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Catalog stores tenants, plans, users, streams, API keys, sessions, signing keys and the
-// audit log. Every method that changes tenants, plans, users, streams or keys records an
+// Catalog stores tenants, plans, users, streams, API keys, client certificates (their
+// records) and their authority, sessions, signing keys and the audit log. Every method that
+// changes tenants, plans, users, streams, keys, certificates or the authority records an
 // audit entry for actor in the same transaction, and advances Version.
 //
 // Tenant-scoped reads and writes take the tenant's id and never reach another tenant's
