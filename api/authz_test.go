@@ -57,11 +57,11 @@ func TestRefusedEverywhere(t *testing.T) {
 // check what they may.
 func TestRoles(t *testing.T) {
 	w := newWorld(t, stores()["sqlite"](t))
-	tenantOnly := []string{"SearchService", "StreamService", "KeyService"}
+	tenantOnly := []string{"SearchService", "StreamService", "KeyService", "CertificateService"}
 	operatorOnly := []string{"PlanService", "TenantService/ListTenants", "TenantService/CreateTenant",
 		"TenantService/UpdateTenant", "TenantService/DeleteTenant"}
 	adminOnly := []string{"StreamService/CreateStream", "StreamService/UpdateStream", "StreamService/DeleteStream",
-		"KeyService", "UserService", "AuditService"}
+		"KeyService", "CertificateService", "UserService", "AuditService"}
 	matches := func(name string, prefixes []string) bool {
 		for _, p := range prefixes {
 			if strings.HasPrefix(name, "/trolly.v1."+p) {

@@ -136,6 +136,13 @@ func keyToProto(k tenant.APIKey) *trollyv1.ApiKey {
 	}
 }
 
+func certToProto(c tenant.ClientCert) *trollyv1.Certificate {
+	return &trollyv1.Certificate{
+		Id: c.ID, Name: c.Name, Serial: c.Serial, Fingerprint: c.Fingerprint, StartTime: timestamp(c.NotBefore),
+		ExpireTime: timestamp(c.NotAfter), RevokeTime: timestamp(c.RevokedAt), CreateTime: timestamp(c.CreatedAt),
+	}
+}
+
 func scopesOf(in []string) []tenant.Scope {
 	out := make([]tenant.Scope, len(in))
 	for i, s := range in {

@@ -20,6 +20,7 @@ import (
 	"github.com/trolly-logs/trolly/search"
 	searchsqlite "github.com/trolly-logs/trolly/search/sqlite"
 	"github.com/trolly-logs/trolly/tenant"
+	"github.com/trolly-logs/trolly/tenant/pki"
 	"github.com/trolly-logs/trolly/tenant/postgres"
 	"github.com/trolly-logs/trolly/tenant/sqlite"
 )
@@ -147,6 +148,21 @@ func addUser(t *testing.T, cat tenant.Catalog, tenantID, email string, role tena
 }
 
 // addKey stores a key and returns it with its secret.
+// addCert issues a certificate of the catalog's authority and records it.
+func addCert(t *testing.T, cat tenant.Catalog, tenantID, name string) tenant.ClientCert {
+	t.Helper()
+	ctx := context.Background()
+	ca, err := pki.Ensure(ctx, cat, time.Now())
+	require.NoError(t, err)
+	tn, err := cat.GetTenant(ctx, tenantID)
+	require.NoError(t, err)
+	is, err := ca.Issue(tn, name, time.Now(), time.Time{})
+	require.NoError(t, err)
+	c, err := cat.CreateCert(ctx, system, is.Cert)
+	require.NoError(t, err)
+	return c
+}
+
 func addKey(t *testing.T, cat tenant.Catalog, tenantID, name string, scopes ...tenant.Scope) (tenant.APIKey, string) {
 	t.Helper()
 	id, secret := tenant.NewKeySecret()

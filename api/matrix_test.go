@@ -26,6 +26,7 @@ type crossCase struct {
 func crossCases(w *world) []crossCase {
 	users := trollyv1.NewUserServiceClient(w.conn)
 	keys := trollyv1.NewKeyServiceClient(w.conn)
+	certs := trollyv1.NewCertificateServiceClient(w.conn)
 	streams := trollyv1.NewStreamServiceClient(w.conn)
 	tenants := trollyv1.NewTenantServiceClient(w.conn)
 	audit := trollyv1.NewAuditServiceClient(w.conn)
@@ -72,6 +73,14 @@ func crossCases(w *world) []crossCase {
 		}},
 		{"RevokeKey", true, corp.readID, noUser, func(ctx context.Context, id string) error {
 			_, err := keys.RevokeKey(ctx, &trollyv1.RevokeKeyRequest{Id: id})
+			return err
+		}},
+		{"GetCertificate", true, corp.certID, noUser, func(ctx context.Context, id string) error {
+			_, err := certs.GetCertificate(ctx, &trollyv1.GetCertificateRequest{Id: id})
+			return err
+		}},
+		{"RevokeCertificate", true, corp.certID, noUser, func(ctx context.Context, id string) error {
+			_, err := certs.RevokeCertificate(ctx, &trollyv1.RevokeCertificateRequest{Id: id})
 			return err
 		}},
 		{"GetStream", false, corp.stream, "no-such-stream", func(ctx context.Context, name string) error {
@@ -144,6 +153,9 @@ func (w *world) requireCorpUnchanged(t *testing.T, auditEntries int) {
 	k, err := trollyv1.NewKeyServiceClient(w.conn).GetKey(ctx, &trollyv1.GetKeyRequest{Id: w.corp.readID})
 	require.NoError(t, err)
 	require.Nil(t, k.GetKey().GetRevokeTime())
+	c, err := trollyv1.NewCertificateServiceClient(w.conn).GetCertificate(ctx, &trollyv1.GetCertificateRequest{Id: w.corp.certID})
+	require.NoError(t, err)
+	require.Nil(t, c.GetCertificate().GetRevokeTime())
 	s, err := trollyv1.NewStreamServiceClient(w.conn).GetStream(ctx, &trollyv1.GetStreamRequest{Name: w.corp.stream})
 	require.NoError(t, err)
 	require.Equal(t, "json", s.GetStream().GetSourceType())

@@ -48,6 +48,12 @@ func methodRules() map[string]rule {
 		v1.KeyService_GetKey_FullMethodName:    admin,
 		v1.KeyService_RevokeKey_FullMethodName: admin,
 
+		v1.CertificateService_ListCertificates_FullMethodName:        admin,
+		v1.CertificateService_IssueCertificate_FullMethodName:        admin,
+		v1.CertificateService_GetCertificate_FullMethodName:          admin,
+		v1.CertificateService_RevokeCertificate_FullMethodName:       admin,
+		v1.CertificateService_GetCertificateAuthority_FullMethodName: admin,
+
 		v1.AuditService_ListAuditEntries_FullMethodName: operatorOrAdmin,
 	}
 }

@@ -88,6 +88,7 @@ func (s *Server) register() {
 	trollyv1.RegisterUserServiceServer(s.grpc, &userService{Server: s})
 	trollyv1.RegisterStreamServiceServer(s.grpc, &streamService{Server: s})
 	trollyv1.RegisterKeyServiceServer(s.grpc, &keyService{Server: s})
+	trollyv1.RegisterCertificateServiceServer(s.grpc, &certService{Server: s})
 	trollyv1.RegisterAuditServiceServer(s.grpc, &auditService{Server: s})
 }
 
@@ -113,7 +114,7 @@ func (s *Server) restMapping() error {
 	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 		trollyv1.RegisterSearchServiceHandler, trollyv1.RegisterAuthServiceHandler, trollyv1.RegisterPlanServiceHandler,
 		trollyv1.RegisterTenantServiceHandler, trollyv1.RegisterUserServiceHandler, trollyv1.RegisterStreamServiceHandler,
-		trollyv1.RegisterKeyServiceHandler, trollyv1.RegisterAuditServiceHandler,
+		trollyv1.RegisterKeyServiceHandler, trollyv1.RegisterCertificateServiceHandler, trollyv1.RegisterAuditServiceHandler,
 	} {
 		if err := register(context.Background(), gw, conn); err != nil {
 			return fmt.Errorf("register REST mapping: %w", err)

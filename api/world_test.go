@@ -32,6 +32,7 @@ type org struct {
 	adminKey                  string
 	ingestID, readID, adminID string
 	stream                    string
+	certID                    string
 }
 
 func newWorld(t *testing.T, cat tenant.Catalog) *world {
@@ -56,6 +57,7 @@ func newWorld(t *testing.T, cat tenant.Catalog) *world {
 		o.adminID = k.ID
 		_, err = cat.CreateStream(ctx, system, tenant.Stream{TenantID: o.id, Name: o.stream, SourceType: "json", Labels: map[string]string{"env": "prod"}})
 		require.NoError(t, err)
+		o.certID = addCert(t, cat, o.id, "host-of-"+o.id).ID
 	}
 	w.env = newEnv(t, cat, nil)
 	w.operator = w.login(t, "op@trolly.test", "password-op@trolly.test").GetAccessToken()

@@ -64,12 +64,8 @@ func (g *Gateway) begin(w http.ResponseWriter, r *http.Request, p protocol) (*in
 		in.fail(w, r, rej)
 		return nil, false
 	}
-	tn, err := g.dir.Tenant(r.Context(), pr.TenantID)
-	if err != nil {
-		rej := g.fromLookup(err, "")
-		if errors.Is(err, tenant.ErrNotFound) { // deleted since the key was read
-			rej = reject(http.StatusUnauthorized, "unauthenticated", "invalid API key")
-		}
+	tn, rej := g.tenantOf(r.Context(), pr.TenantID)
+	if rej != nil {
 		in.fail(w, r, rej)
 		return nil, false
 	}

@@ -75,11 +75,12 @@ func (nativeProto) refuse(w http.ResponseWriter, _ *http.Request, rej *rejection
 
 func (g *Gateway) principal(ctx context.Context, secret string) (tenant.Principal, *rejection) {
 	p, err := g.dir.Authenticate(ctx, secret)
-	if err != nil {
-		if !errors.Is(err, tenant.ErrUnauthenticated) {
-			g.log.Error("authenticate", "err", err)
-		}
+	switch {
+	case errors.Is(err, tenant.ErrUnauthenticated):
 		return tenant.Principal{}, reject(http.StatusUnauthorized, "unauthenticated", "invalid API key")
+	case err != nil:
+		g.log.Error("authenticate", "err", err)
+		return tenant.Principal{}, unavailable()
 	}
 	if !p.HasScope(tenant.ScopeIngest) {
 		return p, reject(http.StatusForbidden, "forbidden", "this key may not ingest: it has scopes %q", p.Scopes)
@@ -92,5 +93,23 @@ func (g *Gateway) fromLookup(err error, stream string) *rejection {
 		return reject(http.StatusNotFound, "not_found", "stream %q not found", stream)
 	}
 	g.log.Error("look up stream", "stream", stream, "err", err)
+	return unavailable()
+}
+
+func unavailable() *rejection {
 	return reject(http.StatusServiceUnavailable, "unavailable", "the tenant directory is unavailable, retry later")
+}
+
+// tenantOf returns the tenant a credential stands for. One deleted since the credential
+// was read is refused as an unknown credential would be.
+func (g *Gateway) tenantOf(ctx context.Context, id string) (tenant.Tenant, *rejection) {
+	tn, err := g.dir.Tenant(ctx, id)
+	switch {
+	case errors.Is(err, tenant.ErrNotFound):
+		return tn, reject(http.StatusUnauthorized, "unauthenticated", "invalid credentials: tenant %q is gone", id)
+	case err != nil:
+		g.log.Error("look up tenant", "tenant", id, "err", err)
+		return tn, unavailable()
+	}
+	return tn, nil
 }

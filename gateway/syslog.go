@@ -65,7 +65,8 @@ type sender struct {
 	apps     map[string]*tenant.Stream // by app-name; nil: none
 }
 
-// router authenticates messages by their token and picks their stream, remembering both
+// router authenticates messages by their token or their connection's client certificate,
+// and picks their stream, remembering both
 // for authRecheck. Each TCP connection and the UDP reader have their own: it is not safe
 // for concurrent use.
 type router struct {
@@ -75,6 +76,10 @@ type router struct {
 	ar       syslog.AuthReader
 	last     *sender
 	senders  map[string]*sender
+	// certFP is the fingerprint of the client certificate of a TLS connection, empty
+	// without one; cert is its sender, rechecked as tokens are.
+	certFP string
+	cert   *sender
 }
 
 func newRouter(g *Gateway, protocol, remote string) *router {
@@ -84,10 +89,7 @@ func newRouter(g *Gateway, protocol, remote string) *router {
 // accept reads the auth element of msg and returns its sender and stream.
 func (rt *router) accept(ctx context.Context, msg []byte) (*sender, *tenant.Stream, syslog.Auth, *refusal) {
 	a := rt.ar.Read(msg)
-	if a.Token == nil {
-		return nil, nil, a, &refusal{reason: reasonUnauthenticated, detail: `the message has no [auth@32473 token="..."] element`}
-	}
-	s, ref := rt.sender(ctx, a.Token)
+	s, ref := rt.who(ctx, a.Token)
 	if ref != nil {
 		return nil, nil, a, ref
 	}
@@ -98,6 +100,28 @@ func (rt *router) accept(ctx context.Context, msg []byte) (*sender, *tenant.Stre
 		st, ref = rt.stream(ctx, s, s.apps, a.AppName, true)
 	}
 	return s, st, a, ref
+}
+
+// who returns the sender of a message: its token's, else the connection's certificate's.
+// On a certificate connection the certificate decides the tenant: a token must be one of
+// the same tenant's ingest keys, and never moves the messages to another tenant.
+func (rt *router) who(ctx context.Context, token []byte) (*sender, *refusal) {
+	if rt.certFP == "" {
+		if token == nil {
+			return nil, &refusal{reason: reasonUnauthenticated, detail: `the message has no [auth@32473 token="..."] element`}
+		}
+		return rt.sender(ctx, token)
+	}
+	cs, ref := rt.certSender(ctx)
+	if ref != nil || token == nil {
+		return cs, ref
+	}
+	s, ref := rt.sender(ctx, token)
+	if ref == nil && s.tenantID != cs.tenantID {
+		return nil, &refusal{tenantID: cs.tenantID, reason: reasonForbidden,
+			detail: fmt.Sprintf("the token is an ingest key of another tenant than the connection's certificate (%s)", cs.tenantID)}
+	}
+	return s, ref
 }
 
 // sender returns the sender of token, authenticating it when not known or known too long.
@@ -124,29 +148,37 @@ func (rt *router) sender(ctx context.Context, token []byte) (*sender, *refusal) 
 }
 
 func (rt *router) authenticate(ctx context.Context, token string, now time.Time) (*sender, *refusal) {
-	p, err := rt.g.dir.Authenticate(ctx, token)
-	switch {
-	case errors.Is(err, tenant.ErrUnauthenticated):
-		return nil, &refusal{reason: reasonUnauthenticated, detail: "the token is unknown, revoked or expired"}
-	case err != nil:
-		rt.g.log.Error("authenticate syslog token", "err", err)
-		return nil, &refusal{reason: reasonUnavailable, detail: "the tenant directory is unavailable"}
-	case !p.HasScope(tenant.ScopeIngest):
-		return nil, &refusal{tenantID: p.TenantID, reason: reasonForbidden, detail: fmt.Sprintf("the token of key %q is not an ingest key", p.KeyName)}
+	p, rej := rt.g.principal(ctx, token)
+	if rej != nil {
+		return nil, refusalOf(p.TenantID, rej)
 	}
-	tn, err := rt.g.dir.Tenant(ctx, p.TenantID)
-	if err != nil {
-		rt.g.log.Error("look up tenant", "tenant", p.TenantID, "err", err)
-		return nil, &refusal{tenantID: p.TenantID, reason: reasonUnavailable, detail: "the tenant directory is unavailable"}
+	s, ref := rt.newSender(ctx, p.TenantID, now)
+	if s != nil {
+		s.token = token
+	}
+	return s, ref
+}
+
+// newSender returns a sender of the tenant, with its budget and bound on a message.
+func (rt *router) newSender(ctx context.Context, tenantID string, now time.Time) (*sender, *refusal) {
+	tn, rej := rt.g.tenantOf(ctx, tenantID)
+	if rej != nil {
+		return nil, refusalOf(tenantID, rej)
 	}
 	maxLine := min(rt.g.cfg.Syslog.MaxMessageBytes, rt.g.cfg.MaxLineBytes)
 	if tn.Limits.MaxLineBytes > 0 {
 		maxLine = int(min(int64(maxLine), tn.Limits.MaxLineBytes))
 	}
 	return &sender{
-		token: token, tenantID: p.TenantID, lim: rt.g.limits.get(tn), maxLine: maxLine, checked: now,
+		tenantID: tenantID, lim: rt.g.limits.get(tn), maxLine: maxLine, checked: now,
 		named: map[string]*tenant.Stream{}, apps: map[string]*tenant.Stream{},
 	}, nil
+}
+
+// refusalOf is the refusal of a message for what refuses an HTTP request: the codes are
+// the same reasons.
+func refusalOf(tenantID string, rej *rejection) *refusal {
+	return &refusal{tenantID: tenantID, reason: rej.code, detail: rej.msg}
 }
 
 // stream returns the stream hint maps to, from cache or the directory.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trolly-logs/trolly/ingest/syslog"
+	"github.com/trolly-logs/trolly/tenant/pki"
 )
 
 var (
@@ -23,7 +24,8 @@ var (
 const handshakeTimeout = 10 * time.Second
 
 // LoadSyslogTLS returns the TLS configuration of the syslog TLS listener: the server
-// certificate from the configured files. Client certificates will come with Trolly's CA.
+// certificate from the configured files. ServeSyslog adds the client certificates of
+// Trolly's authority.
 func LoadSyslogTLS(c Syslog) (*tls.Config, error) {
 	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
 	if err != nil {
@@ -41,6 +43,7 @@ func (g *Gateway) ServeSyslog(ctx context.Context, ln net.Listener, tlsCfg *tls.
 	protocol := protoSyslogTCP
 	if tlsCfg != nil {
 		protocol = protoSyslogTLS
+		tlsCfg = g.clientAuth(tlsCfg)
 	}
 	// stop ends the connections when accepting fails too; they publish with pubCtx
 	// until the grace after it is over.
@@ -119,12 +122,16 @@ func (g *Gateway) serveSyslogConn(ctx, pubCtx context.Context, nc net.Conn, prot
 		err := tc.HandshakeContext(hctx)
 		cancel()
 		if err != nil {
-			g.metrics.rejected.WithLabelValues("", protocol, reasonHandshake).Inc()
-			g.log.Warn("syslog connection closed", "protocol", protocol, "remote", remote, "reason", reasonHandshake, "err", err)
+			ref := handshakeRefusal(err)
+			g.metrics.rejected.WithLabelValues(ref.tenantID, protocol, ref.reason).Inc()
+			g.log.Warn("syslog connection refused", "protocol", protocol, "remote", remote, "tenant", ref.tenantID,
+				"reason", ref.reason, "detail", ref.detail)
 			return
 		}
-		// Client certificates, once Trolly's CA signs them, authenticate the connection here
-		// (tc.ConnectionState().PeerCertificates).
+		// The handshake checked the certificate; the router checks it again as it goes.
+		if peers := tc.ConnectionState().PeerCertificates; len(peers) > 0 {
+			c.rt.certFP = pki.Fingerprint(peers[0].Raw)
+		}
 	}
 	err := c.read(ctx)
 	c.sendAll()

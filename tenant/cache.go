@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,6 +36,8 @@ type cacheSnapshot struct {
 	tenants map[string]Tenant
 	streams map[string]map[string]Stream // tenant -> name -> stream
 	keys    map[[sha256.Size]byte]APIKey
+	certs   map[string]ClientCert // by fingerprint
+	cas     *x509.CertPool
 	raw     Snapshot
 }
 
@@ -81,7 +84,15 @@ func index(s Snapshot) *cacheSnapshot {
 		tenants: make(map[string]Tenant, len(s.Tenants)),
 		streams: make(map[string]map[string]Stream, len(s.Tenants)),
 		keys:    make(map[[sha256.Size]byte]APIKey, len(s.Keys)),
+		certs:   make(map[string]ClientCert, len(s.Certs)),
+		cas:     x509.NewCertPool(),
 	}
+	for _, c := range s.Certs {
+		cs.certs[c.Fingerprint] = c
+	}
+	if ca, err := x509.ParseCertificate(s.CACert); err == nil {
+		cs.cas.AddCert(ca)
+	} // else no authority yet (or an unreadable one, which must sign for none)
 	for _, t := range s.Tenants {
 		cs.tenants[t.ID] = t
 	}
@@ -206,4 +217,26 @@ func (c *Cache) Stream(_ context.Context, tenantID, name string) (Stream, error)
 		return Stream{}, ErrNotFound
 	}
 	return st, nil
+}
+
+// ClientCert implements Directory.
+func (c *Cache) ClientCert(_ context.Context, fingerprint string) (ClientCert, error) {
+	cur, err := c.current()
+	if err != nil {
+		return ClientCert{}, err
+	}
+	cert, ok := cur.certs[fingerprint]
+	if !ok {
+		return ClientCert{}, ErrNotFound
+	}
+	return cert, nil
+}
+
+// ClientCAs implements Directory.
+func (c *Cache) ClientCAs(context.Context) (*x509.CertPool, error) {
+	cur, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	return cur.cas, nil
 }

@@ -2,8 +2,11 @@ package tenant_test
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trolly-logs/trolly/tenant"
+	"github.com/trolly-logs/trolly/tenant/pki"
 	catalogsqlite "github.com/trolly-logs/trolly/tenant/sqlite"
 )
 
@@ -128,4 +132,44 @@ func BenchmarkCacheAuthenticate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestCacheCertificates(t *testing.T) {
+	ctx := context.Background()
+	cat := openCatalog(t)
+	seed(t, cat)
+	c := tenant.NewCache(cat, slog.New(slog.DiscardHandler), nil)
+	require.NoError(t, c.Refresh(ctx))
+	pool, err := c.ClientCAs(ctx)
+	require.NoError(t, err)
+	require.True(t, pool.Equal(x509.NewCertPool()), "no authority yet: the pool trusts nothing")
+	_, err = c.ClientCert(ctx, strings.Repeat("ab", 32))
+	require.ErrorIs(t, err, tenant.ErrNotFound)
+
+	ca, err := pki.Ensure(ctx, cat, time.Now())
+	require.NoError(t, err)
+	tn, err := cat.GetTenant(ctx, "acme")
+	require.NoError(t, err)
+	is, err := ca.Issue(tn, "host", time.Now(), time.Time{})
+	require.NoError(t, err)
+	rec, err := cat.CreateCert(ctx, cli, is.Cert)
+	require.NoError(t, err)
+	require.NoError(t, c.Refresh(ctx))
+
+	got, err := c.ClientCert(ctx, rec.Fingerprint)
+	require.NoError(t, err)
+	require.Equal(t, rec, got)
+	block, _ := pem.Decode(is.CertPEM)
+	leaf, err := x509.ParseCertificate(block.Bytes)
+	require.NoError(t, err)
+	pool, err = c.ClientCAs(ctx)
+	require.NoError(t, err)
+	_, err = leaf.Verify(x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	require.NoError(t, err, "the pool trusts what the authority issued")
+
+	require.NoError(t, cat.RevokeCert(ctx, cli, "acme", rec.ID))
+	require.NoError(t, c.Refresh(ctx))
+	got, err = c.ClientCert(ctx, rec.Fingerprint)
+	require.NoError(t, err)
+	require.False(t, got.Active(time.Now()), "a revoked certificate is served marked, so that a refusal says why")
 }

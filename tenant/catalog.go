@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Catalog stores tenants, plans, users, streams, API keys, sessions, signing keys and the
-// audit log. Every method that changes tenants, plans, users, streams or keys records an
+// Catalog stores tenants, plans, users, streams, API keys, client certificates (their
+// records) and their authority, sessions, signing keys and the audit log. Every method that
+// changes tenants, plans, users, streams, keys, certificates or the authority records an
 // audit entry for actor in the same transaction, and advances Version.
 //
 // Tenant-scoped reads and writes take the tenant's id and never reach another tenant's
@@ -29,7 +30,8 @@ type Catalog interface {
 	ListTenants(ctx context.Context, page Page) ([]Tenant, string, error)
 	// UpdateTenant replaces the tenant's name and plan.
 	UpdateTenant(ctx context.Context, actor Actor, t Tenant) (Tenant, error)
-	// DeleteTenant deletes the tenant with its users, sessions, streams and keys; its
+	// DeleteTenant deletes the tenant with its users, sessions, streams, keys and
+	// certificates; its
 	// audit entries stay.
 	DeleteTenant(ctx context.Context, actor Actor, id string) error
 
@@ -66,6 +68,21 @@ type Catalog interface {
 	// TouchKeys records when keys were last used (no audit entry, no new Version).
 	TouchKeys(ctx context.Context, used map[string]time.Time) error
 
+	// CreateCert stores the record of an issued certificate, giving it an ID unless it has
+	// one; a taken fingerprint or serial is ErrConflict.
+	CreateCert(ctx context.Context, actor Actor, c ClientCert) (ClientCert, error)
+	GetCert(ctx context.Context, tenantID, id string) (ClientCert, error)
+	ListCerts(ctx context.Context, tenantID string, page Page) ([]ClientCert, string, error)
+	// RevokeCert marks the certificate revoked; revoking it again changes nothing.
+	RevokeCert(ctx context.Context, actor Actor, tenantID, id string) error
+
+	// CertAuthority returns the catalog's certificate authority, or ErrNotFound before
+	// InitCertAuthority.
+	CertAuthority(ctx context.Context) (CertAuthority, error)
+	// InitCertAuthority stores ca unless the catalog has one already, and returns the one
+	// it has then: of processes making one at once, all end with the first stored.
+	InitCertAuthority(ctx context.Context, actor Actor, ca CertAuthority) (CertAuthority, error)
+
 	// CreateSession stores a sign-in's first session, or a rotated one.
 	CreateSession(ctx context.Context, s Session) error
 	// SessionByHash finds a session by its refresh token's hash, revoked or not.
@@ -88,11 +105,13 @@ type Catalog interface {
 	// the operators' (for operators only).
 	ListAudit(ctx context.Context, f AuditFilter, page Page) ([]AuditEntry, string, error)
 
-	// Version grows with every change of plans, tenants, streams and keys, so that caches
+	// Version grows with every change of plans, tenants, streams, keys, certificates and
+	// the certificate authority, so that caches
 	// know when to load a Snapshot again.
 	Version(ctx context.Context) (int64, error)
-	// Snapshot returns every tenant (with its plan), stream and unrevoked key, as of the
-	// Version it returns, in one read.
+	// Snapshot returns every tenant (with its plan), stream and unrevoked key, the
+	// certificates not yet expired (revoked ones too, so that a refusal can say why) and the
+	// authority's certificate, as of the Version it returns, in one read.
 	Snapshot(ctx context.Context) (Snapshot, error)
 
 	Close() error
@@ -114,4 +133,7 @@ type Snapshot struct {
 	Tenants []Tenant
 	Streams []Stream
 	Keys    []APIKey
+	Certs   []ClientCert
+	// CACert is the certificate authority's certificate (DER); nil before there is one.
+	CACert []byte
 }

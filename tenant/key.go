@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 )
 
 const hashPrefix = "sha256:"
@@ -45,4 +46,10 @@ func BearerToken(header string) (string, bool) {
 	}
 	token = strings.TrimSpace(token)
 	return token, token != ""
+}
+
+// CertDetails are what the audit log says of an issued certificate; never its key.
+func CertDetails(c ClientCert) map[string]string {
+	return map[string]string{"name": c.Name, "serial": c.Serial, "fingerprint": c.Fingerprint,
+		"not_after": c.NotAfter.UTC().Format(time.RFC3339)}
 }

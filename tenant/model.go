@@ -181,3 +181,37 @@ type Page struct {
 	Size  int
 	Token string
 }
+
+// ClientCert is a TLS client certificate Trolly's certificate authority issued for a
+// tenant: presented to a syslog TLS listener, it stands for the tenant as an ingest key
+// does. Its private key is handed to the caller once and never kept.
+type ClientCert struct {
+	// ID is a ULID.
+	ID       string
+	TenantID string
+	// Name is the certificate's subject common name, for people: a host, a shipper.
+	Name string
+	// Serial is the certificate's serial number in hex.
+	Serial string
+	// Fingerprint is the hex SHA-256 of the certificate's DER: how a connection finds it.
+	Fingerprint string
+	NotBefore   time.Time
+	NotAfter    time.Time
+	RevokedAt   time.Time
+	CreatedAt   time.Time
+}
+
+// Active reports whether the certificate may be used at now.
+func (c ClientCert) Active(now time.Time) bool {
+	return c.RevokedAt.IsZero() && !now.Before(c.NotBefore) && now.Before(c.NotAfter)
+}
+
+// CertAuthority is the certificate authority that signs client certificates, one per
+// catalog so that every process of a deployment trusts the same.
+type CertAuthority struct {
+	// Certificate is the self-signed certificate, DER.
+	Certificate []byte
+	// PrivateKey is its PKCS #8 private key, DER.
+	PrivateKey []byte
+	CreatedAt  time.Time
+}

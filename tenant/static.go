@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -205,3 +206,11 @@ func (s *Static) Stream(_ context.Context, tenantID, name string) (Stream, error
 	}
 	return Stream{}, ErrNotFound
 }
+
+// ClientCert implements Directory: the configuration file issues no certificates.
+func (s *Static) ClientCert(context.Context, string) (ClientCert, error) {
+	return ClientCert{}, ErrNotFound
+}
+
+// ClientCAs implements Directory: an empty pool, since there is no authority.
+func (s *Static) ClientCAs(context.Context) (*x509.CertPool, error) { return x509.NewCertPool(), nil }

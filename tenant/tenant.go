@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"regexp"
 )
@@ -78,6 +79,12 @@ type Directory interface {
 	Tenant(ctx context.Context, id string) (Tenant, error)
 	// Stream returns a tenant's stream by name, or ErrNotFound.
 	Stream(ctx context.Context, tenantID, name string) (Stream, error)
+	// ClientCert returns the client certificate of a fingerprint (see ClientCert), revoked
+	// or not, or ErrNotFound; the caller checks Active.
+	ClientCert(ctx context.Context, fingerprint string) (ClientCert, error)
+	// ClientCAs returns the pool of the authority that signs client certificates: empty,
+	// trusting nothing, while there is none.
+	ClientCAs(ctx context.Context) (*x509.CertPool, error)
 }
 
 var (

@@ -1,6 +1,8 @@
 package tenant
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -234,6 +237,46 @@ func validName(field, name string) error {
 	}
 	if utf8.RuneCountInString(name) > keyNameMax || !utf8.ValidString(name) {
 		return invalid(field, "must be UTF-8, at most %d characters", keyNameMax)
+	}
+	return nil
+}
+
+// certNameMax is the longest common name RFC 5280 allows.
+const certNameMax = 64
+
+// ValidateCertName reports whether name may be a certificate's name: its subject common
+// name, so printable and at most 64 characters.
+func ValidateCertName(name string) error {
+	if err := validName("name", name); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(name) > certNameMax {
+		return invalid("name", "must be at most %d characters (a certificate's common name)", certNameMax)
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return invalid("name", "must be printable characters, got %q", r)
+		}
+	}
+	return nil
+}
+
+// Validate reports the first invalid field of a certificate's record.
+func (c ClientCert) Validate() error {
+	if err := ValidateCertName(c.Name); err != nil {
+		return err
+	}
+	if !ValidID(c.TenantID) {
+		return invalid("tenant_id", "%q is not a tenant id", c.TenantID)
+	}
+	if b, err := hex.DecodeString(c.Fingerprint); err != nil || len(b) != sha256.Size {
+		return invalid("fingerprint", "must be %d hex digits (SHA-256)", 2*sha256.Size)
+	}
+	if _, err := hex.DecodeString(c.Serial); err != nil || c.Serial == "" {
+		return invalid("serial", "must be hex digits")
+	}
+	if c.NotBefore.IsZero() || !c.NotAfter.After(c.NotBefore) {
+		return invalid("not_after", "must be after not_before")
 	}
 	return nil
 }

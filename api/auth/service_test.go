@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,6 +38,14 @@ func (d *fakeDirectory) Authenticate(_ context.Context, secret string) (tenant.P
 		return tenant.Principal{}, tenant.ErrUnauthenticated
 	}
 	return p, nil
+}
+
+func (d *fakeDirectory) ClientCert(context.Context, string) (tenant.ClientCert, error) {
+	return tenant.ClientCert{}, tenant.ErrNotFound
+}
+
+func (d *fakeDirectory) ClientCAs(context.Context) (*x509.CertPool, error) {
+	return x509.NewCertPool(), nil
 }
 
 func (d *fakeDirectory) Tenant(context.Context, string) (tenant.Tenant, error) {

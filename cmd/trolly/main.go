@@ -24,7 +24,7 @@ commands:
   api         run the tenant API
   hash-key    print the stored form of an API key: hash-key <key> | hash-key - (key on stdin) | hash-key --new
   dead-letters  read (and remove) the queue's dead letters as JSON lines, or --requeue them: [--config FILE] [--max N] [--requeue]
-  admin       manage plans, tenants, users, streams and keys in the catalog: admin <resource> <verb> (see trolly admin)
+  admin       manage plans, tenants, users, streams, keys and certificates in the catalog: admin <resource> <verb> (see trolly admin)
   version     print the version
 
 flags of the run commands:

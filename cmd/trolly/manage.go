@@ -35,6 +35,11 @@ made by the command line. Output is JSON, one object per line.
   keys create   --tenant ID --name NAME --scopes ingest,read,admin [--expires DUR]
                 (prints the secret once)
   keys revoke   --tenant ID --id KEY_ID
+  certs list    --tenant ID
+  certs issue   --tenant ID --name NAME [--expires DUR] [--out PREFIX]
+                (syslog TLS client certificate; writes PREFIX.crt, PREFIX.key and PREFIX-ca.crt,
+                 or prints the PEM, the key once)
+  certs revoke  --tenant ID --id CERT_ID
 `
 
 // adminCommand is one verb of `trolly admin`: its flags, and what it does with them.
@@ -114,6 +119,11 @@ var adminCommands = map[string]adminCommand{
 	}, true)},
 	"keys create": {createKey},
 	"keys revoke": {revokeKey},
+	"certs list": {listOf(func(ctx context.Context, c *adminEnv, t string, p tenant.Page) ([]tenant.ClientCert, string, error) {
+		return c.cat.ListCerts(ctx, t, p)
+	}, true)},
+	"certs issue":  {issueCert},
+	"certs revoke": {revokeCert},
 }
 
 // listOf prints every item of a list, one JSON line each.

@@ -26,6 +26,10 @@ func view(v any) map[string]any {
 		return map[string]any{"id": r.ID, "tenant_id": r.TenantID, "name": r.Name, "scopes": r.Scopes,
 			"expire_time": optTime(r.ExpiresAt), "last_used_time": optTime(r.LastUsedAt), "revoke_time": optTime(r.RevokedAt),
 			"managed_by": r.ManagedBy, "create_time": r.CreatedAt}
+	case tenant.ClientCert:
+		return map[string]any{"id": r.ID, "tenant_id": r.TenantID, "name": r.Name, "serial": r.Serial,
+			"fingerprint": r.Fingerprint, "start_time": r.NotBefore, "expire_time": r.NotAfter,
+			"revoke_time": optTime(r.RevokedAt), "create_time": r.CreatedAt}
 	}
 	return map[string]any{"record": v}
 }

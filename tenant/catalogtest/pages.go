@@ -63,6 +63,15 @@ func listers() []lister {
 			ks, next, err := f.c.ListKeys(f.ctx, "acme", p)
 			return keysOf(ks, func(x tenant.APIKey) string { return x.ID }), next, err
 		}},
+		{"certificates", func(f *fixture, n int) {
+			f.tenantWithPlan("acme", tenant.Limits{})
+			for i := range n {
+				f.cert("acme", fmt.Sprintf("c%03d", i))
+			}
+		}, func(f *fixture, p tenant.Page) ([]string, string, error) {
+			cs, next, err := f.c.ListCerts(f.ctx, "acme", p)
+			return keysOf(cs, func(x tenant.ClientCert) string { return x.ID }), next, err
+		}},
 		{"audit", func(f *fixture, n int) {
 			for i := range n {
 				require.NoError(f.t, f.c.Audit(f.ctx, tenant.AuditEntry{Actor: actor, Action: "auth.login", Target: fmt.Sprint(i)}))

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) tenant.Cata
 		{"Users", userTests()},
 		{"Streams", streamTests()},
 		{"Keys", keyTests()},
+		{"Certificates", certTests()},
 		{"Sessions", sessionTests()},
 		{"SigningKeys", signingKeyTests()},
 		{"Audit", auditTests()},

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -9,7 +10,8 @@ import (
 	"github.com/trolly-logs/trolly/tenant"
 )
 
-// Snapshot reads the version, tenants, streams and unrevoked keys in one REPEATABLE READ
+// Snapshot reads the version, tenants, streams, unrevoked keys, unexpired certificates and
+// the authority's certificate in one REPEATABLE READ
 // transaction, so that they agree with one another and with the version.
 func (s *Store) Snapshot(ctx context.Context) (tenant.Snapshot, error) {
 	var snap tenant.Snapshot
@@ -30,7 +32,16 @@ func (s *Store) Snapshot(ctx context.Context) (tenant.Snapshot, error) {
 			WHERE revoked_at IS NULL ORDER BY tenant_id, id`); err != nil {
 			return fmt.Errorf("read keys: %w", err)
 		}
-		return nil
+		if snap.Certs, err = collect(ctx, tx, scanCert, `SELECT `+certColumns+` FROM client_certs
+			WHERE not_after > $1 ORDER BY tenant_id, id`, s.clock()); err != nil {
+			return fmt.Errorf("read certificates: %w", err)
+		}
+		ca, err := getCA(ctx, tx)
+		if errors.Is(err, tenant.ErrNotFound) {
+			return nil
+		}
+		snap.CACert = ca.Certificate
+		return err
 	})
 	if err != nil {
 		return tenant.Snapshot{}, fmt.Errorf("snapshot catalog: %w", err)

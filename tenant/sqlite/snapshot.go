@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/trolly-logs/trolly/tenant"
@@ -17,10 +18,12 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// Snapshot returns every tenant, stream and unrevoked key with the version they are at,
-// from one read transaction.
+// Snapshot returns every tenant, stream and unrevoked key, the certificates not yet
+// expired and the authority's certificate, with the version they are at, from one read
+// transaction.
 func (s *Store) Snapshot(ctx context.Context) (tenant.Snapshot, error) {
 	var snap tenant.Snapshot
+	now := s.now()
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT version FROM catalog_version`).Scan(&snap.Version); err != nil {
 			return err
@@ -32,7 +35,18 @@ func (s *Store) Snapshot(ctx context.Context) (tenant.Snapshot, error) {
 		if snap.Streams, err = queryAll(ctx, tx, scanStream, `SELECT `+streamCols+` FROM streams ORDER BY tenant_id, name`); err != nil {
 			return err
 		}
-		snap.Keys, err = queryAll(ctx, tx, scanKey, `SELECT `+keyCols+` FROM api_keys WHERE revoked_at IS NULL ORDER BY id`)
+		if snap.Keys, err = queryAll(ctx, tx, scanKey, `SELECT `+keyCols+` FROM api_keys WHERE revoked_at IS NULL ORDER BY id`); err != nil {
+			return err
+		}
+		if snap.Certs, err = queryAll(ctx, tx, scanCert, `SELECT `+certCols+` FROM client_certs WHERE not_after > ? ORDER BY id`,
+			now.UnixMicro()); err != nil {
+			return err
+		}
+		ca, err := getCA(ctx, tx)
+		if errors.Is(err, tenant.ErrNotFound) {
+			return nil
+		}
+		snap.CACert = ca.Certificate
 		return err
 	})
 	if err != nil {

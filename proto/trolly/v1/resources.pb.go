@@ -694,6 +694,112 @@ func (x *ApiKey) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// Certificate is a TLS client certificate of Trolly's certificate authority: presented to a
+// syslog TLS listener, it stands for its tenant. Its private key is shown once, when issued.
+type Certificate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is a ULID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// name is the certificate's subject common name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// serial is the certificate's serial number, in hex.
+	Serial string `protobuf:"bytes,3,opt,name=serial,proto3" json:"serial,omitempty"`
+	// fingerprint is the hex SHA-256 of the certificate (DER).
+	Fingerprint   string                 `protobuf:"bytes,4,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	StartTime     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	RevokeTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Certificate) Reset() {
+	*x = Certificate{}
+	mi := &file_trolly_v1_resources_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Certificate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Certificate) ProtoMessage() {}
+
+func (x *Certificate) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_resources_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Certificate.ProtoReflect.Descriptor instead.
+func (*Certificate) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_resources_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Certificate) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Certificate) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Certificate) GetSerial() string {
+	if x != nil {
+		return x.Serial
+	}
+	return ""
+}
+
+func (x *Certificate) GetFingerprint() string {
+	if x != nil {
+		return x.Fingerprint
+	}
+	return ""
+}
+
+func (x *Certificate) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *Certificate) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *Certificate) GetRevokeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokeTime
+	}
+	return nil
+}
+
+func (x *Certificate) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 // Principal is who a credential stands for.
 type Principal struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -711,7 +817,7 @@ type Principal struct {
 
 func (x *Principal) Reset() {
 	*x = Principal{}
-	mi := &file_trolly_v1_resources_proto_msgTypes[7]
+	mi := &file_trolly_v1_resources_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +829,7 @@ func (x *Principal) String() string {
 func (*Principal) ProtoMessage() {}
 
 func (x *Principal) ProtoReflect() protoreflect.Message {
-	mi := &file_trolly_v1_resources_proto_msgTypes[7]
+	mi := &file_trolly_v1_resources_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +842,7 @@ func (x *Principal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Principal.ProtoReflect.Descriptor instead.
 func (*Principal) Descriptor() ([]byte, []int) {
-	return file_trolly_v1_resources_proto_rawDescGZIP(), []int{7}
+	return file_trolly_v1_resources_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Principal) GetTenantId() string {
@@ -791,7 +897,7 @@ type Actor struct {
 
 func (x *Actor) Reset() {
 	*x = Actor{}
-	mi := &file_trolly_v1_resources_proto_msgTypes[8]
+	mi := &file_trolly_v1_resources_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -803,7 +909,7 @@ func (x *Actor) String() string {
 func (*Actor) ProtoMessage() {}
 
 func (x *Actor) ProtoReflect() protoreflect.Message {
-	mi := &file_trolly_v1_resources_proto_msgTypes[8]
+	mi := &file_trolly_v1_resources_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -816,7 +922,7 @@ func (x *Actor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Actor.ProtoReflect.Descriptor instead.
 func (*Actor) Descriptor() ([]byte, []int) {
-	return file_trolly_v1_resources_proto_rawDescGZIP(), []int{8}
+	return file_trolly_v1_resources_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Actor) GetKind() string {
@@ -873,7 +979,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_trolly_v1_resources_proto_msgTypes[9]
+	mi := &file_trolly_v1_resources_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -885,7 +991,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_trolly_v1_resources_proto_msgTypes[9]
+	mi := &file_trolly_v1_resources_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -898,7 +1004,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_trolly_v1_resources_proto_rawDescGZIP(), []int{9}
+	return file_trolly_v1_resources_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *AuditEntry) GetId() string {
@@ -1031,6 +1137,19 @@ const file_trolly_v1_resources_proto_rawDesc = "" +
 	"\n" +
 	"managed_by\x18\a \x01(\tR\tmanagedBy\x12;\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xdd\x02\n" +
+	"\vCertificate\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
+	"\x06serial\x18\x03 \x01(\tR\x06serial\x12 \n" +
+	"\vfingerprint\x18\x04 \x01(\tR\vfingerprint\x129\n" +
+	"\n" +
+	"start_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x12;\n" +
+	"\vexpire_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12;\n" +
+	"\vrevoke_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"revokeTime\x12;\n" +
+	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\"\x84\x01\n" +
 	"\tPrincipal\x12\x1b\n" +
 	"\ttenant_id\x18\x01 \x01(\tR\btenantId\x12\x17\n" +
@@ -1069,7 +1188,7 @@ func file_trolly_v1_resources_proto_rawDescGZIP() []byte {
 	return file_trolly_v1_resources_proto_rawDescData
 }
 
-var file_trolly_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_trolly_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_trolly_v1_resources_proto_goTypes = []any{
 	(*Plan)(nil),                  // 0: trolly.v1.Plan
 	(*Limits)(nil),                // 1: trolly.v1.Limits
@@ -1078,43 +1197,48 @@ var file_trolly_v1_resources_proto_goTypes = []any{
 	(*User)(nil),                  // 4: trolly.v1.User
 	(*Stream)(nil),                // 5: trolly.v1.Stream
 	(*ApiKey)(nil),                // 6: trolly.v1.ApiKey
-	(*Principal)(nil),             // 7: trolly.v1.Principal
-	(*Actor)(nil),                 // 8: trolly.v1.Actor
-	(*AuditEntry)(nil),            // 9: trolly.v1.AuditEntry
-	nil,                           // 10: trolly.v1.Stream.LabelsEntry
-	nil,                           // 11: trolly.v1.AuditEntry.DetailsEntry
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 13: google.protobuf.Duration
-	(*structpb.Struct)(nil),       // 14: google.protobuf.Struct
+	(*Certificate)(nil),           // 7: trolly.v1.Certificate
+	(*Principal)(nil),             // 8: trolly.v1.Principal
+	(*Actor)(nil),                 // 9: trolly.v1.Actor
+	(*AuditEntry)(nil),            // 10: trolly.v1.AuditEntry
+	nil,                           // 11: trolly.v1.Stream.LabelsEntry
+	nil,                           // 12: trolly.v1.AuditEntry.DetailsEntry
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 14: google.protobuf.Duration
+	(*structpb.Struct)(nil),       // 15: google.protobuf.Struct
 }
 var file_trolly_v1_resources_proto_depIdxs = []int32{
 	1,  // 0: trolly.v1.Plan.limits:type_name -> trolly.v1.Limits
 	2,  // 1: trolly.v1.Plan.retention:type_name -> trolly.v1.Retention
-	12, // 2: trolly.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
-	12, // 3: trolly.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
-	13, // 4: trolly.v1.Limits.max_query_range:type_name -> google.protobuf.Duration
+	13, // 2: trolly.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
+	13, // 3: trolly.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
+	14, // 4: trolly.v1.Limits.max_query_range:type_name -> google.protobuf.Duration
 	1,  // 5: trolly.v1.Tenant.limits:type_name -> trolly.v1.Limits
 	2,  // 6: trolly.v1.Tenant.retention:type_name -> trolly.v1.Retention
-	12, // 7: trolly.v1.Tenant.create_time:type_name -> google.protobuf.Timestamp
-	12, // 8: trolly.v1.Tenant.update_time:type_name -> google.protobuf.Timestamp
-	12, // 9: trolly.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	12, // 10: trolly.v1.User.update_time:type_name -> google.protobuf.Timestamp
-	14, // 11: trolly.v1.Stream.parser:type_name -> google.protobuf.Struct
-	10, // 12: trolly.v1.Stream.labels:type_name -> trolly.v1.Stream.LabelsEntry
-	12, // 13: trolly.v1.Stream.create_time:type_name -> google.protobuf.Timestamp
-	12, // 14: trolly.v1.Stream.update_time:type_name -> google.protobuf.Timestamp
-	12, // 15: trolly.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	12, // 16: trolly.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
-	12, // 17: trolly.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	12, // 18: trolly.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	12, // 19: trolly.v1.AuditEntry.time:type_name -> google.protobuf.Timestamp
-	8,  // 20: trolly.v1.AuditEntry.actor:type_name -> trolly.v1.Actor
-	11, // 21: trolly.v1.AuditEntry.details:type_name -> trolly.v1.AuditEntry.DetailsEntry
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	13, // 7: trolly.v1.Tenant.create_time:type_name -> google.protobuf.Timestamp
+	13, // 8: trolly.v1.Tenant.update_time:type_name -> google.protobuf.Timestamp
+	13, // 9: trolly.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	13, // 10: trolly.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	15, // 11: trolly.v1.Stream.parser:type_name -> google.protobuf.Struct
+	11, // 12: trolly.v1.Stream.labels:type_name -> trolly.v1.Stream.LabelsEntry
+	13, // 13: trolly.v1.Stream.create_time:type_name -> google.protobuf.Timestamp
+	13, // 14: trolly.v1.Stream.update_time:type_name -> google.protobuf.Timestamp
+	13, // 15: trolly.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	13, // 16: trolly.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
+	13, // 17: trolly.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	13, // 18: trolly.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	13, // 19: trolly.v1.Certificate.start_time:type_name -> google.protobuf.Timestamp
+	13, // 20: trolly.v1.Certificate.expire_time:type_name -> google.protobuf.Timestamp
+	13, // 21: trolly.v1.Certificate.revoke_time:type_name -> google.protobuf.Timestamp
+	13, // 22: trolly.v1.Certificate.create_time:type_name -> google.protobuf.Timestamp
+	13, // 23: trolly.v1.AuditEntry.time:type_name -> google.protobuf.Timestamp
+	9,  // 24: trolly.v1.AuditEntry.actor:type_name -> trolly.v1.Actor
+	12, // 25: trolly.v1.AuditEntry.details:type_name -> trolly.v1.AuditEntry.DetailsEntry
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_trolly_v1_resources_proto_init() }
@@ -1129,7 +1253,7 @@ func file_trolly_v1_resources_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trolly_v1_resources_proto_rawDesc), len(file_trolly_v1_resources_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
