@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -48,4 +50,55 @@ func (s shipTarget) logger(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "logger: %s", out)
 	s.requireShipped(t, c, nil, lines, before)
+}
+
+// issuedCert is what `trolly admin certs issue --out` prints.
+type issuedCert struct {
+	ID              string `json:"id"`
+	CertificateFile string `json:"certificate_file"`
+	PrivateKeyFile  string `json:"private_key_file"`
+}
+
+// issueCert issues a client certificate of demo with the CLI, as an operator on the server
+// does, into files named by prefix.
+func issueCert(t *testing.T, cfg, prefix string) issuedCert {
+	t.Helper()
+	out, err := exec.Command(binary, "admin", "certs", "issue", "--config", cfg, "--tenant", "demo",
+		"--name", "rsyslog-e2e", "--out", prefix).Output()
+	require.NoError(t, err, "trolly admin certs issue: %s", out)
+	var c issuedCert
+	require.NoError(t, json.Unmarshal(out, &c), "%s", out)
+	require.NotEmpty(t, c.ID)
+	return c
+}
+
+// rsyslogRevoked revokes the certificate and runs the README's certificate snippet again:
+// the handshake is refused and counted, and the lines rsyslog holds reach no tenant.
+func (s shipTarget) rsyslogRevoked(t *testing.T, cfg string) {
+	bin := requireProgram(t, "rsyslogd", "rsyslog")
+	out, err := exec.Command(binary, "admin", "certs", "revoke", "--config", cfg, "--tenant", "demo",
+		"--id", s.cert.ID).CombinedOutput()
+	require.NoError(t, err, "trolly admin certs revoke: %s", out)
+	revoked := func() float64 { return s.rejected(t, "syslog-tls", "certificate_revoked") }
+	before := revoked()
+	// The revocation reaches the gateway within the metadata refresh interval (1s).
+	time.Sleep(2 * time.Second)
+	dir := t.TempDir()
+	socket := filepath.Join(dir, "in.sock")
+	conf := fmt.Sprintf(`global(workDirectory=%q localHostname="rsyslog-host")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket=%q)
+`, dir, socket) + readmeSnippet(t, "rsyslog-tls-cert", s.replacements("syslog")...)
+	path := filepath.Join(dir, "rsyslog.conf")
+	require.NoError(t, os.WriteFile(path, []byte(conf), 0o600))
+	rs := startProgram(t, bin, nil, "-n", "-f", path, "-i", filepath.Join(dir, "rsyslogd.pid"))
+	lines := s.lines(marker(t))
+	feed(t, socket, lines)
+	for i := 0; revoked() <= before; i++ {
+		require.Less(t, i, 200, "no handshake refused as certificate_revoked within 20s")
+		time.Sleep(100 * time.Millisecond)
+	}
+	rs.stop(t)
+	q := strings.Fields(lines[0])[0]
+	require.Zero(t, s.srv.search(t, demoRead, q, s.from, s.to, 1).total(t), "nothing sent with a revoked certificate is stored")
 }

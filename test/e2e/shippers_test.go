@@ -31,6 +31,7 @@ type shipTarget struct {
 	tcp, tls     int
 	http         string // the ingest listener's port
 	caFile       string
+	cert         issuedCert // a client certificate of demo
 	from, to     string
 	shippedLines int // lines per case
 }
@@ -61,6 +62,7 @@ func TestShippers(t *testing.T) {
 		"TROLLY_GATEWAY_SYSLOG_BATCH_WAIT=50ms",
 	}, "all", "--config", cfg)
 	in.waitReady(t, srv.readyURLs()...)
+	target.cert = issueCert(t, cfg, filepath.Join(dir, "rsyslog-client"))
 	now := time.Now().UTC()
 	target.from, target.to = now.Add(-time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)
 
@@ -72,9 +74,8 @@ func TestShippers(t *testing.T) {
 		snippets []string
 	}{
 		{"rsyslog omfwd tcp", target.rsyslog, shipCase{"syslog", "syslog-tcp", rsyslog}, []string{"rsyslog-template", "rsyslog-tcp"}},
-		// The client-certificate variant, once Trolly issues them, is one more snippet with
-		// StreamDriver.CertFile and KeyFile and no token in the template.
 		{"rsyslog omfwd tls token", target.rsyslog, shipCase{"syslog", "syslog-tls", rsyslog}, []string{"rsyslog-template", "rsyslog-tls"}},
+		{"rsyslog omfwd tls certificate", target.rsyslog, shipCase{"syslog", "syslog-tls", rsyslog}, []string{"rsyslog-tls-cert"}},
 		{"rsyslog omelasticsearch", target.rsyslog, shipCase{"app", "esbulk", ecsFields("rsyslog-host")}, []string{"rsyslog-elasticsearch"}},
 		{"syslog-ng syslog tcp", target.syslogNG, shipCase{"syslog", "syslog-tcp", syslogNG}, []string{"syslog-ng-auth", "syslog-ng-tcp"}},
 		{"syslog-ng syslog tls token", target.syslogNG, shipCase{"syslog", "syslog-tls", syslogNG}, []string{"syslog-ng-auth", "syslog-ng-tls"}},
@@ -85,6 +86,8 @@ func TestShippers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, tt.want, tt.snippets...) })
 	}
 	t.Run("logger rfc5424 octet-counted", func(t *testing.T) { target.logger(t) })
+	// Last: it revokes the certificate the case above used.
+	t.Run("rsyslog revoked certificate", func(t *testing.T) { target.rsyslogRevoked(t, cfg) })
 }
 
 // shipCase is what a case expects: the stream its lines go to, the protocol Trolly counts
@@ -199,6 +202,22 @@ func (s shipTarget) records(t *testing.T, protocol string) float64 {
 	return n
 }
 
+// rejected reads the refusals over protocol for reason, of any tenant, from the metrics.
+func (s shipTarget) rejected(t *testing.T, protocol, reason string) float64 {
+	t.Helper()
+	a := do(t, http.MethodGet, s.srv.adminURL+"/metrics", "", nil, nil)
+	require.Equal(t, http.StatusOK, a.status)
+	re := regexp.MustCompile(`(?m)^trolly_ingest_rejected_requests_total\{protocol="` + regexp.QuoteMeta(protocol) +
+		`",reason="` + regexp.QuoteMeta(reason) + `",tenant="[^"]*"\} (\S+)$`)
+	var n float64
+	for _, m := range re.FindAllSubmatch(a.body, -1) {
+		v, err := strconv.ParseFloat(string(m[1]), 64)
+		require.NoError(t, err)
+		n += v
+	}
+	return n
+}
+
 // readmeSnippet returns the README's block marked `<!-- shipper-test: name -->`, its
 // placeholders and customary ports replaced; a placeholder left over fails the test.
 func readmeSnippet(t *testing.T, name string, replace ...string) string {
@@ -221,6 +240,7 @@ func readmeSnippet(t *testing.T, name string, replace ...string) string {
 func (s shipTarget) replacements(stream string) []string {
 	return []string{
 		"<host>", "127.0.0.1", "<key>", demoIngest, "<stream>", stream, "<ca-file>", s.caFile,
+		"<cert-file>", s.cert.CertificateFile, "<key-file>", s.cert.PrivateKeyFile,
 		"5514", fmt.Sprint(s.tcp), "6514", fmt.Sprint(s.tls), "8088", s.http,
 	}
 }
