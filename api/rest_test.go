@@ -169,6 +169,13 @@ func adminSavesParsers(t *testing.T, e *env, admin string) {
 		"pipeline": []any{map[string]any{"duplicate": map[string]any{"stream": "nowhere"}}}}})
 	requireError(t, a, 400, "invalid_argument", "parser.pipeline")
 	require.Contains(t, a.body["message"], `"nowhere", which does not exist`)
+
+	// app routes to web: deleting web would leave app's routed events under a name the
+	// tenant no longer has.
+	a = e.call(t, "DELETE", "/api/v1/streams/web", admin, nil)
+	requireError(t, a, 400, "stream_in_use", "")
+	require.Contains(t, a.body["message"], `stream "app" routes events to "web"`)
+	require.Equal(t, 200, e.call(t, "GET", "/api/v1/streams/web", admin, nil).status, "web is kept")
 	require.Equal(t, 200, e.call(t, "DELETE", "/api/v1/streams/app", admin, nil).status)
 }
 
