@@ -20,6 +20,7 @@ func TestDir(t *testing.T) {
 
 	t.Setenv("CORPUS_DIR", t.TempDir())
 	require.Empty(t, Dir(), "a directory without the README holds no samples")
+	require.Nil(t, ReadFileOrNil(t, "a.log"))
 
 	root := t.TempDir()
 	found := filepath.Join(root, "shared", "corpus")

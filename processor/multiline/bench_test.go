@@ -17,13 +17,8 @@ const benchLines = 10000
 // when it is missing.
 func plainLines(b *testing.B) [][]byte {
 	b.Helper()
-	var data []byte
-	if dir := corpustest.Dir(); dir != "" {
-		var err error
-		if data, err = os.ReadFile(filepath.Join(dir, "linux_2k.log")); err != nil {
-			b.Fatal(err)
-		}
-	} else {
+	data := corpustest.ReadFileOrNil(b, "linux_2k.log")
+	if data == nil {
 		var buf bytes.Buffer
 		for i := range 2000 {
 			fmt.Fprintf(&buf, "Jun 14 15:16:%02d combo sshd(pam_unix)[%d]: authentication failure; rhost=10.0.0.%d\n", i%60, 19000+i, i%250)

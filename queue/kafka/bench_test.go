@@ -3,8 +3,6 @@ package kafka
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -62,13 +60,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 // corpus returns n bytes of the public sshd log sample, repeated as needed, or of a
 // generated log when the samples are not beside the repository.
 func corpus(b *testing.B, n int) []byte {
-	var data []byte
-	if dir := corpustest.Dir(); dir != "" {
-		var err error
-		if data, err = os.ReadFile(filepath.Join(dir, "openssh_2k.log")); err != nil {
-			b.Fatal(err)
-		}
-	} else {
+	data := corpustest.ReadFileOrNil(b, "openssh_2k.log")
+	if data == nil {
 		b.Logf("public log samples not found (set CORPUS_DIR), using generated lines")
 		for i := 0; len(data) < n; i++ {
 			data = fmt.Appendf(data, "Dec 10 06:55:%02d host sshd[%d]: Failed password for root from 10.0.%d.%d port %d ssh2\n",
