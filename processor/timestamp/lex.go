@@ -32,6 +32,10 @@ func day(v []byte, i int) (d, end int, ok bool) {
 // key3 packs three bytes for a switch, which Go compiles to a binary search.
 func key3(a, b, c byte) uint32 { return uint32(a)<<16 | uint32(b)<<8 | uint32(c) }
 
+// Month returns the month (1 to 12) whose English abbreviation starts v, as syslog and
+// Apache write it (capitalised), or 0 for none.
+func Month(v []byte) int { return month(v, 0) }
+
 // month reads an English month abbreviation at v[i:] as written by syslog and Apache
 // (capitalised), returning 0 for none.
 func month(v []byte, i int) int {
