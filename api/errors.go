@@ -25,6 +25,7 @@ const (
 	codeLimitReached = "limit_reached"
 	codeTooMany      = "too_many_requests"
 	codePlanInUse    = "plan_in_use"
+	codeStreamInUse  = "stream_in_use"
 )
 
 // errorDomain marks the ErrorInfo details Trolly attaches.

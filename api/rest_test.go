@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trolly-logs/trolly/api/auth"
+	"github.com/trolly-logs/trolly/tenant"
 )
 
 // call makes one REST call as curl would, and decodes its JSON answer.
@@ -169,6 +170,13 @@ func adminSavesParsers(t *testing.T, e *env, admin string) {
 		"pipeline": []any{map[string]any{"duplicate": map[string]any{"stream": "nowhere"}}}}})
 	requireError(t, a, 400, "invalid_argument", "parser.pipeline")
 	require.Contains(t, a.body["message"], `"nowhere", which does not exist`)
+
+	// app routes to web: deleting web would leave app's routed events under a name the
+	// tenant no longer has.
+	a = e.call(t, "DELETE", "/api/v1/streams/web", admin, nil)
+	requireError(t, a, 400, "stream_in_use", "")
+	require.Contains(t, a.body["message"], `stream "app" routes events to "web"`)
+	require.Equal(t, 200, e.call(t, "GET", "/api/v1/streams/web", admin, nil).status, "web is kept")
 	require.Equal(t, 200, e.call(t, "DELETE", "/api/v1/streams/app", admin, nil).status)
 }
 
@@ -281,4 +289,26 @@ func auditTrail(t *testing.T, e *env, op, admin string) {
 	require.Empty(t, a.body["entries"], "plan changes concern no tenant")
 	a = e.call(t, "GET", "/api/v1/audit?action=plan.", op, nil)
 	require.Len(t, a.body["entries"], 2, "an operator reads every entry")
+}
+
+// TestDeleteRoutedStreamInTenant refuses to delete a stream that a stream of its own tenant
+// routes to, and only that: another tenant's route to a stream of the same name does not
+// hold it.
+func TestDeleteRoutedStreamInTenant(t *testing.T) {
+	w := newWorld(t, stores()["sqlite"](t))
+	ctx := context.Background()
+	for _, st := range []tenant.Stream{
+		{TenantID: w.corp.id, Name: w.acme.stream, SourceType: "json"},
+		{TenantID: w.corp.id, Name: "router", SourceType: "json",
+			Parser: []byte(`{"pipeline":[{"duplicate":{"stream":"` + w.acme.stream + `"}}]}`)},
+	} {
+		_, err := w.cat.CreateStream(ctx, system, st)
+		require.NoError(t, err)
+	}
+	path := "/api/v1/streams/" + w.acme.stream
+
+	a := w.call(t, "DELETE", path, w.corp.adminJWT, nil)
+	requireError(t, a, 400, "stream_in_use", "")
+	require.Contains(t, a.body["message"], `stream "router" routes events to "`+w.acme.stream+`"`)
+	require.Equal(t, 200, w.call(t, "DELETE", path, w.acme.adminJWT, nil).status, "acme's stream, which no acme stream routes to")
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"google.golang.org/grpc/codes"
+
 	"github.com/trolly-logs/trolly/processor"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/tenant"
@@ -128,8 +130,18 @@ func (s *streamService) UpdateStream(ctx context.Context, req *trollyv1.UpdateSt
 }
 
 // DeleteStream implements trollyv1.StreamServiceServer within the caller's tenant.
+// A stream that another stream's pipeline routes to is refused, naming that stream.
 func (s *streamService) DeleteStream(ctx context.Context, req *trollyv1.DeleteStreamRequest) (*trollyv1.DeleteStreamResponse, error) {
-	if err := s.cat.DeleteStream(ctx, s.actor(ctx), principalFrom(ctx).TenantID, req.GetName()); err != nil {
+	tenantID := principalFrom(ctx).TenantID
+	all, err := tenant.AllStreams(ctx, s.cat, tenantID)
+	if err != nil {
+		return nil, statusOf(ctx, s.log, err, "stream")
+	}
+	if from, ok := processor.RoutedBy(all, req.GetName()); ok {
+		return nil, withInfo(codes.FailedPrecondition, fmt.Sprintf(
+			"stream %q routes events to %q: remove that route from its pipeline first", from, req.GetName()), codeStreamInUse, "")
+	}
+	if err := s.cat.DeleteStream(ctx, s.actor(ctx), tenantID, req.GetName()); err != nil {
 		return nil, statusOf(ctx, s.log, err, "stream")
 	}
 	return &trollyv1.DeleteStreamResponse{}, nil

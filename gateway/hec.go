@@ -36,7 +36,7 @@ type hecProto struct{}
 func (hecProto) name() string { return "hec" }
 
 func (hecProto) credential(r *http.Request) (string, *rejection) {
-	tok, code := hec.Token(r.Header, r.URL.Query(), false)
+	tok, code := hec.Token(r.Header, r.URL.Query())
 	if code != hec.Success {
 		return "", reject(code.Status(), "unauthenticated", "%s: send the ingest key as Authorization: Splunk <key>", code.Text())
 	}
@@ -57,7 +57,7 @@ func hecReply(r *http.Request, rej *rejection) hec.Reply {
 	switch rej.code {
 	case "unauthenticated":
 		code = hec.InvalidToken // a well-formed key that is not known
-		if _, c := hec.Token(r.Header, r.URL.Query(), false); c != hec.Success {
+		if _, c := hec.Token(r.Header, r.URL.Query()); c != hec.Success {
 			code = c
 		}
 		status = code.Status()

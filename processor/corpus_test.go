@@ -7,20 +7,17 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-// corpusDir holds the shared public log samples, outside the repository.
-const corpusDir = "../../shared/corpus"
+	"github.com/trolly-logs/trolly/internal/corpustest"
+)
 
 // corpusLines returns the lines of every corpus file by name, as a shipper that splits on
 // LF would send them (a CR stays at the end); it skips the test when the corpus is missing.
 func corpusLines(tb testing.TB) map[string][][]byte {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join(corpusDir, "*.log"))
+	files, err := filepath.Glob(filepath.Join(corpustest.Require(tb), "*.log"))
 	require.NoError(tb, err)
-	if len(files) == 0 {
-		tb.Skipf("no public log samples in %s (see the corpus README); skipping", corpusDir)
-	}
+	require.NotEmpty(tb, files, "public log samples")
 	out := make(map[string][][]byte, len(files))
 	for _, f := range files {
 		data, err := os.ReadFile(f)

@@ -24,8 +24,8 @@ type converted struct {
 
 // handle processes the deliveries of one Receive in order, acknowledging each once its
 // events are published and rejecting those that can never be processed. It holds a
-// delivery while publishing fails for a reason that may pass; when it stops early (ctx
-// ended, or a queue that cannot serve it), it nacks what it has not finished.
+// delivery while the directory or publishing fails for a reason that may pass; when it stops
+// early (ctx ended, or a queue that cannot serve it), it nacks what it has not finished.
 func (p *Processor) handle(ctx context.Context, log *slog.Logger, t *Transformer, ds []*queue.Delivery) error {
 	for i, d := range ds {
 		if d.Attempt > p.cfg.MaxAttempts {
@@ -33,7 +33,11 @@ func (p *Processor) handle(ctx context.Context, log *slog.Logger, t *Transformer
 				"delivered %d times without being acknowledged (the processor may crash on it)", d.Attempt))
 			continue
 		}
-		out, err := p.convert(ctx, t, d)
+		out, err := p.convert(ctx, log, t, d)
+		if ctx.Err() != nil {
+			p.nack(log, ds[i:], ctx.Err())
+			return errStop
+		}
 		if err != nil {
 			p.reject(log, d, poisonReason(err), err)
 			continue
@@ -58,13 +62,13 @@ func (p *Processor) handle(ctx context.Context, log *slog.Logger, t *Transformer
 
 // convert decodes a raw batch and encodes its events, in one message or, when large,
 // several.
-func (p *Processor) convert(ctx context.Context, t *Transformer, d *queue.Delivery) (converted, error) {
+func (p *Processor) convert(ctx context.Context, log *slog.Logger, t *Transformer, d *queue.Delivery) (converted, error) {
 	start := time.Now()
 	var raw trollyv1.RawBatch
 	if err := proto.Unmarshal(d.Body, &raw); err != nil {
 		return converted{}, fmt.Errorf("%w: %w", errUndecodable, err)
 	}
-	stream, err := p.streams.get(ctx, raw.GetTenantId(), raw.GetStream(), raw.GetSourceType())
+	stream, err := p.stream(ctx, log, &raw)
 	switch {
 	case errors.Is(err, ErrUnknownSourceType):
 		return converted{}, fmt.Errorf("batch %s: %w %q", raw.GetId(), err, raw.GetSourceType())
@@ -86,6 +90,25 @@ func (p *Processor) convert(ctx context.Context, t *Transformer, d *queue.Delive
 	}
 	p.metrics.batchDuration.Observe(time.Since(start).Seconds())
 	return converted{msgs: msgs, tenant: raw.GetTenantId(), sourceType: raw.GetSourceType(), stats: st}, nil
+}
+
+// stream returns the parsing of raw's stream. It waits out a directory that cannot answer
+// (not loaded yet, or down) with capped backoff, holding the raw batch as publishOne does:
+// its settings may redact or drop, so it is never parsed without them.
+func (p *Processor) stream(ctx context.Context, log *slog.Logger, raw *trollyv1.RawBatch) (*Stream, error) {
+	backoff := p.cfg.RetryMin
+	for {
+		st, err := p.streams.get(ctx, raw.GetTenantId(), raw.GetStream(), raw.GetSourceType())
+		if !errors.Is(err, errDirectory) {
+			return st, err
+		}
+		p.metrics.directoryErrors.Inc()
+		log.Warn("look up stream settings; retrying", "err", err, "tenant", raw.GetTenantId(),
+			"stream", raw.GetStream(), "retry_in", backoff)
+		if !p.sleep(ctx, &backoff) {
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // split cuts b into batches of at most maxBytes once encoded; an event too large on its

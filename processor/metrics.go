@@ -15,6 +15,7 @@ type metrics struct {
 	poison            *prometheus.CounterVec
 	publishRetries    prometheus.Counter
 	publishErrors     prometheus.Counter
+	directoryErrors   prometheus.Counter
 	batchDuration     prometheus.Histogram
 }
 
@@ -59,6 +60,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		publishErrors: f.NewCounter(prometheus.CounterOpts{
 			Name: "trolly_processor_publish_errors_total",
 			Help: "Publish attempts of event batches that failed otherwise; each is retried while the raw batch is held.",
+		}),
+		directoryErrors: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_processor_directory_errors_total",
+			Help: "Look-ups of stream settings the tenant directory could not answer; each is retried while the raw batch is held.",
 		}),
 		batchDuration: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "trolly_processor_batch_duration_seconds",

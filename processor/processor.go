@@ -41,7 +41,7 @@ func New(cfg Config, q queue.Queue, dir Directory, logger *slog.Logger, reg prom
 		logger:      logger,
 		metrics:     newMetrics(reg),
 		sourceTypes: r,
-		streams:     newStreams(dir, r, logger),
+		streams:     newStreams(dir, r),
 	}
 }
 

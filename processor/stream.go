@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/trolly-logs/trolly/processor/pipeline"
 	"github.com/trolly-logs/trolly/processor/sourcetype"
 	"github.com/trolly-logs/trolly/processor/timestamp"
+	"github.com/trolly-logs/trolly/tenant"
 )
 
 // Stream is a stream's parsing, compiled once from its source type and settings. It is
@@ -31,6 +33,22 @@ type Stream struct {
 // RouteStreams returns the streams the stream's pipeline sends events to; the caller checks
 // they are streams of the same tenant.
 func (s *Stream) RouteStreams() []string { return s.pipeline.Streams() }
+
+// RoutedBy returns the first of a tenant's streams, other than the one named, whose pipeline
+// routes or duplicates events to the stream named: deleting it would leave those events
+// under a name the tenant no longer has. Settings that do not compile route nowhere.
+func RoutedBy(streams []tenant.Stream, name string) (string, bool) {
+	for _, st := range streams {
+		if st.Name == name || len(st.Parser) == 0 {
+			continue
+		}
+		compiled, err := CompileStream(nil, st.SourceType, st.Parser)
+		if err == nil && slices.Contains(compiled.RouteStreams(), name) {
+			return st.Name, true
+		}
+	}
+	return "", false
+}
 
 // ValidateStream checks a source type and its settings (tenant.Stream.Parser) as a stream
 // is saved. The error is a *SettingsError naming the setting, with the position of an error

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
+	"github.com/trolly-logs/trolly/tenant"
 )
 
 // processWith runs lines through a stream of sourceType with the given settings.
@@ -298,4 +299,33 @@ func TestBadWireTimeWithLineTime(t *testing.T) {
 	m := requireAlwaysPresent(t, out.GetEvents()[0], "syslog", 0)
 	require.Equal(t, "2024-05-01T11:30:00Z", m["@timestamp"])
 	require.NotContains(t, m, "tags")
+}
+
+func TestRoutedBy(t *testing.T) {
+	stream := func(name, pipeline string) tenant.Stream {
+		return tenant.Stream{TenantID: testTenant, Name: name, SourceType: "text",
+			Parser: json.RawMessage(`{"pipeline":` + pipeline + `}`)}
+	}
+	streams := []tenant.Stream{
+		{TenantID: testTenant, Name: "plain", SourceType: "json"},
+		stream("self", `[{"route":{"if":"a:1","stream":"self"}}]`),
+		stream("broken", `[{"route":{"stream":"errors"}},{"nope":{}}]`),
+		stream("app", `[{"route":{"if":"log.level:ERROR","stream":"errors"}}]`),
+		stream("audit", `[{"duplicate":{"stream":"archive"}}]`),
+	}
+	tests := []struct {
+		name, want string
+	}{
+		{"errors", "app"},
+		{"archive", "audit"},
+		{"self", ""},  // a stream routing to itself goes with it
+		{"plain", ""}, // nothing routes there
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := RoutedBy(streams, tt.name)
+			require.Equal(t, tt.want, got)
+			require.Equal(t, tt.want != "", ok)
+		})
+	}
 }

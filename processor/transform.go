@@ -44,12 +44,11 @@ type Stats struct {
 // Transformer turns raw batches into event batches, keeping its buffers from batch to
 // batch. It is not safe for concurrent use: give each worker its own.
 type Transformer struct {
-	sourceTypes *sourcetype.Registry
-	plain       map[string]*Stream
-	doc         ecs.Document
-	env         sourcetype.Env
-	keys        []string
-	failures    []error
+	plain    *plainStreams
+	doc      ecs.Document
+	env      sourcetype.Env
+	keys     []string
+	failures []error
 	// badWireTime is a transport's @timestamp that could not be read; a failure only when
 	// the line gives no time either.
 	badWireTime string
@@ -73,10 +72,7 @@ const chunkSize = 64 << 10
 // NewTransformer returns a Transformer for the source types of r; nil means the built-in
 // ones.
 func NewTransformer(r *sourcetype.Registry) *Transformer {
-	if r == nil {
-		r = sourcetype.Builtin()
-	}
-	t := &Transformer{sourceTypes: r, plain: map[string]*Stream{}}
+	t := &Transformer{plain: newPlainStreams(r, false)}
 	t.copyFn = t.emitCopy
 	return t
 }
@@ -99,14 +95,9 @@ type batch struct {
 // Process turns one raw batch into one event batch by its source type alone: no stream
 // settings, and no bounds on event times, so that a parser's reading shows as it is.
 func (t *Transformer) Process(b *trollyv1.RawBatch) (*trollyv1.EventBatch, Stats, error) {
-	st, ok := t.plain[b.GetSourceType()]
-	if !ok {
-		var err error
-		if st, err = CompileStream(t.sourceTypes, b.GetSourceType(), nil); err != nil {
-			return nil, Stats{}, fmt.Errorf("batch %s: %w %q", b.GetId(), ErrUnknownSourceType, b.GetSourceType())
-		}
-		st.maxPast, st.maxFuture = 0, 0
-		t.plain[b.GetSourceType()] = st
+	st, err := t.plain.get(b.GetSourceType())
+	if err != nil {
+		return nil, Stats{}, fmt.Errorf("batch %s: %w %q", b.GetId(), ErrUnknownSourceType, b.GetSourceType())
 	}
 	return t.ProcessStream(b, st)
 }

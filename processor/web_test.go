@@ -14,9 +14,7 @@ import (
 // time and all, and keeps its level and text.
 func TestCorpusApacheError(t *testing.T) {
 	lines := corpusLines(t)["apache_2k.log"]
-	if lines == nil {
-		t.Skipf("no apache_2k.log in %s (see the corpus README); skipping", corpusDir)
-	}
+	require.NotNil(t, lines, "apache_2k.log in the public log samples")
 	out, st, err := NewTransformer(nil).Process(newBatch("apache_error", text, lines...))
 	require.NoError(t, err)
 	require.Equal(t, Stats{Events: len(lines)}, st, "no parse or timestamp failure")
@@ -39,8 +37,6 @@ func BenchmarkProcessNginxError(b *testing.B) {
 
 func BenchmarkProcessApacheError(b *testing.B) {
 	lines := corpusLines(b)["apache_2k.log"]
-	if lines == nil {
-		b.Skipf("no apache_2k.log in %s (see the corpus README); skipping", corpusDir)
-	}
+	require.NotNil(b, lines, "apache_2k.log in the public log samples")
 	benchBatch(b, newBatch("apache_error", text, lines...))
 }

@@ -14,6 +14,11 @@ import (
 // not help.
 var errTakeover = errors.New("was not made by the configuration file")
 
+// RoutedBy returns the first of a tenant's streams, other than the one named, whose
+// pipeline routes or duplicates events to the stream named (processor.RoutedBy: this
+// package does not read pipelines).
+type RoutedBy func(streams []Stream, name string) (string, bool)
+
 // configActor is who the configuration file's changes are recorded as.
 var configActor = Actor{Kind: "config", Name: "configuration file"}
 
@@ -22,22 +27,24 @@ var configActor = Actor{Kind: "config", Name: "configuration file"}
 // What the file no longer lists is removed: its streams deleted, its keys revoked; a
 // tenant itself is kept (deleting one is a decision for `trolly admin`), with a warning.
 // Records of the same name made through the API are never taken over: that is an error.
+// A stream that another stream's pipeline still routes to (as routedBy reads it; nil reads
+// none) is not deleted: that is an error too.
 // Processes starting together may race; a conflict makes the sync start again.
-func SyncConfig(ctx context.Context, cat Catalog, cfgs []Config, logger *slog.Logger) error {
+func SyncConfig(ctx context.Context, cat Catalog, cfgs []Config, routedBy RoutedBy, logger *slog.Logger) error {
 	var err error
 	for range 3 {
-		if err = syncOnce(ctx, cat, cfgs, logger); !errors.Is(err, ErrConflict) || errors.Is(err, errTakeover) {
+		if err = syncOnce(ctx, cat, cfgs, routedBy, logger); !errors.Is(err, ErrConflict) || errors.Is(err, errTakeover) {
 			return err
 		}
 	}
 	return err
 }
 
-func syncOnce(ctx context.Context, cat Catalog, cfgs []Config, logger *slog.Logger) error {
+func syncOnce(ctx context.Context, cat Catalog, cfgs []Config, routedBy RoutedBy, logger *slog.Logger) error {
 	listed := map[string]bool{}
 	for _, c := range cfgs {
 		listed[c.ID] = true
-		if err := syncTenant(ctx, cat, c); err != nil {
+		if err := syncTenant(ctx, cat, c, routedBy); err != nil {
 			return fmt.Errorf("sync tenant %s from the configuration: %w", c.ID, err)
 		}
 	}
@@ -49,7 +56,7 @@ func syncOnce(ctx context.Context, cat Catalog, cfgs []Config, logger *slog.Logg
 	})
 }
 
-func syncTenant(ctx context.Context, cat Catalog, c Config) error {
+func syncTenant(ctx context.Context, cat Catalog, c Config, routedBy RoutedBy) error {
 	plan := c.Plan()
 	old, err := cat.GetPlan(ctx, plan.ID)
 	switch {
@@ -78,20 +85,20 @@ func syncTenant(ctx context.Context, cat Catalog, c Config) error {
 	if err != nil {
 		return err
 	}
-	if err := syncStreams(ctx, cat, c); err != nil {
+	if err := syncStreams(ctx, cat, c, routedBy); err != nil {
 		return err
 	}
 	return syncKeys(ctx, cat, c)
 }
 
-func syncStreams(ctx context.Context, cat Catalog, c Config) error {
-	have := map[string]Stream{}
-	err := eachPage(func(p Page) ([]Stream, string, error) { return cat.ListStreams(ctx, c.ID, p) }, func(s Stream) error {
-		have[s.Name] = s
-		return nil
-	})
+func syncStreams(ctx context.Context, cat Catalog, c Config, routedBy RoutedBy) error {
+	all, err := AllStreams(ctx, cat, c.ID)
 	if err != nil {
 		return err
+	}
+	have := map[string]Stream{}
+	for _, s := range all {
+		have[s.Name] = s
 	}
 	listed := map[string]bool{}
 	for _, sc := range c.Streams {
@@ -115,11 +122,38 @@ func syncStreams(ctx context.Context, cat Catalog, c Config) error {
 			return err
 		}
 	}
+	var gone []string
 	for name, s := range have {
 		if s.ManagedBy == ManagedByConfig && !listed[name] {
-			if err := cat.DeleteStream(ctx, configActor, c.ID, name); err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
+			gone = append(gone, name)
+		}
+	}
+	if err := refuseRouted(ctx, cat, c.ID, gone, routedBy); err != nil {
+		return err
+	}
+	for _, name := range gone {
+		if err := cat.DeleteStream(ctx, configActor, c.ID, name); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// refuseRouted refuses to delete the streams gone while a stream that stays routes to one.
+func refuseRouted(ctx context.Context, cat Catalog, tenantID string, gone []string, routedBy RoutedBy) error {
+	if routedBy == nil || len(gone) == 0 {
+		return nil
+	}
+	all, err := AllStreams(ctx, cat, tenantID)
+	if err != nil {
+		return err
+	}
+	staying := slices.DeleteFunc(all, func(s Stream) bool { return slices.Contains(gone, s.Name) })
+	slices.Sort(gone)
+	for _, name := range gone {
+		if from, ok := routedBy(staying, name); ok {
+			return fmt.Errorf("stream %q left the configuration file, but stream %q routes events to it: "+
+				"remove that route first: %w", name, from, ErrInvalid)
 		}
 	}
 	return nil
@@ -163,6 +197,16 @@ func syncKeys(ctx context.Context, cat Catalog, c Config) error {
 		}
 	}
 	return nil
+}
+
+// AllStreams returns every stream of a tenant, page after page.
+func AllStreams(ctx context.Context, cat Catalog, tenantID string) ([]Stream, error) {
+	var out []Stream
+	err := eachPage(func(p Page) ([]Stream, string, error) { return cat.ListStreams(ctx, tenantID, p) }, func(s Stream) error {
+		out = append(out, s)
+		return nil
+	})
+	return out, err
 }
 
 // eachPage calls f with every item of a paginated list.

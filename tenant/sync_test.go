@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/processor"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
@@ -20,10 +21,10 @@ func TestSyncConfig(t *testing.T) {
 		Keys:    []tenant.KeyConfig{{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey("demo-in")}},
 		Streams: []tenant.StreamConfig{{Name: "web", SourceType: "nginx_access"}, {Name: "app", SourceType: "json"}},
 	}}
-	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, processor.RoutedBy, log))
 	v1, err := cat.Version(ctx)
 	require.NoError(t, err)
-	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, processor.RoutedBy, log))
 	v2, err := cat.Version(ctx)
 	require.NoError(t, err)
 	require.Equal(t, v1, v2, "a second sync of the same file changes nothing")
@@ -40,7 +41,7 @@ func TestSyncConfig(t *testing.T) {
 	cfg[0].Streams = []tenant.StreamConfig{{Name: "web", SourceType: "apache_access", Parser: parser}}
 	cfg[0].Keys[0].Hash = tenant.HashKey("demo-in-2")
 	cfg[0].Limits.IngestBytesPerSecond = 2 << 20
-	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, processor.RoutedBy, log))
 	snap, err := cat.Snapshot(ctx)
 	require.NoError(t, err)
 	require.Len(t, snap.Streams, 1)
@@ -48,7 +49,7 @@ func TestSyncConfig(t *testing.T) {
 	require.JSONEq(t, `{"timezone":"Europe/Paris","pipeline":[{"remove":{"fields":["user.name"]}}]}`, string(snap.Streams[0].Parser))
 	v3, err := cat.Version(ctx)
 	require.NoError(t, err)
-	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, log))
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, processor.RoutedBy, log))
 	v4, err := cat.Version(ctx)
 	require.NoError(t, err)
 	require.Equal(t, v3, v4, "parser settings the store reordered are still the file's")
@@ -60,12 +61,29 @@ func TestSyncConfig(t *testing.T) {
 	_, err = cat.CreateStream(ctx, cli, tenant.Stream{TenantID: "demo", Name: "api-made", SourceType: "text"})
 	require.NoError(t, err)
 	cfg[0].Streams = append(cfg[0].Streams, tenant.StreamConfig{Name: "api-made", SourceType: "json"})
-	err = tenant.SyncConfig(ctx, cat, cfg, log)
+	err = tenant.SyncConfig(ctx, cat, cfg, processor.RoutedBy, log)
 	require.ErrorIs(t, err, tenant.ErrConflict)
 	require.ErrorContains(t, err, `stream "api-made" exists and was not made by the configuration file`)
 
+	// A stream the file drops is kept while a stream the API made routes to it.
+	cfg[0].Streams = []tenant.StreamConfig{{Name: "web", SourceType: "apache_access"}, {Name: "errors", SourceType: "json"}}
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, processor.RoutedBy, log))
+	_, err = cat.UpdateStream(ctx, cli, tenant.Stream{TenantID: "demo", Name: "api-made", SourceType: "text",
+		Parser: []byte(`{"pipeline":[{"route":{"if":"log.level:error","stream":"errors"}}]}`)})
+	require.NoError(t, err)
+	cfg[0].Streams = cfg[0].Streams[:1]
+	err = tenant.SyncConfig(ctx, cat, cfg, processor.RoutedBy, log)
+	require.ErrorIs(t, err, tenant.ErrInvalid)
+	require.ErrorContains(t, err, `stream "errors" left the configuration file, but stream "api-made" routes events to it`)
+	_, err = cat.GetStream(ctx, "demo", "errors")
+	require.NoError(t, err, "kept")
+	require.NoError(t, cat.DeleteStream(ctx, cli, "demo", "api-made"))
+	require.NoError(t, tenant.SyncConfig(ctx, cat, cfg, processor.RoutedBy, log))
+	_, err = cat.GetStream(ctx, "demo", "errors")
+	require.ErrorIs(t, err, tenant.ErrNotFound, "deleted once nothing routes to it")
+
 	// A tenant that leaves the file is kept.
-	require.NoError(t, tenant.SyncConfig(ctx, cat, nil, log))
+	require.NoError(t, tenant.SyncConfig(ctx, cat, nil, processor.RoutedBy, log))
 	_, err = cat.GetTenant(ctx, "demo")
 	require.NoError(t, err)
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trolly-logs/trolly/api/auth"
 	"github.com/trolly-logs/trolly/config"
+	"github.com/trolly-logs/trolly/processor"
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/tenant"
 	"github.com/trolly-logs/trolly/tenant/postgres"
@@ -47,7 +48,7 @@ func (b *builder) openTenants(ctx context.Context) error {
 	b.cat = cat
 	b.closers = append(b.closers, cat.Close)
 	log := b.log.With("component", "catalog")
-	if err := tenant.SyncConfig(ctx, cat, b.cfg.Tenants, log); err != nil {
+	if err := tenant.SyncConfig(ctx, cat, b.cfg.Tenants, processor.RoutedBy, log); err != nil {
 		return err
 	}
 	if bs := b.cfg.Bootstrap; bs.OperatorEmail != "" {

@@ -73,9 +73,8 @@ func (it *Item) Fail(status int, typ, reason string) {
 type Request struct {
 	// Records are the accepted source documents (JSON objects, sharing the body's memory).
 	Records []ingest.Record
-	// Indices are the routing hints: Indices[i] is the index Records[i] was sent to.
-	Indices []string
-	// Items are all the actions, accepted or not, in request order.
+	// Items are all the actions, accepted or not, in request order; an accepted item's
+	// Index is the routing hint of its record.
 	Items []Item
 }
 
@@ -92,7 +91,6 @@ func Decode(body []byte, defaultIndex string, lim Limits) (*Request, error) {
 	d := decoder{body: body, lim: lim, defaultIndex: defaultIndex}
 	req := &Request{
 		Records: make([]ingest.Record, 0, n),
-		Indices: make([]string, 0, n),
 		Items:   make([]Item, 0, n),
 	}
 	for {
@@ -113,7 +111,6 @@ func Decode(body []byte, defaultIndex string, lim Limits) (*Request, error) {
 		if it.Record >= 0 {
 			it.Record = len(req.Records)
 			req.Records = append(req.Records, ingest.Record{Data: d.src, JSON: true})
-			req.Indices = append(req.Indices, it.Index)
 		}
 		req.Items = append(req.Items, it)
 	}

@@ -5,7 +5,7 @@
 // Decode reads a _bulk body (POST /_bulk or /{index}/_bulk): NDJSON pairs of an action line
 // and a source line. The index and create actions are accepted; each source document becomes
 // one JSON record, and the target index (the action's _index, else the one of the path) is the
-// record's routing hint in Request.Indices, which the gateway maps to one of the tenant's
+// record's routing hint in its Item's Index, which the gateway maps to one of the tenant's
 // streams. Trolly stores logs append-only, so update and delete are refused per item, as
 // Elasticsearch refuses items, and the rest of the request goes on. Unknown metadata
 // (_type from Fluent Bit or older Beats, pipeline, routing...) is ignored. Blank lines are

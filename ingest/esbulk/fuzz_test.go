@@ -46,7 +46,6 @@ func FuzzDecode(f *testing.F) {
 		}
 		require.NotEmpty(t, req.Items)
 		require.LessOrEqual(t, len(req.Items), lim.MaxRecords)
-		require.Len(t, req.Indices, len(req.Records))
 		accepted := 0
 		for _, it := range req.Items {
 			if it.Error != nil {
@@ -63,7 +62,6 @@ func FuzzDecode(f *testing.F) {
 			require.True(t, json.Valid(r.Data))
 			require.Equal(t, byte('{'), bytes.TrimLeft(r.Data, " \t")[0])
 			require.True(t, bytes.Contains(body, r.Data))
-			require.Equal(t, it.Index, req.Indices[it.Record])
 			require.Empty(t, checkIndex(it.Index))
 			accepted++
 		}

@@ -34,7 +34,6 @@ func DecodeDoc(body []byte, op Op, index, id string, lim Limits) (*Request, erro
 	req := &Request{Items: []Item{it}}
 	if it.Error == nil {
 		req.Records = []ingest.Record{{Data: src, JSON: true}}
-		req.Indices = []string{index}
 	}
 	return req, nil
 }

@@ -50,7 +50,7 @@ func TestDecodeDoc(t *testing.T) {
 			}
 			require.Equal(t, 0, it.Record)
 			require.Equal(t, []ingest.Record{{Data: []byte(tt.record), JSON: true}}, req.Records)
-			require.Equal(t, []string{tt.index}, req.Indices)
+			require.Equal(t, tt.index, it.Index)
 		})
 	}
 }

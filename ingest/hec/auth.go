@@ -11,19 +11,14 @@ import (
 //
 // Vector, Fluent Bit, the OpenTelemetry collector and Docker's log driver all send
 // "Authorization: Splunk <token>". Splunk also takes HTTP Basic with the token as the
-// password (the user is ignored), and ?token= in the query only where the token allows it:
-// allowQuery says whether this listener does (tokens in URLs end up in access logs).
-func Token(h http.Header, q url.Values, allowQuery bool) (string, Code) {
+// password (the user is ignored). Splunk takes ?token= in the query where a token allows
+// it; Trolly never does, since tokens in URLs end up in access logs: such a request is
+// answered with Splunk's code for it.
+func Token(h http.Header, q url.Values) (string, Code) {
 	auth := strings.TrimSpace(h.Get("Authorization"))
 	if auth == "" {
-		if !q.Has("token") {
-			return "", TokenRequired
-		}
-		if !allowQuery {
+		if q.Has("token") {
 			return "", QueryAuthDisabled
-		}
-		if tok := q.Get("token"); tok != "" {
-			return tok, Success
 		}
 		return "", TokenRequired
 	}

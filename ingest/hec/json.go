@@ -144,26 +144,19 @@ func (s *scanner) str() (start, end int, escaped bool, err error) {
 }
 
 func (s *scanner) escape() error {
-	if s.pos+1 >= len(s.buf) {
+	if n := jsonstr.EscapeLen(s.buf[s.pos:]); n > 0 {
+		s.pos += n
+		return nil
+	}
+	switch {
+	case s.pos+1 >= len(s.buf):
 		return s.fail("unexpected end of JSON in string escape")
+	case s.buf[s.pos+1] != 'u':
+		return s.fail("invalid escape in string")
+	case s.pos+6 > len(s.buf):
+		return s.fail("unexpected end of JSON in \\u escape")
 	}
-	switch s.buf[s.pos+1] {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		s.pos += 2
-		return nil
-	case 'u':
-		if s.pos+6 > len(s.buf) {
-			return s.fail("unexpected end of JSON in \\u escape")
-		}
-		for _, h := range s.buf[s.pos+2 : s.pos+6] {
-			if jsonstr.HexVal(h) < 0 {
-				return s.fail("invalid \\u escape")
-			}
-		}
-		s.pos += 6
-		return nil
-	}
-	return s.fail("invalid escape in string")
+	return s.fail("invalid \\u escape")
 }
 
 func (s *scanner) number() error {

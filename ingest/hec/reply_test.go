@@ -69,26 +69,24 @@ func TestParseParams(t *testing.T) {
 
 func TestToken(t *testing.T) {
 	tests := []struct {
-		name       string
-		auth       string
-		query      string
-		allowQuery bool
-		token      string
-		code       Code
+		name  string
+		auth  string
+		query string
+		token string
+		code  Code
 	}{
-		{"splunk scheme", "Splunk 0b5f-11", "", false, "0b5f-11", Success},
-		{"scheme case", "splunk  0b5f-11 ", "", false, "0b5f-11", Success},
-		{"basic password", "Basic eDowYjVmLTEx", "", false, "0b5f-11", Success}, // x:0b5f-11
-		{"basic without password", "Basic eDo=", "", false, "", InvalidAuthorization},
-		{"basic not base64", "Basic !!", "", false, "", InvalidAuthorization},
-		{"bearer", "Bearer 0b5f-11", "", false, "", InvalidAuthorization},
-		{"bare token", "0b5f-11", "", false, "", InvalidAuthorization},
-		{"scheme only", "Splunk", "", false, "", InvalidAuthorization},
-		{"none", "", "", false, "", TokenRequired},
-		{"query refused", "", "token=0b5f-11", false, "", QueryAuthDisabled},
-		{"query allowed", "", "token=0b5f-11", true, "0b5f-11", Success},
-		{"query empty", "", "token=", true, "", TokenRequired},
-		{"header wins", "Splunk a", "token=b", true, "a", Success},
+		{"splunk scheme", "Splunk 0b5f-11", "", "0b5f-11", Success},
+		{"scheme case", "splunk  0b5f-11 ", "", "0b5f-11", Success},
+		{"basic password", "Basic eDowYjVmLTEx", "", "0b5f-11", Success}, // x:0b5f-11
+		{"basic without password", "Basic eDo=", "", "", InvalidAuthorization},
+		{"basic not base64", "Basic !!", "", "", InvalidAuthorization},
+		{"bearer", "Bearer 0b5f-11", "", "", InvalidAuthorization},
+		{"bare token", "0b5f-11", "", "", InvalidAuthorization},
+		{"scheme only", "Splunk", "", "", InvalidAuthorization},
+		{"none", "", "", "", TokenRequired},
+		{"query refused", "", "token=0b5f-11", "", QueryAuthDisabled},
+		{"query empty", "", "token=", "", QueryAuthDisabled},
+		{"header wins", "Splunk a", "token=b", "a", Success},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,7 +96,7 @@ func TestToken(t *testing.T) {
 			}
 			q, err := url.ParseQuery(tt.query)
 			require.NoError(t, err)
-			tok, code := Token(h, q, tt.allowQuery)
+			tok, code := Token(h, q)
 			require.Equal(t, tt.code, code)
 			require.Equal(t, tt.token, tok)
 		})

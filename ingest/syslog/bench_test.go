@@ -3,14 +3,11 @@ package syslog
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
-)
 
-// corpusDir holds the shared public log samples, outside the repository.
-const corpusDir = "../../../shared/corpus"
+	"github.com/trolly-logs/trolly/internal/corpustest"
+)
 
 // messages returns n realistic RFC 5424 messages, as rsyslog's RFC 5424 template writes
 // them with Trolly's auth element.
@@ -26,11 +23,7 @@ func messages5424(n int) [][]byte {
 // corpusLines returns the lines of a public sample, or skips the benchmark without it.
 func corpusLines(b *testing.B, name string) [][]byte {
 	b.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, name))
-	if err != nil {
-		b.Skipf("public log sample %s missing (see the corpus README): %v", name, err)
-	}
-	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	return corpustest.Lines(b, name)
 }
 
 func octetCounted(msgs [][]byte) []byte {

@@ -74,3 +74,44 @@ func HexVal(c byte) rune {
 func Hex4(b []byte) rune {
 	return HexVal(b[0])<<12 | HexVal(b[1])<<8 | HexVal(b[2])<<4 | HexVal(b[3])
 }
+
+// EscapeLen returns the length of the complete escape sequence at the start of b, such as
+// `\n` (2) or `\u00e9` (6), or 0 when b starts none.
+func EscapeLen(b []byte) int {
+	if len(b) < 2 || b[0] != '\\' {
+		return 0
+	}
+	switch b[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(b) < 6 {
+			return 0
+		}
+		for _, c := range b[2:6] {
+			if HexVal(c) < 0 {
+				return 0
+			}
+		}
+		return 6
+	}
+	return 0
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendEscapedByte appends the escape of an ASCII byte that a JSON string cannot hold as
+// it is: '"', '\\' or a control byte.
+func AppendEscapedByte(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+}

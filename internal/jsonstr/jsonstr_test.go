@@ -34,3 +34,29 @@ func FuzzAppendUnescaped(f *testing.F) {
 		require.LessOrEqual(t, len(got), len(s))
 	})
 }
+
+func TestEscapeLen(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{`\n rest`, 2}, {`\"`, 2}, {`\/`, 2}, {`\u00e9`, 6}, {`\u00E9x`, 6},
+		{`\x`, 0}, {`\u00g9`, 0}, {`\u00e`, 0}, {`\`, 0}, {`n`, 0}, {``, 0},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, EscapeLen([]byte(tt.in)), tt.in)
+	}
+}
+
+// TestAppendEscapedByte round-trips every byte that needs an escape through encoding/json.
+func TestAppendEscapedByte(t *testing.T) {
+	for c := range byte(0x20) {
+		for _, b := range []byte{c, '"', '\\'} {
+			quoted := append(AppendEscapedByte([]byte{'"'}, b), '"')
+			var got string
+			require.NoError(t, json.Unmarshal(quoted, &got), "%q", quoted)
+			require.Equal(t, string([]byte{b}), got)
+			require.Equal(t, len(quoted)-2, EscapeLen(quoted[1:]), "%q", quoted)
+		}
+	}
+}

@@ -1,23 +1,15 @@
 package syslog
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-)
 
-// corpusDir holds the shared public log samples, outside the repository.
-const corpusDir = "../../../shared/corpus"
+	"github.com/trolly-logs/trolly/internal/corpustest"
+)
 
 func corpus(b *testing.B, name string) [][]byte {
 	b.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, name))
-	if err != nil {
-		b.Skipf("public log sample %s missing (see the corpus README): %v", name, err)
-	}
-	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	return corpustest.Lines(b, name)
 }
 
 func benchLines(b *testing.B, lines [][]byte) {

@@ -17,7 +17,20 @@ func parse3164(b []byte, m *Message, loc *time.Location, ref int64) error {
 	for len(b) > 0 && b[0] == ' ' {
 		b = b[1:]
 	}
-	n, isTime := timeLength(b)
+	var err error
+	n, isTime := 0, false
+	if isDate(b) || isMonth(b) {
+		// One scan reads the time and says where it ends; a time of the right shape that
+		// does not read is skipped as its words say, and reported.
+		m.Timestamp, n, m.HasTimestamp = timestamp.Auto.ParsePrefix(b, loc, ref)
+		isTime = m.HasTimestamp && (n == len(b) || b[n] == ' ')
+		if !isTime {
+			m.Timestamp, m.HasTimestamp = 0, false
+			if n, isTime = timeLength(b); isTime {
+				err = errTimestamp
+			}
+		}
+	}
 	if !isTime {
 		if m.Priority < 0 {
 			return errNoHeader
@@ -25,11 +38,7 @@ func parse3164(b []byte, m *Message, loc *time.Location, ref int64) error {
 		m.tagAndMessage(b)
 		return nil
 	}
-	var err error
 	m.TimestampText = b[:n]
-	if m.Timestamp, m.HasTimestamp = timestamp.Auto.Parse(b[:n], loc, ref); !m.HasTimestamp {
-		err = errTimestamp
-	}
 	b = b[n:]
 	for len(b) > 0 && b[0] == ' ' {
 		b = b[1:]
@@ -48,15 +57,12 @@ func parse3164(b []byte, m *Message, loc *time.Location, ref int64) error {
 	return err
 }
 
-// timeLength returns the length of the timestamp that starts b, by its shape: an RFC 3339
-// word, or a month name, the day, an optional year and the clock. The time itself may
-// still be invalid.
+// timeLength returns the length of the timestamp that starts b, by its shape alone: an
+// RFC 3339 word, or a month name, the day, an optional year and the clock. b starts with a
+// date or a month (isDate or isMonth).
 func timeLength(b []byte) (int, bool) {
 	if isDate(b) {
 		return wordEnd(b, 0), true
-	}
-	if !isMonth(b) {
-		return 0, false
 	}
 	day := wordEnd(b, 3)
 	third := wordEnd(b, day)
@@ -83,18 +89,8 @@ func wordEnd(b []byte, i int) int {
 	return i
 }
 
-func isMonth(b []byte) bool {
-	if len(b) < 4 || b[3] != ' ' {
-		return false
-	}
-	switch uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2]) {
-	case 'J'<<16 | 'a'<<8 | 'n', 'F'<<16 | 'e'<<8 | 'b', 'M'<<16 | 'a'<<8 | 'r', 'A'<<16 | 'p'<<8 | 'r',
-		'M'<<16 | 'a'<<8 | 'y', 'J'<<16 | 'u'<<8 | 'n', 'J'<<16 | 'u'<<8 | 'l', 'A'<<16 | 'u'<<8 | 'g',
-		'S'<<16 | 'e'<<8 | 'p', 'O'<<16 | 'c'<<8 | 't', 'N'<<16 | 'o'<<8 | 'v', 'D'<<16 | 'e'<<8 | 'c':
-		return true
-	}
-	return false
-}
+// isMonth reports whether b starts with a month name and a space.
+func isMonth(b []byte) bool { return len(b) >= 4 && b[3] == ' ' && timestamp.Month(b) != 0 }
 
 // tagAndMessage reads an optional TAG and the MSG.
 func (m *Message) tagAndMessage(b []byte) {

@@ -75,8 +75,8 @@ func (d *Document) unquote(tok []byte) []byte {
 	escaped := false
 	for i := 0; i < len(inner); i++ {
 		if inner[i] == '\\' {
-			n, ok := escapeLen(inner[i:])
-			if !ok {
+			n := jsonstr.EscapeLen(inner[i:])
+			if n == 0 {
 				return inner // not valid JSON: keep the bytes
 			}
 			escaped = true

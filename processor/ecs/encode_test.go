@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/jsonstr"
 	"github.com/trolly-logs/trolly/processor/internal/ecstest"
 )
 
@@ -181,7 +182,7 @@ func escapedByByte(s []byte) []byte {
 		case c < utf8.RuneSelf && c >= 0x20 && c != '"' && c != '\\':
 			out = append(out, c)
 		case c < utf8.RuneSelf:
-			out = appendEscapedByte(out, c)
+			out = jsonstr.AppendEscapedByte(out, c)
 		case r == utf8.RuneError && size == 1:
 			out = append(out, `\ufffd`...)
 		default:

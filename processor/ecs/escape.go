@@ -3,9 +3,9 @@ package ecs
 import (
 	"strings"
 	"unicode/utf8"
-)
 
-const hexDigits = "0123456789abcdef"
+	"github.com/trolly-logs/trolly/internal/jsonstr"
+)
 
 // appendEscaped writes s as the inside of a JSON string. Bytes that are not valid UTF-8
 // become U+FFFD, so the output is valid UTF-8 whatever s holds.
@@ -25,7 +25,7 @@ func appendEscaped[T string | []byte](dst []byte, s T) []byte {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			dst = append(dst, s[start:i]...)
-			dst = appendEscapedByte(dst, c)
+			dst = jsonstr.AppendEscapedByte(dst, c)
 			i++
 			start = i
 			continue
@@ -69,20 +69,6 @@ func specials(x uint64) uint64 {
 	quote := x ^ (ones * '"')
 	slash := x ^ (ones * '\\')
 	return ((x - ones*0x20) | (quote - ones) | (slash - ones) | x) & highs
-}
-
-func appendEscapedByte(dst []byte, c byte) []byte {
-	switch c {
-	case '"', '\\':
-		return append(dst, '\\', c)
-	case '\n':
-		return append(dst, '\\', 'n')
-	case '\r':
-		return append(dst, '\\', 'r')
-	case '\t':
-		return append(dst, '\\', 't')
-	}
-	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 }
 
 // appendPath appends prefix and then key as path segments below it: key is split at dots,

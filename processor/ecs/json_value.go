@@ -155,8 +155,8 @@ func (p *jsonParser) scanString() (raw []byte, escaped bool, err error) {
 			return p.data[start:i:i], escaped, nil
 		case c == '\\':
 			escaped = true
-			n, ok := escapeLen(p.data[i:])
-			if !ok {
+			n := jsonstr.EscapeLen(p.data[i:])
+			if n == 0 {
 				p.pos = i
 				return nil, false, p.syntaxError("in a string escape")
 			}
@@ -168,26 +168,4 @@ func (p *jsonParser) scanString() (raw []byte, escaped bool, err error) {
 	}
 	p.pos = len(p.data)
 	return nil, false, p.syntaxError("")
-}
-
-// escapeLen returns the length of the escape sequence at the start of b.
-func escapeLen(b []byte) (int, bool) {
-	if len(b) < 2 {
-		return 0, false
-	}
-	switch b[1] {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		return 2, true
-	case 'u':
-		if len(b) < 6 {
-			return 0, false
-		}
-		for _, c := range b[2:6] {
-			if jsonstr.HexVal(c) < 0 {
-				return 0, false
-			}
-		}
-		return 6, true
-	}
-	return 0, false
 }

@@ -1,31 +1,21 @@
 package grok
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/corpustest"
 	"github.com/trolly-logs/trolly/processor/ecs"
 )
-
-// corpusDir holds the shared public log samples, outside the repository.
-const corpusDir = "../../../shared/corpus"
 
 // corpusLines returns the lines of a corpus file as a shipper splitting on LF sends them (a
 // CR stays at the end); it skips the test when the corpus is missing.
 func corpusLines(tb testing.TB, name string) [][]byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, name))
-	if os.IsNotExist(err) {
-		tb.Skipf("no public log samples in %s (see the corpus README); skipping", corpusDir)
-	}
-	require.NoError(tb, err)
-	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	return corpustest.Lines(tb, name)
 }
 
 // corpusPatterns are patterns written for the formats of the corpus files.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/trolly-logs/trolly/internal/corpustest"
 )
 
 const benchLines = 10000
@@ -15,8 +17,8 @@ const benchLines = 10000
 // when it is missing.
 func plainLines(b *testing.B) [][]byte {
 	b.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, "linux_2k.log"))
-	if err != nil {
+	data := corpustest.ReadFileOrNil(b, "linux_2k.log")
+	if data == nil {
 		var buf bytes.Buffer
 		for i := range 2000 {
 			fmt.Fprintf(&buf, "Jun 14 15:16:%02d combo sshd(pam_unix)[%d]: authentication failure; rhost=10.0.0.%d\n", i%60, 19000+i, i%250)

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-const corpusDir = "../../../shared/corpus"
+	"github.com/trolly-logs/trolly/internal/corpustest"
+)
 
 // groupLines returns the events Group makes of lines, each its lines joined by '\n' without
 // their endings.
@@ -65,10 +65,9 @@ func TestGroupStackTraces(t *testing.T) {
 
 // TestGroupCorpus checks that real logs without traces join nothing.
 func TestGroupCorpus(t *testing.T) {
-	names, _ := filepath.Glob(filepath.Join(corpusDir, "*.log"))
-	if len(names) == 0 {
-		t.Skipf("no public log samples in %s", corpusDir)
-	}
+	names, err := filepath.Glob(filepath.Join(corpustest.Require(t), "*.log"))
+	require.NoError(t, err)
+	require.NotEmpty(t, names, "public log samples")
 	r := mustCompile(t, `{"preset": "stack_traces"}`)
 	for _, name := range names {
 		t.Run(filepath.Base(name), func(t *testing.T) {

@@ -2,21 +2,14 @@ package pipeline
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/trolly-logs/trolly/internal/corpustest"
 	"github.com/trolly-logs/trolly/processor/ecs"
 )
 
-// corpusDir holds the public log samples (see /work/shared/corpus/README.md).
-const corpusDir = "../../../shared/corpus"
-
 func corpusLines(b *testing.B, name string) [][]byte {
-	data, err := os.ReadFile(filepath.Join(corpusDir, name))
-	if err != nil {
-		b.Skipf("no log samples at %s: %v", corpusDir, err)
-	}
+	data := corpustest.ReadFile(b, name)
 	var lines [][]byte
 	for l := range bytes.Lines(data) {
 		lines = append(lines, bytes.TrimRight(l, "\r\n"))

@@ -159,27 +159,9 @@ func isChild(c, p string) bool {
 	return len(c) > len(p) && c[len(p)] == '.' && strings.HasPrefix(c, p)
 }
 
-// validPath reports whether p is a field of the query language: dot-separated names of
-// ASCII letters, digits, '_', '@' and '-', starting with a letter, '_' or '@'.
-func validPath(p string) bool {
-	if p == "" || len(p) > maxPathLen {
-		return false
-	}
-	if c := p[0]; !isLetter(c) && c != '_' && c != '@' {
-		return false
-	}
-	for seg := range strings.SplitSeq(p, ".") {
-		if seg == "" {
-			return false
-		}
-		for i := 0; i < len(seg); i++ {
-			if c := seg[i]; !isLetter(c) && !isDigit(c) && c != '_' && c != '@' && c != '-' {
-				return false
-			}
-		}
-	}
-	return true
-}
+// validPath reports whether p is a field of the query language (query.ValidField), at
+// most maxPathLen bytes long.
+func validPath(p string) bool { return len(p) <= maxPathLen && query.ValidField(p) }
 
 const maxPathLen = 256
 

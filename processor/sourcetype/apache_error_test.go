@@ -2,12 +2,12 @@ package sourcetype
 
 import (
 	"bytes"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/corpustest"
 	"github.com/trolly-logs/trolly/processor/ecs"
 )
 
@@ -120,11 +120,7 @@ func FuzzApacheError(f *testing.F) {
 
 // BenchmarkParseApacheError parses Apache's public error log (see the corpus README).
 func BenchmarkParseApacheError(b *testing.B) {
-	data, err := os.ReadFile("../../../shared/corpus/apache_2k.log")
-	if err != nil {
-		b.Skipf("no public log samples in ../../../shared/corpus (see the corpus README): %v", err)
-	}
-	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	lines := corpustest.Lines(b, "apache_2k.log")
 	for i, l := range lines {
 		lines[i] = bytes.TrimRight(l, "\r")
 	}

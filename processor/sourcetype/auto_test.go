@@ -3,12 +3,11 @@ package sourcetype
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/corpustest"
 	"github.com/trolly-logs/trolly/processor/ecs"
 	"github.com/trolly-logs/trolly/processor/internal/ecstest"
 )
@@ -101,19 +100,11 @@ func TestAutoParser(t *testing.T) {
 	}
 }
 
-// corpusDir holds the shared public log samples, outside the repository.
-const corpusDir = "../../../shared/corpus"
-
 // corpusLines returns the lines of a corpus file as the processor hands them to parsers,
 // line ends removed; it skips the test when the corpus is missing.
 func corpusLines(tb testing.TB, name string) [][]byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, name))
-	if os.IsNotExist(err) {
-		tb.Skipf("no public log samples in %s (see its README); skipping", corpusDir)
-	}
-	require.NoError(tb, err)
-	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	lines := corpustest.Lines(tb, name)
 	for i, l := range lines {
 		lines[i] = bytes.TrimRight(l, "\r\n")
 	}

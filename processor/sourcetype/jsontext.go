@@ -1,9 +1,6 @@
 package sourcetype
 
-import (
-	"unicode/utf16"
-	"unicode/utf8"
-)
+import "github.com/trolly-logs/trolly/internal/jsonstr"
 
 // JSON text helpers of the parsers that read or write JSON by hand: container lines, and the
 // objects that logfmt and CEF hand to ecs.MergeJSON for keys read from the line.
@@ -23,7 +20,7 @@ func appendJSONEscaped(dst, s []byte, keepEscapes bool) []byte {
 		c := s[i]
 		switch {
 		case c == '\\' && keepEscapes:
-			if n := jsonEscapeLen(s[i:]); n > 0 {
+			if n := jsonstr.EscapeLen(s[i:]); n > 0 {
 				dst = append(dst, s[i:i+n]...)
 				i += n - 1
 				continue
@@ -38,99 +35,29 @@ func appendJSONEscaped(dst, s []byte, keepEscapes bool) []byte {
 
 // appendJSONByte writes c as JSON string content.
 func appendJSONByte(dst []byte, c byte) []byte {
-	switch {
-	case c == '"' || c == '\\':
-		return append(dst, '\\', c)
-	case c < 0x20:
-		const hex = "0123456789abcdef"
-		return append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+	if c == '"' || c == '\\' || c < 0x20 {
+		return jsonstr.AppendEscapedByte(dst, c)
 	}
 	return append(dst, c)
-}
-
-// jsonEscapeLen returns the length of the JSON escape sequence at the start of b, or 0.
-func jsonEscapeLen(b []byte) int {
-	if len(b) < 2 {
-		return 0
-	}
-	switch b[1] {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		return 2
-	case 'u':
-		if _, ok := jsonHex4(b[2:]); ok {
-			return 6
-		}
-	}
-	return 0
-}
-
-func jsonHex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
 }
 
 // unquoteJSONLike appends s with JSON's escapes decoded; a backslash that starts no escape
 // stays, and a lone UTF-16 surrogate becomes U+FFFD.
 func unquoteJSONLike(dst, s []byte) []byte {
+	start := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		n := 0
-		if c == '\\' {
-			n = jsonEscapeLen(s[i:])
+		if s[i] != '\\' {
+			continue
 		}
-		switch {
-		case n == 0:
-			dst = append(dst, c)
-		case s[i+1] == 'u':
-			r, _ := jsonHex4(s[i+2:])
-			i += 5
-			if utf16.IsSurrogate(r) {
-				r2 := rune(utf8.RuneError)
-				if jsonEscapeLen(s[i+1:]) == 6 && s[i+2] == 'u' {
-					r2, _ = jsonHex4(s[i+3:])
-				}
-				if r = utf16.DecodeRune(r, r2); r != utf8.RuneError {
-					i += 6
-				}
-			}
-			dst = utf8.AppendRune(dst, r)
-		default:
-			dst = append(dst, jsonUnescapeByte(s[i+1]))
-			i++
+		if n := jsonstr.EscapeLen(s[i:]); n > 0 {
+			i += n - 1
+			continue
 		}
+		dst = jsonstr.AppendUnescaped(dst, s[start:i])
+		dst = append(dst, '\\')
+		start = i + 1
 	}
-	return dst
-}
-
-func jsonUnescapeByte(c byte) byte {
-	switch c {
-	case 'b':
-		return '\b'
-	case 'f':
-		return '\f'
-	case 'n':
-		return '\n'
-	case 'r':
-		return '\r'
-	case 't':
-		return '\t'
-	}
-	return c // '"', '\\', '/'
+	return jsonstr.AppendUnescaped(dst, s[start:])
 }
 
 // jsonScanner reads the few JSON shapes container lines need; values it skips are checked
@@ -168,7 +95,7 @@ func (s *jsonScanner) str() (raw []byte, escaped, ok bool) {
 			s.i++
 			return s.b[start : s.i-1], escaped, true
 		case c == '\\':
-			n := jsonEscapeLen(s.b[s.i:])
+			n := jsonstr.EscapeLen(s.b[s.i:])
 			if n == 0 {
 				return nil, false, false
 			}

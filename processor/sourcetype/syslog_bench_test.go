@@ -1,24 +1,15 @@
 package sourcetype
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/trolly-logs/trolly/internal/corpustest"
 	"github.com/trolly-logs/trolly/processor/ecs"
 )
 
-// syslogCorpusDir holds the shared public log samples, outside the repository.
-const syslogCorpusDir = "../../../shared/corpus"
-
 func corpusFile(b *testing.B, name string) [][]byte {
 	b.Helper()
-	data, err := os.ReadFile(filepath.Join(syslogCorpusDir, name))
-	if err != nil {
-		b.Skipf("public log sample %s missing (see the corpus README): %v", name, err)
-	}
-	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	return corpustest.Lines(b, name)
 }
 
 // benchParser parses the lines in turn, as the processor does: one document, reset per line.

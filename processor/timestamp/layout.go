@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/trolly-logs/trolly/internal/epoch"
 )
 
 // Format is one of the named formats, which are read by hand without allocating.
@@ -101,13 +103,13 @@ func (f Format) ParsePrefix(v []byte, loc *time.Location, ref int64) (unixNano i
 	case Auto:
 		return ParsePrefix(v, loc, ref)
 	case Unix:
-		return scanEpoch(v, unitS)
+		return scanEpoch(v, epoch.Seconds)
 	case UnixMS:
-		return scanEpoch(v, unitMS)
+		return scanEpoch(v, epoch.Millis)
 	case UnixUS:
-		return scanEpoch(v, unitUS)
+		return scanEpoch(v, epoch.Micros)
 	case UnixNS:
-		return scanEpoch(v, unitNS)
+		return scanEpoch(v, epoch.Nanos)
 	case RFC3339, Java:
 		c, n, ok = scanISO(v)
 		ok = ok && n > len("2006-01-02") // a time, not a date alone

@@ -1,6 +1,6 @@
 package timestamp
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+import "github.com/trolly-logs/trolly/internal/epoch"
 
 // digits reads exactly n decimal digits at v[i:].
 func digits(v []byte, i, n int) (int, bool) {
@@ -9,23 +9,12 @@ func digits(v []byte, i, n int) (int, bool) {
 	}
 	x := 0
 	for _, c := range v[i : i+n] {
-		if !isDigit(c) {
+		if !epoch.IsDigit(c) {
 			return 0, false
 		}
 		x = x*10 + int(c-'0')
 	}
 	return x, true
-}
-
-// fraction reads the digits of a decimal fraction at v[i:] as nanoseconds; digits past the
-// ninth are read and dropped.
-func fraction(v []byte, i int) (nsec, end int) {
-	scale := 100_000_000
-	for end = i; end < len(v) && isDigit(v[end]); end++ {
-		nsec += int(v[end]-'0') * scale
-		scale /= 10
-	}
-	return nsec, end
 }
 
 // day reads a day of the month at i: "2", " 2" or "02"; end is where it stops.
@@ -42,6 +31,10 @@ func day(v []byte, i int) (d, end int, ok bool) {
 
 // key3 packs three bytes for a switch, which Go compiles to a binary search.
 func key3(a, b, c byte) uint32 { return uint32(a)<<16 | uint32(b)<<8 | uint32(c) }
+
+// Month returns the month (1 to 12) whose English abbreviation starts v, as syslog and
+// Apache write it (capitalised), or 0 for none.
+func Month(v []byte) int { return month(v, 0) }
 
 // month reads an English month abbreviation at v[i:] as written by syslog and Apache
 // (capitalised), returning 0 for none.

@@ -1,8 +1,9 @@
 package timestamp
 
 import (
-	"math"
 	"time"
+
+	"github.com/trolly-logs/trolly/internal/epoch"
 )
 
 // Parse reads v as a time in any of the named formats, which it tells apart by their shape:
@@ -25,14 +26,14 @@ func ParsePrefix(v []byte, loc *time.Location, ref int64) (unixNano int64, n int
 	}
 	var c civil
 	switch {
-	case isDigit(v[0]) && len(v) > 4 && v[4] == '-':
+	case epoch.IsDigit(v[0]) && len(v) > 4 && v[4] == '-':
 		c, n, ok = scanISO(v)
-	case isDigit(v[0]) && len(v) > 4 && v[4] == '/':
+	case epoch.IsDigit(v[0]) && len(v) > 4 && v[4] == '/':
 		c, n, ok = scanNginx(v)
-	case isDigit(v[0]) && v[2] == '/':
+	case epoch.IsDigit(v[0]) && v[2] == '/':
 		c, n, ok = scanCLF(v)
-	case isDigit(v[0]):
-		ns, n, ok := scanEpoch(v, unitAuto)
+	case epoch.IsDigit(v[0]):
+		ns, n, ok := scanEpoch(v, epoch.Auto)
 		return ns, n, ok
 	case month(v, 0) != 0:
 		c, n, ok = scanBSD(v)
@@ -54,60 +55,14 @@ func resolve(c *civil, loc *time.Location, ref int64) (int64, bool) {
 	return c.unixNano(loc)
 }
 
-// unit is the size of one epoch tick in nanoseconds; unitAuto picks it from the number.
-type unit int64
-
-const (
-	unitAuto unit = 0
-	unitS    unit = unit(time.Second)
-	unitMS   unit = unit(time.Millisecond)
-	unitUS   unit = unit(time.Microsecond)
-	unitNS   unit = 1
-)
-
-// autoUnit picks the unit of an epoch number by its size: below 1e11 seconds (up to the
-// year 5138), then milliseconds, microseconds and nanoseconds by factors of a thousand.
-func autoUnit(x uint64) unit {
-	switch {
-	case x < 1e11:
-		return unitS
-	case x < 1e14:
-		return unitMS
-	case x < 1e17:
-		return unitUS
-	}
-	return unitNS
-}
-
 // scanEpoch reads an epoch number with an optional fraction of its unit. Automatic units
 // want at least 9 integer digits (1973 in seconds), so that short numbers are not taken
 // for times.
-func scanEpoch(v []byte, u unit) (ns int64, n int, ok bool) {
-	var x uint64
-	for n < len(v) && isDigit(v[n]) {
-		if n == 19 {
+func scanEpoch(v []byte, u epoch.Unit) (ns int64, n int, ok bool) {
+	if u == epoch.Auto {
+		if _, ok := digits(v, 0, 9); !ok {
 			return 0, 0, false
 		}
-		x = x*10 + uint64(v[n]-'0')
-		n++
 	}
-	if n == 0 || (u == unitAuto && n < 9) {
-		return 0, 0, false
-	}
-	var frac int
-	if n+1 < len(v) && v[n] == '.' && isDigit(v[n+1]) {
-		frac, n = fraction(v, n+1)
-	}
-	if u == unitAuto {
-		u = autoUnit(x)
-	}
-	if x > uint64(math.MaxInt64/int64(u)) {
-		return 0, 0, false
-	}
-	ns = int64(x) * int64(u)
-	add := int64(frac) / (int64(time.Second) / int64(u)) // the fraction in nanoseconds
-	if ns > math.MaxInt64-add {
-		return 0, 0, false
-	}
-	return ns + add, n, true
+	return epoch.Scan(v, u)
 }

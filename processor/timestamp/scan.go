@@ -1,5 +1,7 @@
 package timestamp
 
+import "github.com/trolly-logs/trolly/internal/epoch"
+
 // The scanners read one format at the start of v and return how many bytes it took; the
 // caller decides whether the rest of v may follow.
 
@@ -15,7 +17,7 @@ func scanISO(v []byte) (c civil, n int, ok bool) {
 		return c, 0, false
 	}
 	n, c.leapOK = 10, true
-	if n+6 > len(v) || (v[n] != 'T' && v[n] != 't' && v[n] != ' ') || !isDigit(v[n+1]) {
+	if n+6 > len(v) || (v[n] != 'T' && v[n] != 't' && v[n] != ' ') || !epoch.IsDigit(v[n+1]) {
 		return c, n, true
 	}
 	n, ok = scanClock(v, n+1, &c, false)
@@ -41,8 +43,8 @@ func scanClock(v []byte, i int, c *civil, needSec bool) (int, bool) {
 		}
 		c.sec = sec
 		i += 3
-		if i+1 < len(v) && (v[i] == '.' || v[i] == ',') && isDigit(v[i+1]) {
-			c.nsec, i = fraction(v, i+1)
+		if i+1 < len(v) && (v[i] == '.' || v[i] == ',') && epoch.IsDigit(v[i+1]) {
+			c.nsec, i = epoch.Fraction(v, i+1)
 		}
 	} else if needSec {
 		return 0, false
@@ -115,7 +117,7 @@ func scanBSD(v []byte) (c civil, n int, ok bool) {
 	}
 	n++
 	c.noYear = true
-	if y, ok := digits(v, n, 4); ok && n+5 < len(v) && v[n+4] == ' ' && isDigit(v[n+5]) {
+	if y, ok := digits(v, n, 4); ok && n+5 < len(v) && v[n+4] == ' ' && epoch.IsDigit(v[n+5]) {
 		c.year, c.noYear, n = y, false, n+5
 	}
 	if n, ok = scanClock(v, n, &c, true); !ok {

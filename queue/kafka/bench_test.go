@@ -3,11 +3,11 @@ package kafka
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/corpustest"
 	"github.com/trolly-logs/trolly/queue"
 )
 
@@ -60,9 +60,9 @@ func BenchmarkRoundTrip(b *testing.B) {
 // corpus returns n bytes of the public sshd log sample, repeated as needed, or of a
 // generated log when the samples are not beside the repository.
 func corpus(b *testing.B, n int) []byte {
-	data, err := os.ReadFile("../../../shared/corpus/openssh_2k.log")
-	if err != nil {
-		b.Logf("public log samples not found (../shared/corpus), using generated lines: %v", err)
+	data := corpustest.ReadFileOrNil(b, "openssh_2k.log")
+	if data == nil {
+		b.Logf("public log samples not found (set CORPUS_DIR), using generated lines")
 		for i := 0; len(data) < n; i++ {
 			data = fmt.Appendf(data, "Dec 10 06:55:%02d host sshd[%d]: Failed password for root from 10.0.%d.%d port %d ssh2\n",
 				i%60, 24000+i%977, i%256, (i*7)%256, 40000+i%20000)

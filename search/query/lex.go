@@ -97,9 +97,10 @@ func (p *parser) phrase(field string) (Node, error) {
 	return Term{Field: field, Value: b.String(), Phrase: true}, nil
 }
 
-// validField reports whether name is a field path: dot-separated segments of ASCII
-// letters, digits, '_', '@' and '-', starting with a letter, '_' or '@'.
-func validField(name string) bool {
+// ValidField reports whether name is a field path: dot-separated segments of ASCII
+// letters, digits, '_', '@' and '-', starting with a letter, '_' or '@'. Pipelines check
+// the fields they write with it, so that conditions can read them.
+func ValidField(name string) bool {
 	if name == "" {
 		return false
 	}

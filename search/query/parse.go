@@ -143,7 +143,7 @@ func (p *parser) negate(negations int) (Node, error) {
 // field parses the value of "name:rest", rest being what followed the colon in the same
 // word; an empty rest means the value comes after optional spaces.
 func (p *parser) field(name, rest string, start int) (Node, error) {
-	if !validField(name) {
+	if !ValidField(name) {
 		return nil, p.fail(start, "%q is not a field name; quote values that contain ':'", name)
 	}
 	if rest != "" {

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/corpustest"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/query"
 )
@@ -58,9 +60,9 @@ func corpusDoc(line string, seq int, ts time.Time) search.Doc {
 }
 
 func corpusLines(b *testing.B) []string {
-	f, err := os.Open("../../../shared/corpus/apache_2k.log")
+	f, err := os.Open(filepath.Join(corpustest.Require(b), "apache_2k.log"))
 	if err != nil {
-		b.Skipf("public log samples not found (../shared/corpus): %v", err)
+		b.Fatal(err)
 	}
 	defer f.Close()
 	var lines []string

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/trolly-logs/trolly/internal/corpustest"
 )
 
 // accessLine is one nginx combined-format line and what it should become.
@@ -55,25 +57,11 @@ func texts(ls []accessLine) []string {
 	return out
 }
 
-// corpusDir finds the shared public log samples, or "" when they are not on this machine.
-func corpusDir() string {
-	candidates := []string{os.Getenv("CORPUS_DIR"), "../../../shared/corpus", "/work/shared/corpus"}
-	for _, d := range candidates {
-		if d == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(d, "README.md")); err == nil {
-			return d
-		}
-	}
-	return ""
-}
-
 // corpusLines returns the non-blank lines of a corpus file, without line endings, or skips
 // that part of the test when the corpus is missing.
 func corpusLines(t *testing.T, name string) []string {
 	t.Helper()
-	dir := corpusDir()
+	dir := corpustest.Dir()
 	if dir == "" {
 		t.Logf("corpus not found (set CORPUS_DIR, or place it at ../shared/corpus): corpus lines not sent")
 		return nil
