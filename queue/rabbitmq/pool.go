@@ -24,12 +24,17 @@ type pubChannel struct {
 }
 
 // drainReturns counts the returned messages. The library hands a return over before the
-// confirm of its message, so every return of a confirmed call is buffered by now.
+// confirm of its message, so every return of a confirmed call is buffered by now. The
+// library closes returns with the channel, which a broker going down right after the
+// confirms does: then the buffered returns are all there is.
 func (pc *pubChannel) drainReturns() int {
 	n := 0
 	for {
 		select {
-		case <-pc.returns:
+		case _, ok := <-pc.returns:
+			if !ok {
+				return n
+			}
 			n++
 		default:
 			return n
