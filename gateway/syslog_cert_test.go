@@ -118,12 +118,15 @@ func TestSyslogClientCert(t *testing.T) {
 	f := newCertFixture(t)
 	cert, _ := f.issue(t, f.ca, "a", true)
 	c := f.dial(t, cert)
+	// An RFC 3164 sender has no structured data for a token: the certificate is how it
+	// authenticates.
+	const bsd = "<13>Nov 21 10:00:00 web-01 billing[42]: an RFC 3164 sender"
 	_, err := c.Write([]byte(counted(msg("app", "-", "no token needed"), msg("app", `[auth@32473 stream="web"]`, "to web"),
-		msg("app", `[auth@32473 token="a-in"]`, "a token of the same tenant"))))
+		msg("app", `[auth@32473 token="a-in"]`, "a token of the same tenant"), bsd)))
 	require.NoError(t, err)
-	got := byStream(f.waitRecords(t, 3))
+	got := byStream(f.waitRecords(t, 4))
 	require.Equal(t, map[string][]string{
-		"a/syslog": {msg("app", "-", "no token needed"), msg("app", "-", "a token of the same tenant")},
+		"a/syslog": {msg("app", "-", "no token needed"), msg("app", "-", "a token of the same tenant"), bsd},
 		"a/web":    {msg("app", "-", "to web")},
 	}, got)
 
