@@ -31,9 +31,14 @@ type Catalog interface {
 	// UpdateTenant replaces the tenant's name and plan.
 	UpdateTenant(ctx context.Context, actor Actor, t Tenant) (Tenant, error)
 	// DeleteTenant deletes the tenant with its users, sessions, streams, keys and
-	// certificates; its
-	// audit entries stay.
+	// certificates; its audit entries stay, and a Tombstone of its key is left for the
+	// purge of its data.
 	DeleteTenant(ctx context.Context, actor Actor, id string) error
+	// Tombstones lists the deleted tenants whose part (PurgeSearch, PurgeArchive) is not
+	// purged yet, oldest first.
+	Tombstones(ctx context.Context, part string) ([]Tombstone, error)
+	// MarkPurged records, with an audit entry, that part of a deleted tenant's data is gone.
+	MarkPurged(ctx context.Context, actor Actor, key, part string, details map[string]string) error
 
 	// CreateUser stores u (with its password hash already made), giving it an ID. An
 	// operator has an empty TenantID.

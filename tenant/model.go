@@ -52,7 +52,11 @@ type Retention struct {
 type Tenant struct {
 	// ID is a slug: lowercase letters, digits and inner dashes; it names indices and
 	// archive paths, and never changes.
-	ID     string
+	ID string
+	// Key is the tenant's internal identity, never given to another tenant: indices,
+	// archive objects and queued batches are filed under it, so a tenant deleted and made
+	// again with the same ID starts empty. The catalog sets it when the tenant is made.
+	Key    string
 	Name   string
 	PlanID string
 	// Limits and Retention are the plan's, filled in when the tenant is read.
@@ -215,3 +219,20 @@ type CertAuthority struct {
 	PrivateKey []byte
 	CreatedAt  time.Time
 }
+
+// Tombstone records a deleted tenant whose data (search indices, archive objects) is
+// fenced at once, since no tenant has its Key any more, and removed in the background.
+type Tombstone struct {
+	Key       string
+	TenantID  string
+	DeletedAt time.Time
+	// Purged holds when each part (PurgeSearch, PurgeArchive) was last found empty, after
+	// which it is not visited again.
+	Purged map[string]time.Time
+}
+
+// The parts of a tenant's data that are purged separately, each by the layer that owns it.
+const (
+	PurgeSearch  = "search"
+	PurgeArchive = "archive"
+)

@@ -143,3 +143,14 @@ func TestLimits(t *testing.T) {
 	_, err = NewStatic([]Config{{ID: "a", Limits: Limits{IngestBytesPerSecond: -1, IngestBurstBytes: -2}}})
 	require.ErrorContains(t, err, "tenants[0].limits.ingest_bytes_per_second: must be > 0, got -1")
 }
+
+func TestValidKey(t *testing.T) {
+	for key, want := range map[string]bool{
+		"acme": true, "acme.1": true, "acme-corp.1234567890": true, "9lives.42": true,
+		"": false, ".1": false, "acme.": false, "acme.01": false, "acme.1.2": false, "acme.x": false,
+		"Acme.1": false, "acme/../x.1": false, "acme.-1": false, "acme.12345678901234567890": false,
+	} {
+		require.Equal(t, want, ValidKey(key), key)
+	}
+	require.Equal(t, "acme.7", NewKey("acme", 7))
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -120,6 +121,27 @@ func (p Plan) Validate() error {
 	}
 	return nil
 }
+
+// ValidKey reports whether s is a tenant key: a tenant id (the key of tenants made before
+// keys existed) or a tenant id, a dot and a serial number.
+func ValidKey(s string) bool {
+	id, serial, found := strings.Cut(s, ".")
+	if !found {
+		return ValidID(id)
+	}
+	if serial == "" || len(serial) > 19 || serial[0] == '0' {
+		return false
+	}
+	for i := range len(serial) {
+		if serial[i] < '0' || serial[i] > '9' {
+			return false
+		}
+	}
+	return ValidID(id)
+}
+
+// NewKey returns the key of tenant id made with the catalog's serial number n.
+func NewKey(id string, n int64) string { return id + "." + strconv.FormatInt(n, 10) }
 
 // Validate reports the first invalid field of a tenant.
 func (t Tenant) Validate() error {

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) tenant.Cata
 	}{
 		{"Plans", planTests()},
 		{"Tenants", tenantTests()},
+		{"Tombstones", tombstoneTests()},
 		{"Users", userTests()},
 		{"Streams", streamTests()},
 		{"Keys", keyTests()},

@@ -67,7 +67,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	tables, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
 	require.Equal(t, []string{"api_keys", "audit_log", "catalog_version", "cert_authority", "client_certs", "plans", "schema_migrations",
-		"sessions", "signing_keys", "streams", "tenants", "users"}, tables)
+		"sessions", "signing_keys", "streams", "tenant_tombstones", "tenants", "users"}, tables)
 
 	v, err := stores[1].Version(ctx)
 	require.NoError(t, err)

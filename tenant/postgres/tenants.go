@@ -11,7 +11,7 @@ import (
 )
 
 // tenantSelect reads tenants with their plan's limits and retention.
-const tenantSelect = `SELECT t.id, t.name, t.plan_id, t.managed_by, t.created_at, t.updated_at,
+const tenantSelect = `SELECT t.id, t.data_key, t.name, t.plan_id, t.managed_by, t.created_at, t.updated_at,
 	p.ingest_bytes_per_second, p.ingest_burst_bytes, p.max_line_bytes, p.max_streams,
 	p.max_query_range_ns, p.max_concurrent_queries, p.queue_max_bytes, p.search_days, p.archive_days
 	FROM tenants t JOIN plans p ON p.id = t.plan_id`
@@ -20,7 +20,7 @@ func scanTenant(row pgx.Row) (tenant.Tenant, error) {
 	var t tenant.Tenant
 	var queryRange int64
 	l, r := &t.Limits, &t.Retention
-	err := row.Scan(&t.ID, &t.Name, &t.PlanID, &t.ManagedBy, &t.CreatedAt, &t.UpdatedAt,
+	err := row.Scan(&t.ID, &t.Key, &t.Name, &t.PlanID, &t.ManagedBy, &t.CreatedAt, &t.UpdatedAt,
 		&l.IngestBytesPerSecond, &l.IngestBurstBytes, &l.MaxLineBytes, &l.MaxStreams, &queryRange,
 		&l.MaxConcurrentQueries, &l.QueueMaxBytes, &r.SearchDays, &r.ArchiveDays)
 	l.MaxQueryRange = time.Duration(queryRange)
@@ -40,8 +40,13 @@ func (s *Store) CreateTenant(ctx context.Context, actor tenant.Actor, t tenant.T
 	}
 	var out tenant.Tenant
 	err := s.change(ctx, actor, func(tx pgx.Tx, now time.Time) (tenant.AuditEntry, error) {
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, name, plan_id, managed_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5)`, t.ID, t.Name, t.PlanID, t.ManagedBy, now)
+		var serial int64
+		if err := tx.QueryRow(ctx, `SELECT nextval('tenant_serials')`).Scan(&serial); err != nil {
+			return tenant.AuditEntry{}, fmt.Errorf("take a tenant serial: %w", err)
+		}
+		key := tenant.NewKey(t.ID, serial)
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, data_key, name, plan_id, managed_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6)`, t.ID, key, t.Name, t.PlanID, t.ManagedBy, now)
 		if err != nil {
 			return tenant.AuditEntry{}, classify(err, fmt.Errorf("%w: plan %s", tenant.ErrNotFound, t.PlanID))
 		}
@@ -49,7 +54,7 @@ func (s *Store) CreateTenant(ctx context.Context, actor tenant.Actor, t tenant.T
 			return tenant.AuditEntry{}, err
 		}
 		return tenant.AuditEntry{TenantID: t.ID, Action: "tenant.create", Target: t.ID,
-			Details: map[string]string{"name": t.Name, "plan_id": t.PlanID}}, nil
+			Details: map[string]string{"name": t.Name, "plan_id": t.PlanID, "key": key}}, nil
 	})
 	if err != nil {
 		return tenant.Tenant{}, fmt.Errorf("create tenant %s: %w", t.ID, err)
@@ -109,17 +114,19 @@ func (s *Store) UpdateTenant(ctx context.Context, actor tenant.Actor, t tenant.T
 }
 
 // DeleteTenant deletes the tenant; its users, sessions, streams and keys go with it by
-// the foreign keys' cascades.
+// the foreign keys' cascades, and a tombstone of its key is left for the purge of its data.
 func (s *Store) DeleteTenant(ctx context.Context, actor tenant.Actor, id string) error {
-	err := s.change(ctx, actor, func(tx pgx.Tx, _ time.Time) (tenant.AuditEntry, error) {
-		tag, err := tx.Exec(ctx, `DELETE FROM tenants WHERE id = $1`, id)
+	err := s.change(ctx, actor, func(tx pgx.Tx, now time.Time) (tenant.AuditEntry, error) {
+		var key string
+		err := tx.QueryRow(ctx, `DELETE FROM tenants WHERE id = $1 RETURNING data_key`, id).Scan(&key)
 		if err != nil {
-			return tenant.AuditEntry{}, err
+			return tenant.AuditEntry{}, notFound(err)
 		}
-		if tag.RowsAffected() == 0 {
-			return tenant.AuditEntry{}, tenant.ErrNotFound
+		if _, err := tx.Exec(ctx, `INSERT INTO tenant_tombstones (data_key, tenant_id, deleted_at) VALUES ($1, $2, $3)`,
+			key, id, now); err != nil {
+			return tenant.AuditEntry{}, fmt.Errorf("record tombstone: %w", err)
 		}
-		return tenant.AuditEntry{TenantID: id, Action: "tenant.delete", Target: id}, nil
+		return tenant.AuditEntry{TenantID: id, Action: "tenant.delete", Target: id, Details: map[string]string{"key": key}}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("delete tenant %s: %w", id, err)

@@ -108,3 +108,48 @@ func TestConcurrentOpen(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, migrationRows(t, path), len(ms))
 }
+
+// TestTenantKeysMigration opens a catalog written before tenant keys: its tenants keep
+// their id as key, so the data already filed under it stays theirs, and a tenant made
+// after gets a key that no earlier one has.
+func TestTenantKeysMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	db, err := sql.Open("sqlite", dsn(path))
+	require.NoError(t, err)
+	ms, err := migrations()
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT`)
+	require.NoError(t, err)
+	for _, m := range ms {
+		if m.version > 2 {
+			break
+		}
+		_, err = db.ExecContext(ctx, m.sql)
+		require.NoError(t, err, m.name)
+		_, err = db.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, 'then')`, m.version)
+		require.NoError(t, err)
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO plans VALUES ('p', 'P', 1, 1, 1, 1, 1, 1, 1, 7, 90, '', 0, 0)`)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO tenants VALUES ('acme', 'ACME', 'p', '', 0, 0)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := Open(ctx, path, tenant.StoreOptions{})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	old, err := s.GetTenant(ctx, "acme")
+	require.NoError(t, err)
+	require.Equal(t, "acme", old.Key)
+	require.True(t, tenant.ValidKey(old.Key))
+	require.NoError(t, s.DeleteTenant(ctx, tenant.Actor{Kind: "cli"}, "acme"))
+	again, err := s.CreateTenant(ctx, tenant.Actor{Kind: "cli"}, tenant.Tenant{ID: "acme", Name: "ACME again", PlanID: "p"})
+	require.NoError(t, err)
+	require.NotEqual(t, old.Key, again.Key)
+	require.True(t, tenant.ValidKey(again.Key))
+	ts, err := s.Tombstones(ctx, tenant.PurgeSearch)
+	require.NoError(t, err)
+	require.Len(t, ts, 1)
+	require.Equal(t, "acme", ts[0].Key)
+}

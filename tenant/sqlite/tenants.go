@@ -10,7 +10,7 @@ import (
 )
 
 // tenantSelect reads tenants with their plan's limits and retention.
-const tenantSelect = `SELECT t.id, t.name, t.plan_id, t.managed_by, t.created_at, t.updated_at,
+const tenantSelect = `SELECT t.id, t.data_key, t.name, t.plan_id, t.managed_by, t.created_at, t.updated_at,
 	p.ingest_bytes_per_second, p.ingest_burst_bytes, p.max_line_bytes, p.max_streams, p.max_query_range_ns,
 	p.max_concurrent_queries, p.queue_max_bytes, p.search_days, p.archive_days
 	FROM tenants t JOIN plans p ON p.id = t.plan_id`
@@ -19,7 +19,7 @@ func scanTenant(r scanner) (tenant.Tenant, error) {
 	var t tenant.Tenant
 	var created, updated sql.NullInt64
 	l := &t.Limits
-	err := r.Scan(&t.ID, &t.Name, &t.PlanID, &t.ManagedBy, &created, &updated,
+	err := r.Scan(&t.ID, &t.Key, &t.Name, &t.PlanID, &t.ManagedBy, &created, &updated,
 		&l.IngestBytesPerSecond, &l.IngestBurstBytes, &l.MaxLineBytes, &l.MaxStreams, &l.MaxQueryRange,
 		&l.MaxConcurrentQueries, &l.QueueMaxBytes, &t.Retention.SearchDays, &t.Retention.ArchiveDays)
 	t.CreatedAt, t.UpdatedAt = timeOf(created), timeOf(updated)
@@ -50,13 +50,22 @@ func (s *Store) CreateTenant(ctx context.Context, actor tenant.Actor, t tenant.T
 		if err := planExists(ctx, tx, t.PlanID); err != nil {
 			return change{}, err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO tenants (id, name, plan_id, managed_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, t.ID, t.Name, t.PlanID, t.ManagedBy, micros(now), micros(now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO tenant_serials DEFAULT VALUES`)
+		if err != nil {
+			return change{}, fmt.Errorf("take a tenant serial: %w", err)
+		}
+		serial, err := res.LastInsertId()
+		if err != nil {
+			return change{}, fmt.Errorf("take a tenant serial: %w", err)
+		}
+		key := tenant.NewKey(t.ID, serial)
+		_, err = tx.ExecContext(ctx, `INSERT INTO tenants (id, data_key, name, plan_id, managed_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.ID, key, t.Name, t.PlanID, t.ManagedBy, micros(now), micros(now))
 		if err != nil {
 			return change{}, dbErr(err)
 		}
 		out, err = getTenant(ctx, tx, t.ID)
-		return change{action: "tenant.create", tenantID: t.ID, target: t.ID, details: map[string]string{"plan": t.PlanID}}, err
+		return change{action: "tenant.create", tenantID: t.ID, target: t.ID, details: map[string]string{"plan": t.PlanID, "key": key}}, err
 	})
 	if err != nil {
 		return tenant.Tenant{}, fmt.Errorf("create tenant %s: %w", t.ID, err)
@@ -112,11 +121,20 @@ func (s *Store) UpdateTenant(ctx context.Context, actor tenant.Actor, t tenant.T
 }
 
 // DeleteTenant deletes the tenant; its users, sessions, streams and keys go with it
-// (ON DELETE CASCADE), its audit entries stay.
+// (ON DELETE CASCADE), its audit entries stay, and a tombstone of its key is left for the
+// purge of its data.
 func (s *Store) DeleteTenant(ctx context.Context, actor tenant.Actor, id string) error {
-	err := s.change(ctx, actor, func(tx *sql.Tx, _ time.Time) (change, error) {
+	err := s.change(ctx, actor, func(tx *sql.Tx, now time.Time) (change, error) {
+		var key string
+		if err := tx.QueryRowContext(ctx, `SELECT data_key FROM tenants WHERE id = ?`, id).Scan(&key); err != nil {
+			return change{}, notFound(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tenant_tombstones (data_key, tenant_id, deleted_at) VALUES (?, ?, ?)`,
+			key, id, micros(now)); err != nil {
+			return change{}, fmt.Errorf("record tombstone: %w", err)
+		}
 		err := affected(tx.ExecContext(ctx, `DELETE FROM tenants WHERE id = ?`, id))
-		return change{action: "tenant.delete", tenantID: id, target: id}, err
+		return change{action: "tenant.delete", tenantID: id, target: id, details: map[string]string{"key": key}}, err
 	})
 	if err != nil {
 		return fmt.Errorf("delete tenant %s: %w", id, err)
