@@ -49,7 +49,7 @@ func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest)
 		return nil, retryLater(fmt.Sprintf("your plan runs at most %d searches at once", t.Limits.MaxConcurrentQueries), time.Second)
 	}
 	defer release()
-	sreq.Tenant = p.TenantID
+	sreq.Tenant = t.Key // the tenant's data, not a predecessor's of the same id
 	res, err := s.backend.Search(ctx, sreq)
 	if err != nil {
 		if ctx.Err() != nil {

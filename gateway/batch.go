@@ -15,9 +15,14 @@ import (
 	"github.com/trolly-logs/trolly/tenant"
 )
 
-// publish wraps records in a raw batch for tenantID's stream and publishes it, returning
+// owner is the tenant a batch is stamped with: its id and its key when the credential was
+// checked, so that the batch of a tenant deleted meanwhile never reaches its successor.
+type owner struct{ id, key string }
+
+// publish wraps records in a raw batch for the owner's stream and publishes it, returning
 // once the queue confirmed it. Nothing is published for no records.
-func (g *Gateway) publish(ctx context.Context, tenantID string, st tenant.Stream, transport, remote string, recs []ingest.Record) *rejection {
+func (g *Gateway) publish(ctx context.Context, o owner, st tenant.Stream, transport, remote string, recs []ingest.Record) *rejection {
+	tenantID := o.id
 	if len(recs) == 0 {
 		return nil
 	}
@@ -30,6 +35,7 @@ func (g *Gateway) publish(ctx context.Context, tenantID string, st tenant.Stream
 	b := &trollyv1.RawBatch{
 		Id:         id.String(),
 		TenantId:   tenantID,
+		TenantKey:  o.key,
 		Stream:     st.Name,
 		SourceType: st.SourceType,
 		ReceivedAt: timestamppb.New(now),

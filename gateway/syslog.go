@@ -58,11 +58,13 @@ func (r *refusal) Error() string { return r.reason + ": " + r.detail }
 type sender struct {
 	token    string
 	tenantID string
-	lim      *rate.Limiter
-	maxLine  int
-	checked  time.Time
-	named    map[string]*tenant.Stream // by the auth element's stream parameter; nil: none
-	apps     map[string]*tenant.Stream // by app-name; nil: none
+	// tenantKey is the tenant's key when the token was checked (see tenant.Tenant.Key).
+	tenantKey string
+	lim       *rate.Limiter
+	maxLine   int
+	checked   time.Time
+	named     map[string]*tenant.Stream // by the auth element's stream parameter; nil: none
+	apps      map[string]*tenant.Stream // by app-name; nil: none
 }
 
 // router authenticates messages by their token or their connection's client certificate,
@@ -170,7 +172,7 @@ func (rt *router) newSender(ctx context.Context, tenantID string, now time.Time)
 		maxLine = int(min(int64(maxLine), tn.Limits.MaxLineBytes))
 	}
 	return &sender{
-		tenantID: tenantID, lim: rt.g.limits.get(tn), maxLine: maxLine, checked: now,
+		tenantID: tenantID, tenantKey: tn.Key, lim: rt.g.limits.get(tn), maxLine: maxLine, checked: now,
 		named: map[string]*tenant.Stream{}, apps: map[string]*tenant.Stream{},
 	}, nil
 }

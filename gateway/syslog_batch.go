@@ -13,10 +13,11 @@ import (
 
 // syslogBatch gathers the messages of one tenant's stream until it is sent.
 type syslogBatch struct {
-	tenantID string
-	stream   tenant.Stream
-	lim      *rate.Limiter
-	recs     []ingest.Record
+	tenantID  string
+	tenantKey string
+	stream    tenant.Stream
+	lim       *rate.Limiter
+	recs      []ingest.Record
 	// buf holds the records' data, copied out of the framer's buffer. A record keeps
 	// pointing into the array it was written to when a later append moves buf, so that
 	// reusing buf after a send costs no allocation per message.
@@ -44,7 +45,7 @@ func (b *syslogBatch) reset() {
 	b.recs, b.buf, b.bytes, b.due = b.recs[:0], b.buf[:0], 0, time.Time{}
 }
 
-type batchKey struct{ tenantID, stream string }
+type batchKey struct{ tenantKey, stream string }
 
 // pending holds the batches a listener is filling, one per tenant and stream. It is not
 // safe for concurrent use.
@@ -63,7 +64,7 @@ func newPending(cfg Config) *pending {
 // add puts a message in its stream's batch and returns the batch when it is full, taken
 // out of pending: the caller sends it, then hands it back with release.
 func (p *pending) add(s *sender, st *tenant.Stream, a *syslog.Auth, f syslog.Frame, remote string) *syslogBatch {
-	k := batchKey{s.tenantID, st.Name}
+	k := batchKey{s.tenantKey, st.Name}
 	b := p.batches[k]
 	if b == nil {
 		if n := len(p.free); n > 0 {
@@ -71,7 +72,7 @@ func (p *pending) add(s *sender, st *tenant.Stream, a *syslog.Auth, f syslog.Fra
 		} else {
 			b = &syslogBatch{}
 		}
-		b.tenantID, b.stream, b.lim, b.due = s.tenantID, *st, s.lim, time.Now().Add(p.wait)
+		b.tenantID, b.tenantKey, b.stream, b.lim, b.due = s.tenantID, s.tenantKey, *st, s.lim, time.Now().Add(p.wait)
 		p.batches[k] = b
 	}
 	b.add(a, f, s.maxLine, remote)
@@ -120,7 +121,7 @@ func (g *Gateway) deliver(ctx context.Context, b *syslogBatch, protocol, remote 
 	g.throttle(ctx, b, protocol)
 	backoff := 10 * time.Millisecond
 	for {
-		rej := g.publish(ctx, b.tenantID, b.stream, protocol, remote, b.recs)
+		rej := g.publish(ctx, owner{b.tenantID, b.tenantKey}, b.stream, protocol, remote, b.recs)
 		if rej == nil {
 			g.accepted(b, protocol)
 			return

@@ -117,7 +117,7 @@ func split(b *trollyv1.EventBatch, maxBytes int) []*trollyv1.EventBatch {
 	if len(b.GetEvents()) == 0 {
 		return nil
 	}
-	header := proto.Size(&trollyv1.EventBatch{BatchId: b.GetBatchId(), TenantId: b.GetTenantId(), Stream: b.GetStream()})
+	header := proto.Size(&trollyv1.EventBatch{BatchId: b.GetBatchId(), TenantId: b.GetTenantId(), TenantKey: b.GetTenantKey(), Stream: b.GetStream()})
 	// An event is encoded as field 4: a one-byte tag, then its length and bytes.
 	encoded := func(ev *trollyv1.Event) int { return 1 + protowire.SizeBytes(proto.Size(ev)) }
 	size := header
@@ -132,7 +132,7 @@ func split(b *trollyv1.EventBatch, maxBytes int) []*trollyv1.EventBatch {
 	for _, ev := range b.GetEvents() {
 		n := encoded(ev)
 		if cur == nil || (len(cur.Events) > 0 && size+n > maxBytes) {
-			cur = &trollyv1.EventBatch{BatchId: b.GetBatchId(), TenantId: b.GetTenantId(), Stream: b.GetStream()}
+			cur = &trollyv1.EventBatch{BatchId: b.GetBatchId(), TenantId: b.GetTenantId(), TenantKey: b.GetTenantKey(), Stream: b.GetStream()}
 			parts = append(parts, cur)
 			size = header
 		}

@@ -30,6 +30,7 @@ func newBatch(sourceType string, format trollyv1.RecordFormat, lines ...[]byte) 
 	b := &trollyv1.RawBatch{
 		Id:         testBatchID,
 		TenantId:   testTenant,
+		TenantKey:  testTenant + ".7",
 		Stream:     testStream,
 		SourceType: sourceType,
 		ReceivedAt: timestamppb.New(testReceived),

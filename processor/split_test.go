@@ -19,6 +19,7 @@ func TestSplit(t *testing.T) {
 	lines = append(lines, bytes.Repeat([]byte("y"), 5000)) // larger than any limit below
 	out, err := Process(newBatch("text", text, lines...))
 	require.NoError(t, err)
+	require.Equal(t, testTenant+".7", out.GetTenantKey(), "the tenant key is carried through")
 	whole := len(mustMarshal(t, out))
 
 	for _, limit := range []int{whole, whole - 1, 8000, 3000, 1} {
@@ -28,6 +29,7 @@ func TestSplit(t *testing.T) {
 			for _, part := range parts {
 				require.Equal(t, out.GetBatchId(), part.GetBatchId())
 				require.Equal(t, out.GetTenantId(), part.GetTenantId())
+				require.Equal(t, out.GetTenantKey(), part.GetTenantKey())
 				require.Equal(t, out.GetStream(), part.GetStream())
 				require.NotEmpty(t, part.GetEvents())
 				if size := len(mustMarshal(t, part)); size > limit {

@@ -114,10 +114,11 @@ func (t *Transformer) ProcessStream(b *trollyv1.RawBatch, st *Stream) (*trollyv1
 	ids := eventIDs(b.GetId(), len(recs))
 	t.slab = make([]trollyv1.Event, len(recs))
 	t.out = &trollyv1.EventBatch{
-		BatchId:  b.GetId(),
-		TenantId: b.GetTenantId(),
-		Stream:   b.GetStream(),
-		Events:   make([]*trollyv1.Event, 0, len(recs)),
+		BatchId:   b.GetId(),
+		TenantId:  b.GetTenantId(),
+		TenantKey: b.GetTenantKey(),
+		Stream:    b.GetStream(),
+		Events:    make([]*trollyv1.Event, 0, len(recs)),
 	}
 	t.stats = Stats{}
 	t.groups(recs, st, func(first, last int, multiline bool) {

@@ -16,21 +16,21 @@ const (
 	maxDailyRetention = 31
 )
 
-// IndexName returns the index that holds tenant's events of time t: one per UTC day when
-// the tenant keeps events retentionDays <= 31 days, one per UTC month above. tenant must
-// be a valid tenant id.
-func IndexName(tenant string, t time.Time, retentionDays int) string {
+// IndexName returns the index that holds the events of time t of the tenant whose key
+// (tenant.Tenant.Key) is tenantKey: one per UTC day when the tenant keeps events
+// retentionDays <= 31 days, one per UTC month above. tenantKey must be a valid key.
+func IndexName(tenantKey string, t time.Time, retentionDays int) string {
 	layout := dailyLayout
 	if retentionDays > maxDailyRetention {
 		layout = monthlyLayout
 	}
-	return indexPrefix + tenant + "-" + t.UTC().Format(layout)
+	return indexPrefix + tenantKey + "-" + t.UTC().Format(layout)
 }
 
-// ParseIndexName is the inverse of IndexName: the tenant and the UTC day or month
-// [start, end) that the index covers. Tenant ids contain no dot, so the date is what
-// follows the last dash; callers must still compare the tenant exactly.
-func ParseIndexName(name string) (tenantID string, start, end time.Time, ok bool) {
+// ParseIndexName is the inverse of IndexName: the tenant key and the UTC day or month
+// [start, end) that the index covers. Dates contain no dash, so the date is what follows
+// the last dash; callers must still compare the key exactly.
+func ParseIndexName(name string) (tenantKey string, start, end time.Time, ok bool) {
 	rest, found := strings.CutPrefix(name, indexPrefix)
 	if !found {
 		return "", time.Time{}, time.Time{}, false
@@ -39,8 +39,8 @@ func ParseIndexName(name string) (tenantID string, start, end time.Time, ok bool
 	if i < 0 {
 		return "", time.Time{}, time.Time{}, false
 	}
-	tenantID, date := rest[:i], rest[i+1:]
-	if !tenant.ValidID(tenantID) {
+	tenantKey, date := rest[:i], rest[i+1:]
+	if !tenant.ValidKey(tenantKey) {
 		return "", time.Time{}, time.Time{}, false
 	}
 	for _, l := range []struct {
@@ -52,7 +52,7 @@ func ParseIndexName(name string) (tenantID string, start, end time.Time, ok bool
 	} {
 		// The format check rejects what time.Parse tolerates, such as one-digit fields.
 		if t, err := time.Parse(l.layout, date); err == nil && t.Format(l.layout) == date {
-			return tenantID, t, l.next(t), true
+			return tenantKey, t, l.next(t), true
 		}
 	}
 	return "", time.Time{}, time.Time{}, false

@@ -134,8 +134,8 @@ func (ix *Indexer) write(ctx context.Context, groups map[string][]Doc, held int)
 		if err != nil {
 			return err
 		}
-		tenantID, _, _, _ := ParseIndexName(name)
-		ix.m.indexed.WithLabelValues(tenantID).Add(float64(len(docs)))
+		key, _, _, _ := ParseIndexName(name)
+		ix.m.indexed.WithLabelValues(tenant.IDOfKey(key)).Add(float64(len(docs)))
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // group decodes the event batches of ds and groups their events by index, named from the
-// batch's tenant (stamped upstream from a credential, never taken from the events) and
+// batch's tenant key (stamped upstream from a credential, never taken from the events) and
 // the event's timestamp. Deliveries that can never be indexed are rejected to the dead
 // letters at once, so that they do not block their stream; kept are the others, to settle
 // after the write. It fails only when ctx ends, returning as kept every delivery it holds.
@@ -41,6 +41,13 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[
 			}
 			tenants[id] = t
 		}
+		if key := batch.GetTenantKey(); key != "" && key != t.Key {
+			// The tenant was deleted since the batch was accepted, and made again: its
+			// events are not the new tenant's.
+			ix.reject(d, reasonUnknownTenant, fmt.Errorf("event batch %s of tenant %q: key %s is not the tenant's key now: %w",
+				batch.GetBatchId(), id, key, tenant.ErrNotFound), "tenant", id, "batch", batch.GetBatchId())
+			continue
+		}
 		kept = append(kept, d)
 		for _, ev := range batch.GetEvents() {
 			doc := Doc{ID: ev.GetId(), Timestamp: time.Unix(0, ev.GetTimestampUnixNano()).UTC(), Source: ev.GetSource()}
@@ -50,7 +57,7 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[
 				ix.logger.Warn("drop event", "reason", reasonInvalidEvent, "err", err, "tenant", t.ID, "batch", batch.GetBatchId())
 				continue
 			}
-			name := IndexName(t.ID, doc.Timestamp, t.Retention.SearchDays)
+			name := IndexName(t.Key, doc.Timestamp, t.Retention.SearchDays)
 			groups[name] = append(groups[name], doc)
 		}
 	}

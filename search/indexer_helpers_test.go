@@ -57,6 +57,19 @@ func (f *fakeBackend) Write(_ context.Context, index string, docs []Doc) error {
 func (f *fakeBackend) Search(context.Context, Request) (Result, error) { return Result{}, nil }
 func (f *fakeBackend) Close() error                                    { return nil }
 
+func (f *fakeBackend) DropTenant(_ context.Context, key string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for index := range f.docs {
+		if k, _, _, ok := ParseIndexName(index); ok && k == key {
+			delete(f.docs, index)
+			n++
+		}
+	}
+	return n, nil
+}
+
 // ids returns the ids held by each index.
 func (f *fakeBackend) ids() map[string][]string {
 	f.mu.Lock()

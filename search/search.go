@@ -18,7 +18,8 @@ type Doc struct {
 
 // Request is one search within one tenant's indices.
 type Request struct {
-	// Tenant is the caller's tenant, from its credential; only its indices are read.
+	// Tenant is the key (tenant.Tenant.Key) of the caller's tenant, from its credential;
+	// only its indices are read.
 	Tenant string
 	// Query must match; nil matches every event.
 	Query query.Node
@@ -50,5 +51,9 @@ type Backend interface {
 	Write(ctx context.Context, index string, docs []Doc) error
 	// Search reads only req.Tenant's indices that overlap [req.From, req.To).
 	Search(ctx context.Context, req Request) (Result, error)
+	// DropTenant deletes every index of the tenant whose key is tenantKey, returning how
+	// many it deleted; other tenants' indices are untouched, even those whose key starts
+	// the same.
+	DropTenant(ctx context.Context, tenantKey string) (int, error)
 	Close() error
 }

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -35,9 +36,13 @@ func (a *Archiver) accept(d *queue.Delivery) {
 		a.reject(d, "decode", fmt.Errorf("decode event batch: %w", err))
 		return
 	}
-	if !tenant.ValidID(batch.GetTenantId()) || !tenant.ValidStreamName(batch.GetStream()) {
-		a.reject(d, "bad_tenant_or_stream", fmt.Errorf("event batch %s has an invalid tenant %q or stream %q",
-			batch.GetBatchId(), batch.GetTenantId(), batch.GetStream()))
+	// Chunks are filed under the tenant's key, so a tenant made again never reads its
+	// predecessor's; a batch queued before keys existed has the tenant's id as key.
+	key := cmp.Or(batch.GetTenantKey(), batch.GetTenantId())
+	if !tenant.ValidID(batch.GetTenantId()) || !tenant.ValidKey(key) || tenant.IDOfKey(key) != batch.GetTenantId() ||
+		!tenant.ValidStreamName(batch.GetStream()) {
+		a.reject(d, "bad_tenant_or_stream", fmt.Errorf("event batch %s has an invalid tenant %q (key %q) or stream %q",
+			batch.GetBatchId(), batch.GetTenantId(), key, batch.GetStream()))
 		return
 	}
 	p := &pending{d: d, left: 1}
@@ -56,7 +61,7 @@ func (a *Archiver) accept(d *queue.Delivery) {
 				badStream++ // kept under the batch's stream rather than lost
 			}
 		}
-		id := chunkID{tenant: batch.GetTenantId(), stream: stream, hour: hourOf(ev.GetTimestampUnixNano())}
+		id := chunkID{tenant: key, stream: stream, hour: hourOf(ev.GetTimestampUnixNano())}
 		a.buf.add(p, id, ev.GetSource(), now)
 	}
 	if empty > 0 {
@@ -107,9 +112,9 @@ func (a *Archiver) flush(ctx context.Context) error {
 		c, done := a.buf.written()
 		a.metrics.buffered.Set(float64(a.buf.bytes))
 		a.metrics.chunks.WithLabelValues(c.reason).Inc()
-		a.metrics.events.WithLabelValues(c.id.tenant).Add(float64(c.events))
-		a.metrics.rawBytes.WithLabelValues(c.id.tenant).Add(float64(c.size))
-		a.metrics.storedBytes.WithLabelValues(c.id.tenant).Add(float64(len(c.compressed)))
+		a.metrics.events.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(c.events))
+		a.metrics.rawBytes.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(c.size))
+		a.metrics.storedBytes.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(len(c.compressed)))
 		for _, d := range done {
 			a.ack(d)
 		}

@@ -279,8 +279,8 @@ func TestArchiverRejects(t *testing.T) {
 		reason string
 	}{
 		{h.rec.raw([]byte{0xff, 0xff, 0xff}, 1, nil), "decode event batch: "},
-		{h.rec.rejected(t, batchOf("Acme/../x", "web", "b2", events("bad", 1, hour13)...)), `event batch b2 has an invalid tenant "Acme/../x" or stream "web"`},
-		{h.rec.rejected(t, batchOf("acme", "", "b3", events("bad", 1, hour13)...)), `event batch b3 has an invalid tenant "acme" or stream ""`},
+		{h.rec.rejected(t, batchOf("Acme/../x", "web", "b2", events("bad", 1, hour13)...)), `event batch b2 has an invalid tenant "Acme/../x" (key "Acme/../x") or stream "web"`},
+		{h.rec.rejected(t, batchOf("acme", "", "b3", events("bad", 1, hour13)...)), `event batch b3 has an invalid tenant "acme" (key "acme") or stream ""`},
 	}
 	h.send(t,
 		poison[0].d, poison[1].d, poison[2].d,
@@ -353,4 +353,34 @@ func TestArchiverRoutedEvents(t *testing.T) {
 		"audit": {string(evs[1].GetSource())},
 	}, byStream)
 	require.Equal(t, 1.0, h.metric(t, "trolly_archiver_misrouted_events_total"))
+}
+
+// Chunks are filed under the batch's tenant key: a tenant made again (globex.9) never
+// shares a chunk with its predecessor (globex.4), and a batch queued before keys existed
+// is filed under the tenant's id. A key of another tenant than the batch's is refused.
+func TestArchiverFilesByTenantKey(t *testing.T) {
+	h := startArchiver(t, quiet(), newFSBucket(t), nil)
+	keyed := func(key, id string, evs ...*trollyv1.Event) *trollyv1.EventBatch {
+		b := batchOf("globex", "web", id, evs...)
+		b.TenantKey = key
+		return b
+	}
+	batches := []*trollyv1.EventBatch{
+		keyed("globex.4", "b1", events("old", 2, hour13)...),
+		keyed("globex.9", "b2", events("new", 2, hour13)...),
+		keyed("", "b3", events("legacy", 2, hour13)...),
+	}
+	for _, b := range batches {
+		h.send(t, h.rec.delivery(t, b, 1))
+	}
+	h.send(t, h.rec.rejected(t, keyed("acme.9", "b4", events("stolen", 1, hour13)...)))
+	require.NoError(t, h.sealAndWait(t))
+	requireSettledOnce(t, h, 3, 0, 1)
+	require.Contains(t, h.rec.rejections()[4], `event batch b4 has an invalid tenant "globex" (key "acme.9")`)
+	require.Equal(t, map[string][]string{
+		"globex.4/web/2024-05-01T13:00:00Z": sources(batches[0].Events),
+		"globex.9/web/2024-05-01T13:00:00Z": sources(batches[1].Events),
+		"globex/web/2024-05-01T13:00:00Z":   sources(batches[2].Events),
+	}, streamDocs(mustReadArchive(t, h.bucket)))
+	require.Equal(t, 6.0, h.metric(t, "trolly_archiver_events_total", "tenant", "globex"), "metrics name the tenant, not its key")
 }

@@ -18,8 +18,8 @@ const (
 
 // chunkID is what events share to go into one chunk.
 type chunkID struct {
-	tenant, stream string
-	hour           int64 // unix seconds of the hour's start
+	tenant, stream string // tenant is the tenant's key
+	hour           int64  // unix seconds of the hour's start
 }
 
 func hourOf(unixNano int64) int64 {

@@ -54,7 +54,7 @@ func ParseChunkKey(key string) (ChunkRef, error) {
 	if len(seg) != 7 {
 		return ChunkRef{}, fmt.Errorf("%w: %q: want 7 segments", ErrBadChunkKey, key)
 	}
-	if !tenant.ValidID(seg[0]) || !tenant.ValidStreamName(seg[1]) {
+	if !tenant.ValidKey(seg[0]) || !tenant.ValidStreamName(seg[1]) {
 		return ChunkRef{}, fmt.Errorf("%w: %q: bad tenant or stream", ErrBadChunkKey, key)
 	}
 	var n [4]int

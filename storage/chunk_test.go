@@ -26,6 +26,7 @@ func TestChunkKey(t *testing.T) {
 	}{
 		{"utc", "acme", "web", time.Date(2024, 5, 1, 13, 42, 7, 0, time.UTC), "acme/web/2024/05/01/13/01HWZ3Q8V4K7N2M5P9R1S6T0XY.ndjson.zst"},
 		{"zone converted", "acme", "web", time.Date(2024, 1, 1, 1, 0, 0, 0, time.FixedZone("x", 2*3600)), "acme/web/2023/12/31/23/01HWZ3Q8V4K7N2M5P9R1S6T0XY.ndjson.zst"},
+		{"tenant key", "acme.12", "web", time.Date(2024, 5, 1, 13, 0, 0, 0, time.UTC), "acme.12/web/2024/05/01/13/01HWZ3Q8V4K7N2M5P9R1S6T0XY.ndjson.zst"},
 		{"epoch", "t-1", "sys_log", time.Unix(0, 0), "t-1/sys_log/1970/01/01/00/01HWZ3Q8V4K7N2M5P9R1S6T0XY.ndjson.zst"},
 	}
 	for _, tt := range tests {
@@ -56,6 +57,9 @@ func TestParseChunkKeyRejects(t *testing.T) {
 		"acme/web/2024/05/01/13/x/" + id + ".ndjson.zst",
 		"/acme/web/2024/05/01/13/" + id + ".ndjson.zst",
 		"Acme/web/2024/05/01/13/" + id + ".ndjson.zst",
+		"acme./web/2024/05/01/13/" + id + ".ndjson.zst",
+		"acme.01/web/2024/05/01/13/" + id + ".ndjson.zst",
+		"acme.1.2/web/2024/05/01/13/" + id + ".ndjson.zst",
 		"acme/we b/2024/05/01/13/" + id + ".ndjson.zst",
 		"acme/web/24/05/01/13/" + id + ".ndjson.zst",
 		"acme/web/2024/5/01/13/" + id + ".ndjson.zst",

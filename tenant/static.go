@@ -115,7 +115,7 @@ func (s *Static) add(c Config, path string) []error {
 			fail(field, "%s", fe.msg)
 		}
 	}
-	t := Tenant{ID: c.ID, Name: c.name(), PlanID: c.ID, Retention: plan.Retention, Limits: plan.Limits, ManagedBy: ManagedByConfig}
+	t := Tenant{ID: c.ID, Key: c.ID, Name: c.name(), PlanID: c.ID, Retention: plan.Retention, Limits: plan.Limits, ManagedBy: ManagedByConfig}
 	var streams []Stream
 	seen := map[string]bool{}
 	for j, sc := range c.Streams {

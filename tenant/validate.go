@@ -140,6 +140,12 @@ func ValidKey(s string) bool {
 	return ValidID(id)
 }
 
+// IDOfKey returns the id of the tenant whose key is key.
+func IDOfKey(key string) string {
+	id, _, _ := strings.Cut(key, ".")
+	return id
+}
+
 // NewKey returns the key of tenant id made with the catalog's serial number n.
 func NewKey(id string, n int64) string { return id + "." + strconv.FormatInt(n, 10) }
 

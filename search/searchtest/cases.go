@@ -97,8 +97,11 @@ var limitCases = []queryCase{
 	{name: "limit above total", limit: 1000, want: acmeIDs},
 }
 
+// acmeCorpIDs are acme-corp's events, newest first.
+var acmeCorpIDs = []string{"corp-04", "corp-03", "corp-02", "corp-01"}
+
 var tenantCases = []queryCase{
-	{name: "acme-corp sees its own", tenant: acmeCorp, want: []string{"corp-04", "corp-03", "corp-02", "corp-01"}},
+	{name: "acme-corp sees its own", tenant: acmeCorp, want: acmeCorpIDs},
 	{name: "acme-corp word", tenant: acmeCorp, q: "timed", want: []string{"corp-03"}},
 	{name: "acme-corp field", tenant: acmeCorp, q: "host.name:web-01", want: []string{"corp-01"}},
 	{name: "acme-corp array", tenant: acmeCorp, q: "tags:_parse_failure", want: []string{"corp-04"}},
@@ -109,4 +112,5 @@ var tenantCases = []queryCase{
 	{name: "suffix of a tenant id", tenant: "corp"},
 	{name: "longer tenant id", tenant: "acme-corp-2024"},
 	{name: "unknown tenant", tenant: "globex"},
+	{name: "acme made again", tenant: acmeAgain},
 }

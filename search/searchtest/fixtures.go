@@ -17,6 +17,8 @@ const (
 	acmeRetention     = 7 // daily indices
 	acmeCorp          = "acme-corp"
 	acmeCorpRetention = 90 // monthly indices
+	// acmeAgain is the key of a tenant acme made again after acme's deletion.
+	acmeAgain = "acme.7"
 )
 
 // fixture is one event of the suite. Timestamps have millisecond precision, which every

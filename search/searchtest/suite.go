@@ -46,6 +46,31 @@ func Run(t *testing.T, newBackend func(t *testing.T) search.Backend) {
 	t.Run("idempotent writes", func(t *testing.T) {
 		testIdempotent(t, open(t, newBackend))
 	})
+	t.Run("drop a tenant", func(t *testing.T) {
+		testDropTenant(t, open(t, newBackend))
+	})
+}
+
+// testDropTenant drops acme, whose key is a prefix of acme-corp's and of acme.7's (acme
+// made again): the others keep everything, and acme can be written to again.
+func testDropTenant(t *testing.T, b search.Backend) {
+	load(t, b)
+	again := fixtureByID(t, "acme-01")
+	again.tenant, again.id = acmeAgain, "again-01"
+	require.NoError(t, b.Write(ctx(t), again.index(), []search.Doc{again.doc(t)}))
+	queryCase{name: "acme made again is apart", tenant: acmeAgain, want: []string{"again-01"}}.check(t, b)
+
+	n, err := b.DropTenant(ctx(t), acme)
+	require.NoError(t, err)
+	require.Positive(t, n, "acme had indices")
+	queryCase{name: "acme is empty", q: "", want: nil}.check(t, b)
+	queryCase{name: "acme-corp keeps its events", tenant: acmeCorp, q: "", want: acmeCorpIDs}.check(t, b)
+	queryCase{name: "acme made again keeps its events", tenant: acmeAgain, want: []string{"again-01"}}.check(t, b)
+	n, err = b.DropTenant(ctx(t), acme)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing left to drop")
+	load(t, b)
+	queryCase{name: "acme written again", q: "", want: acmeIDs}.check(t, b)
 }
 
 // RunPersistence checks that what a backend wrote survives its Close. newStorage returns

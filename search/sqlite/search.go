@@ -33,8 +33,8 @@ type indexFile struct {
 
 // Search implements search.Backend. A zero From or To leaves that end of the range open.
 func (b *Backend) Search(ctx context.Context, req search.Request) (search.Result, error) {
-	if !tenant.ValidID(req.Tenant) {
-		return search.Result{}, fmt.Errorf("search: %q is not a tenant id", req.Tenant)
+	if !tenant.ValidKey(req.Tenant) {
+		return search.Result{}, fmt.Errorf("search: %q is not a tenant key", req.Tenant)
 	}
 	if b.isClosed() {
 		return search.Result{}, ErrClosed

@@ -87,9 +87,13 @@ type RawBatch struct {
 	SourceType string                 `protobuf:"bytes,4,opt,name=source_type,json=sourceType,proto3" json:"source_type,omitempty"`
 	ReceivedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=received_at,json=receivedAt,proto3" json:"received_at,omitempty"`
 	// transport names the wire protocol: "http", "ndjson", "syslog-tcp", ...
-	Transport     string       `protobuf:"bytes,6,opt,name=transport,proto3" json:"transport,omitempty"`
-	RemoteAddr    string       `protobuf:"bytes,7,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
-	Records       []*RawRecord `protobuf:"bytes,8,rep,name=records,proto3" json:"records,omitempty"`
+	Transport  string       `protobuf:"bytes,6,opt,name=transport,proto3" json:"transport,omitempty"`
+	RemoteAddr string       `protobuf:"bytes,7,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
+	Records    []*RawRecord `protobuf:"bytes,8,rep,name=records,proto3" json:"records,omitempty"`
+	// tenant_key is the tenant's key (tenant.Tenant.Key) when the batch was accepted: a
+	// batch whose tenant was deleted meanwhile, even if made again, is dropped, not filed
+	// under the new tenant. Empty in batches queued before keys existed.
+	TenantKey     string `protobuf:"bytes,9,opt,name=tenant_key,json=tenantKey,proto3" json:"tenant_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -180,6 +184,13 @@ func (x *RawBatch) GetRecords() []*RawRecord {
 	return nil
 }
 
+func (x *RawBatch) GetTenantKey() string {
+	if x != nil {
+		return x.TenantKey
+	}
+	return ""
+}
+
 // RawRecord is one log record as it arrived.
 type RawRecord struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -246,11 +257,13 @@ func (x *RawRecord) GetFields() map[string]string {
 // EventBatch is the envelope the processor publishes on the "events" queue: the ECS
 // documents made from one raw batch.
 type EventBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	BatchId       string                 `protobuf:"bytes,1,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
-	TenantId      string                 `protobuf:"bytes,2,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
-	Stream        string                 `protobuf:"bytes,3,opt,name=stream,proto3" json:"stream,omitempty"`
-	Events        []*Event               `protobuf:"bytes,4,rep,name=events,proto3" json:"events,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	BatchId  string                 `protobuf:"bytes,1,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
+	TenantId string                 `protobuf:"bytes,2,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	Stream   string                 `protobuf:"bytes,3,opt,name=stream,proto3" json:"stream,omitempty"`
+	Events   []*Event               `protobuf:"bytes,4,rep,name=events,proto3" json:"events,omitempty"`
+	// tenant_key is the raw batch's tenant_key; sinks file the events under it.
+	TenantKey     string `protobuf:"bytes,5,opt,name=tenant_key,json=tenantKey,proto3" json:"tenant_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -311,6 +324,13 @@ func (x *EventBatch) GetEvents() []*Event {
 		return x.Events
 	}
 	return nil
+}
+
+func (x *EventBatch) GetTenantKey() string {
+	if x != nil {
+		return x.TenantKey
+	}
+	return ""
 }
 
 // Event is one ECS document with the two fields every sink needs, copied out of it.
@@ -391,7 +411,7 @@ var File_trolly_v1_batch_proto protoreflect.FileDescriptor
 
 const file_trolly_v1_batch_proto_rawDesc = "" +
 	"\n" +
-	"\x15trolly/v1/batch.proto\x12\ttrolly.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n" +
+	"\x15trolly/v1/batch.proto\x12\ttrolly.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbb\x02\n" +
 	"\bRawBatch\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\ttenant_id\x18\x02 \x01(\tR\btenantId\x12\x16\n" +
@@ -403,20 +423,24 @@ const file_trolly_v1_batch_proto_rawDesc = "" +
 	"\ttransport\x18\x06 \x01(\tR\ttransport\x12\x1f\n" +
 	"\vremote_addr\x18\a \x01(\tR\n" +
 	"remoteAddr\x12.\n" +
-	"\arecords\x18\b \x03(\v2\x14.trolly.v1.RawRecordR\arecords\"\xc5\x01\n" +
+	"\arecords\x18\b \x03(\v2\x14.trolly.v1.RawRecordR\arecords\x12\x1d\n" +
+	"\n" +
+	"tenant_key\x18\t \x01(\tR\ttenantKey\"\xc5\x01\n" +
 	"\tRawRecord\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\x12/\n" +
 	"\x06format\x18\x02 \x01(\x0e2\x17.trolly.v1.RecordFormatR\x06format\x128\n" +
 	"\x06fields\x18\x03 \x03(\v2 .trolly.v1.RawRecord.FieldsEntryR\x06fields\x1a9\n" +
 	"\vFieldsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x86\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa5\x01\n" +
 	"\n" +
 	"EventBatch\x12\x19\n" +
 	"\bbatch_id\x18\x01 \x01(\tR\abatchId\x12\x1b\n" +
 	"\ttenant_id\x18\x02 \x01(\tR\btenantId\x12\x16\n" +
 	"\x06stream\x18\x03 \x01(\tR\x06stream\x12(\n" +
-	"\x06events\x18\x04 \x03(\v2\x10.trolly.v1.EventR\x06events\"w\n" +
+	"\x06events\x18\x04 \x03(\v2\x10.trolly.v1.EventR\x06events\x12\x1d\n" +
+	"\n" +
+	"tenant_key\x18\x05 \x01(\tR\ttenantKey\"w\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12.\n" +
 	"\x13timestamp_unix_nano\x18\x02 \x01(\x03R\x11timestampUnixNano\x12\x16\n" +
