@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trolly-logs/trolly/api"
+	"github.com/trolly-logs/trolly/bookkeeper"
 	"github.com/trolly-logs/trolly/api/auth"
 	"github.com/trolly-logs/trolly/gateway"
 	"github.com/trolly-logs/trolly/processor"
@@ -42,11 +43,18 @@ type Config struct {
 	Search          Search                 `yaml:"search"`
 	Archiver        storage.ArchiverConfig `yaml:"archiver"`
 	Archive         Archive                `yaml:"archive"`
+	Bookkeeper      Bookkeeper             `yaml:"bookkeeper"`
 	Metadata        Metadata               `yaml:"metadata"`
 	Auth            auth.Config            `yaml:"auth"`
 	Bootstrap       Bootstrap              `yaml:"bootstrap"`
 	// Tenants are imported into the catalog at start and kept as the file says.
 	Tenants []tenant.Config `yaml:"tenants"`
+}
+
+// Bookkeeper configures the upkeep of stored data: for now, the purge of deleted tenants'
+// data, which the indexer and the archiver each run for their part.
+type Bookkeeper struct {
+	Purge bookkeeper.PurgeConfig `yaml:"purge"`
 }
 
 // Metadata selects the catalog of tenants, users, streams and keys: sqlite (embedded, one
@@ -154,6 +162,7 @@ func (c *Config) ApplyDefaults() {
 	}
 	c.Search.SQLite.ApplyDefaults()
 	c.Archiver.ApplyDefaults()
+	c.Bookkeeper.Purge.ApplyDefaults()
 	if c.Archive.Driver == "" {
 		c.Archive.Driver = "fs"
 	}
@@ -206,6 +215,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, oneOf("search.driver", c.Search.Driver, "sqlite"))
 	add("search.sqlite", c.Search.SQLite.Validate())
 	add("archiver", c.Archiver.Validate())
+	add("bookkeeper.purge", c.Bookkeeper.Purge.Validate())
 	errs = append(errs, oneOf("archive.driver", c.Archive.Driver, "fs"))
 	errs = append(errs, oneOf("metadata.driver", c.Metadata.Driver, "sqlite", "postgres"))
 	if c.Metadata.DSN == "" {

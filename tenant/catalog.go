@@ -37,7 +37,8 @@ type Catalog interface {
 	// Tombstones lists the deleted tenants whose part (PurgeSearch, PurgeArchive) is not
 	// purged yet, oldest first.
 	Tombstones(ctx context.Context, part string) ([]Tombstone, error)
-	// MarkPurged records, with an audit entry, that part of a deleted tenant's data is gone.
+	// MarkPurged records, with a "tenant.purged" audit entry, that part of a deleted
+	// tenant's data is gone for good.
 	MarkPurged(ctx context.Context, actor Actor, key, part string, details map[string]string) error
 
 	// CreateUser stores u (with its password hash already made), giving it an ID. An

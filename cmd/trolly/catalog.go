@@ -35,7 +35,8 @@ func openCatalog(ctx context.Context, m config.Metadata) (tenant.Catalog, error)
 // needsCatalog reports whether the process's layers resolve tenants: the gateway (keys,
 // streams, limits), the processor (stream settings), the indexer (retention) and the API.
 func (b *builder) needsCatalog() bool {
-	return b.has(layerGateway) || b.has(layerProcessor) || b.has(layerIndexer) || b.has(layerAPI)
+	// The archiver reads the tombstones of deleted tenants to purge their archive.
+	return b.has(layerGateway) || b.has(layerProcessor) || b.has(layerIndexer) || b.has(layerArchiver) || b.has(layerAPI)
 }
 
 // openTenants opens the catalog, imports the configuration file's tenants, makes the first

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trolly-logs/trolly/api"
 	"github.com/trolly-logs/trolly/api/auth"
+	"github.com/trolly-logs/trolly/bookkeeper"
 	"github.com/trolly-logs/trolly/config"
 	"github.com/trolly-logs/trolly/gateway"
 	"github.com/trolly-logs/trolly/processor"
@@ -157,6 +158,8 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 	if b.has(layerIndexer) {
 		ix := search.NewIndexer(b.cfg.Indexer, b.q, b.backend, b.dir, b.log, b.reg)
 		sinks.add(layerIndexer, ix.Run)
+		p := bookkeeper.NewPurger(b.cfg.Bookkeeper.Purge, b.cat, tenant.PurgeSearch, b.backend.DropTenant, b.log, b.reg, time.Now)
+		b.background.add("search purge", p.Run) // cancelled, not drained, at stop
 	}
 	if b.has(layerArchiver) {
 		bucket, err := fs.New(b.cfg.Archive.FS.Dir)
@@ -165,6 +168,10 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		}
 		a := storage.NewArchiver(b.cfg.Archiver, b.q, bucket, b.log, b.reg, time.Now)
 		sinks.add(layerArchiver, a.Run)
+		p := bookkeeper.NewPurger(b.cfg.Bookkeeper.Purge, b.cat, tenant.PurgeArchive, func(ctx context.Context, key string) (int, error) {
+			return storage.DropTenant(ctx, bucket, key)
+		}, b.log, b.reg, time.Now)
+		b.background.add("archive purge", p.Run)
 	}
 	if b.has(layerAPI) {
 		authn := auth.New(b.cfg.Auth, b.cat, b.dir, b.log.With("component", "auth"), time.Now)

@@ -21,6 +21,7 @@ import (
 	"github.com/trolly-logs/trolly/storage"
 	"github.com/trolly-logs/trolly/storage/fs"
 	"github.com/trolly-logs/trolly/tenant"
+	catalogsqlite "github.com/trolly-logs/trolly/tenant/sqlite"
 )
 
 func freeAddr(t *testing.T) string {
@@ -81,19 +82,25 @@ tenants:
 		t.Fatalf("trolly did not stop within 60s\n%s", stderr.String())
 	}
 
+	cat, err := catalogsqlite.Open(context.Background(), filepath.Join(dir, "data", "catalog.db"), tenant.StoreOptions{})
+	require.NoError(t, err)
+	demo, err := cat.GetTenant(context.Background(), "demo")
+	require.NoError(t, err)
+	require.NoError(t, cat.Close())
+
 	sc := sqlite.Config{Dir: filepath.Join(dir, "data", "search")}
 	sc.ApplyDefaults()
 	backend, err := sqlite.Open(sc, slog.New(slog.DiscardHandler), nil)
 	require.NoError(t, err)
 	defer backend.Close()
-	res, err := backend.Search(context.Background(), search.Request{Tenant: "demo", From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})
+	res, err := backend.Search(context.Background(), search.Request{Tenant: demo.Key, From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})
 	require.NoError(t, err)
 	require.Equal(t, int64(requests*lines), res.Total, "indexed before exit")
 
 	bucket, err := fs.New(filepath.Join(dir, "data", "archive"))
 	require.NoError(t, err)
 	archived := 0
-	for key, err := range bucket.List(context.Background(), "demo/raw/") {
+	for key, err := range bucket.List(context.Background(), demo.Key+"/raw/") {
 		require.NoError(t, err)
 		data, err := bucket.Get(context.Background(), key)
 		require.NoError(t, err)

@@ -34,6 +34,7 @@ func Run(t *testing.T, newBucket func(t *testing.T) storage.Bucket) {
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"ConcurrentPutDelete", testConcurrentPutDelete},
 		{"Canceled", testCanceled},
+		{"DropTenant", testDropTenant},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,4 +143,23 @@ func shuffled(keys []string, seed uint64) []string {
 
 func keyOf(i int) string {
 	return fmt.Sprintf("t%d/s%d/%05d", i%3, i%7, i)
+}
+
+// testDropTenant drops acme, whose key starts those of acme.7 (acme made again) and
+// acme-corp: theirs stay.
+func testDropTenant(t *testing.T, b storage.Bucket) {
+	ctx := testContext(t)
+	gone := []string{"acme/web/2024/05/01/13/a.ndjson.zst", "acme/db/2024/05/02/00/b.ndjson.zst"}
+	kept := []string{"acme-corp/web/2024/05/01/13/c.ndjson.zst", "acme.7/web/2024/05/01/13/d.ndjson.zst", "acmex"}
+	putAll(t, b, append(append([]string{}, gone...), kept...))
+	n, err := storage.DropTenant(ctx, b, "acme")
+	require.NoError(t, err)
+	require.Equal(t, len(gone), n)
+	require.Empty(t, listAll(t, b, "acme/"))
+	require.ElementsMatch(t, kept, listAll(t, b, ""))
+	n, err = storage.DropTenant(ctx, b, "acme")
+	require.NoError(t, err)
+	require.Zero(t, n)
+	_, err = storage.DropTenant(ctx, b, "../x")
+	require.Error(t, err)
 }

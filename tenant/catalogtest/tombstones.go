@@ -67,7 +67,7 @@ func tombstoneTests() []test {
 			v := f.version()
 			f.clock.Advance(time.Minute)
 			require.NoError(t, f.c.MarkPurged(f.ctx, actor, gone.Key, tenant.PurgeSearch, map[string]string{"indices": "3"}))
-			e := f.requireAudited("tenant.purge", "acme", gone.Key)
+			e := f.requireAudited("tenant.purged", "acme", gone.Key)
 			require.Equal(t, map[string]string{"part": "search", "indices": "3"}, e.Details)
 			require.Greater(t, f.version(), v)
 

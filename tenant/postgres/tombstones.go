@@ -67,7 +67,7 @@ func (s *Store) MarkPurged(ctx context.Context, actor tenant.Actor, key, part st
 		}
 		d := map[string]string{"part": part}
 		maps.Copy(d, details)
-		return tenant.AuditEntry{TenantID: id, Action: "tenant.purge", Target: key, Details: d}, nil
+		return tenant.AuditEntry{TenantID: id, Action: "tenant.purged", Target: key, Details: d}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("mark %s of tenant key %s purged: %w", part, key, err)

@@ -67,7 +67,7 @@ func (s *Store) MarkPurged(ctx context.Context, actor tenant.Actor, key, part st
 		if _, err := tx.ExecContext(ctx, `UPDATE tenant_tombstones SET `+col+` = ? WHERE data_key = ?`, micros(now), key); err != nil {
 			return change{}, err
 		}
-		return change{action: "tenant.purge", tenantID: id, target: key, details: purgeDetails(part, details)}, nil
+		return change{action: "tenant.purged", tenantID: id, target: key, details: purgeDetails(part, details)}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("mark %s of tenant key %s purged: %w", part, key, err)

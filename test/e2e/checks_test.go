@@ -9,12 +9,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/tenant"
 )
 
 func checkAccessFields(t *testing.T, srv server, web []accessLine, from, to string) {
@@ -50,7 +53,8 @@ func checkAccessFields(t *testing.T, srv server, web []accessLine, from, to stri
 		require.NotEmpty(t, field(doc, path), path)
 	}
 	require.Equal(t, r.Hits[0].ID, field(doc, "event.id"))
-	require.Equal(t, "trolly-demo-"+l.at.UTC().Format("2006.01.02"), r.Hits[0].Index, "daily index for 7 days of retention")
+	require.Regexp(t, `^trolly-demo\.[1-9][0-9]*-`+regexp.QuoteMeta(l.at.UTC().Format("2006.01.02"))+`$`, r.Hits[0].Index,
+		"daily index of the tenant's key for 7 days of retention")
 }
 
 func checkQueries(t *testing.T, srv server, web []accessLine, ssh []string, from, to string) {
@@ -113,7 +117,8 @@ func checkJSONEvents(t *testing.T, srv server, app []string, from, to string) {
 	sentTS, err := time.Parse(time.RFC3339Nano, sent["@timestamp"].(string))
 	require.NoError(t, err)
 	require.True(t, sentTS.Equal(ts))
-	require.Equal(t, "trolly-acme-"+sentTS.Format("2006.01"), r.Hits[0].Index, "monthly index for 90 days of retention")
+	require.Regexp(t, `^trolly-acme\.[1-9][0-9]*-`+regexp.QuoteMeta(sentTS.Format("2006.01"))+`$`, r.Hits[0].Index,
+		"monthly index of the tenant's key for 90 days of retention")
 	require.Equal(t, len(app), srv.search(t, acmeRead, "warehouse", from, to, 1).total(t))
 }
 
@@ -131,7 +136,7 @@ func checkTenantWalls(t *testing.T, srv server, from, to string, want map[string
 		require.Equal(t, want[tenant], r.total(t))
 		for _, h := range r.Hits {
 			require.Equal(t, tenant, field(h.Source, "organization.id"))
-			require.True(t, strings.HasPrefix(h.Index, "trolly-"+tenant+"-"), h.Index)
+			require.True(t, strings.HasPrefix(h.Index, "trolly-"+tenant+"."), h.Index)
 		}
 	}
 }
@@ -211,7 +216,9 @@ func readArchive(t *testing.T, root string) map[string]map[string]bool {
 		}
 		rel, _ := filepath.Rel(root, path)
 		parts := strings.Split(filepath.ToSlash(rel), "/")
-		require.Len(t, parts, 7, "archive layout <tenant>/<stream>/<yyyy>/<mm>/<dd>/<hh>/<chunk>.ndjson.zst: %s", rel)
+		require.Len(t, parts, 7, "archive layout <tenant key>/<stream>/<yyyy>/<mm>/<dd>/<hh>/<chunk>.ndjson.zst: %s", rel)
+		require.Regexp(t, `^[a-z0-9-]+\.[1-9][0-9]*$`, parts[0], "the tenant's key")
+		parts[0] = tenant.IDOfKey(parts[0])
 		require.True(t, strings.HasSuffix(parts[6], ".ndjson.zst"), rel)
 		raw, err := os.ReadFile(path)
 		require.NoError(t, err)
