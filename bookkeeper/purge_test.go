@@ -47,7 +47,7 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func (w *world) clock() time.Time         { return time.Unix(0, w.now.Load()).UTC() }
+func (w *world) clock() time.Time        { return time.Unix(0, w.now.Load()).UTC() }
 func (w *world) advance(d time.Duration) { w.now.Add(int64(d)) }
 
 func (w *world) tenant(t *testing.T, id string) tenant.Tenant {

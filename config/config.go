@@ -14,8 +14,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trolly-logs/trolly/api"
-	"github.com/trolly-logs/trolly/bookkeeper"
 	"github.com/trolly-logs/trolly/api/auth"
+	"github.com/trolly-logs/trolly/bookkeeper"
 	"github.com/trolly-logs/trolly/gateway"
 	"github.com/trolly-logs/trolly/processor"
 	"github.com/trolly-logs/trolly/queue/kafka"
