@@ -90,7 +90,7 @@ func newEnv(t *testing.T, cat tenant.Catalog, backend search.Backend) *env {
 	e := &env{cat: cat, clock: &clock{t: time.Now()}}
 	e.cache = tenant.NewCache(cat, log, e.clock.now)
 	require.NoError(t, e.cache.Refresh(context.Background()))
-	e.auth = auth.New(auth.Config{Password: cheap, LoginFailuresPerAccount: 3}, cat, e.cache, log, e.clock.now)
+	e.auth = auth.New(auth.Config{Password: cheap, LoginFailuresPerAccount: 3}, cat, e.cache, log, nil, e.clock.now)
 	var c Config
 	c.ApplyDefaults()
 	c.PasswordParams = cheap

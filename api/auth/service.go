@@ -2,10 +2,13 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trolly-logs/trolly/tenant"
 )
@@ -23,13 +26,15 @@ type Service struct {
 	keys    *keyring
 	limits  *limiter
 	parser  *jwt.Parser
+	metrics *metrics
 	reload  time.Duration
 	dummyPH string // checked for unknown emails, so that they take as long as known ones
 }
 
 // New returns a service over cat; dir resolves API keys (a *tenant.Cache in production).
-// cfg gets its defaults; a nil logger discards, a nil now is time.Now.
-func New(cfg Config, cat tenant.Catalog, dir tenant.Directory, logger *slog.Logger, now func() time.Time) *Service {
+// cfg gets its defaults; a nil logger discards, a nil reg registers nowhere, a nil now is
+// time.Now.
+func New(cfg Config, cat tenant.Catalog, dir tenant.Directory, logger *slog.Logger, reg prometheus.Registerer, now func() time.Time) *Service {
 	cfg.ApplyDefaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -47,6 +52,7 @@ func New(cfg Config, cat tenant.Catalog, dir tenant.Directory, logger *slog.Logg
 		keys:    newKeyring(cat, cfg, logger, now),
 		limits:  newLimiter(cfg, now),
 		parser:  newParser(cfg.Issuer, now),
+		metrics: newMetrics(reg),
 		reload:  reloadEvery,
 		dummyPH: tenant.HashPassword("not the password of anyone", cfg.Password),
 	}
@@ -63,7 +69,49 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (tenant.Princ
 	if !looksLikeJWT(bearer) {
 		return s.dir.Authenticate(ctx, bearer)
 	}
-	return parseAccess(ctx, s.parser, bearer, s.keys.publicKey)
+	p, err := parseAccess(ctx, s.parser, bearer, s.keys.publicKey)
+	if err != nil {
+		return tenant.Principal{}, err
+	}
+	if err := s.stillHolds(ctx, p); err != nil {
+		return tenant.Principal{}, err
+	}
+	return p, nil
+}
+
+// userDirectory finds users from memory; *tenant.Cache is one.
+type userDirectory interface {
+	User(ctx context.Context, id string) (tenant.User, error)
+}
+
+// stillHolds checks that the user of an access token still exists, is enabled and has the
+// tenant and role the token claims: a token outlives a deletion, a disabling or a
+// demotion by up to AccessTTL otherwise, and a tenant id may be made again. The directory
+// answers from memory; a user it does not know (made since its last load) is read from
+// the catalog.
+func (s *Service) stillHolds(ctx context.Context, p tenant.Principal) error {
+	var u tenant.User
+	err := tenant.ErrNotFound
+	if d, ok := s.dir.(userDirectory); ok {
+		u, err = d.User(ctx, p.UserID)
+	}
+	if err != nil {
+		u, err = s.cat.UserByID(ctx, p.UserID)
+	}
+	switch {
+	case errors.Is(err, tenant.ErrNotFound):
+		s.metrics.stale.WithLabelValues("deleted").Inc()
+		return tenant.ErrUnauthenticated
+	case err != nil:
+		return fmt.Errorf("find the user of an access token: %w", err)
+	case u.Disabled:
+		s.metrics.stale.WithLabelValues("disabled").Inc()
+		return tenant.ErrUnauthenticated
+	case u.TenantID != p.TenantID || u.Role != p.Role:
+		s.metrics.stale.WithLabelValues("changed").Inc()
+		return tenant.ErrUnauthenticated
+	}
+	return nil
 }
 
 // Run rotates the signing key when due and reloads the keys every minute, until ctx ends.

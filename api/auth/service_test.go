@@ -81,7 +81,7 @@ func newEnv(t *testing.T) *env {
 
 // service returns another service over the same catalog, as another process would run.
 func (e *env) service() *Service {
-	return New(Config{Password: cheap}, e.cat, e.dir, nil, e.clock.Now)
+	return New(Config{Password: cheap}, e.cat, e.dir, nil, nil, e.clock.Now)
 }
 
 func (e *env) addUser(t *testing.T, tenantID, email string, role tenant.Role) tenant.User {
