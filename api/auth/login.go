@@ -27,14 +27,16 @@ type Tokens struct {
 }
 
 // Login signs a person in. A wrong password, a disabled user and an unknown email are all
-// tenant.ErrUnauthenticated, and take as long; too many failures of the account or the
-// address are a *LimitedError, whatever the password. address is the client's IP (a port
-// is ignored, IPv6 counts per /64); an empty one is limited per account only.
+// tenant.ErrUnauthenticated, and take as long; too many failures of the account from the
+// address, or of the address, are a *LimitedError, whatever the password. address is the
+// client's IP (a port is ignored, IPv6 counts per /64); an empty one is limited per
+// account only.
 func (s *Service) Login(ctx context.Context, email, password, address string) (Tokens, error) {
 	account := accountKey(email)
 	release, retry, ok := s.limits.take(account, addressKey(address))
 	if !ok {
 		s.log.Debug("sign-in limited", "address", address, "retry_after", retry)
+		s.metrics.limited.Inc()
 		return Tokens{}, &LimitedError{RetryAfter: retry}
 	}
 	u, reason, err := s.checkPassword(ctx, account, password)

@@ -8,6 +8,8 @@ import (
 type metrics struct {
 	// stale counts access tokens refused because their user changed since they were signed.
 	stale *prometheus.CounterVec
+	// limited counts sign-ins refused by the failure limits.
+	limited prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -17,5 +19,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "trolly_auth_stale_tokens_total",
 			Help: "Access tokens refused because their user was deleted, disabled or changed tenant or role since they were signed, by reason.",
 		}, []string{"reason"}),
+		limited: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_auth_login_limited_total",
+			Help: "Sign-ins answered 429 because the account from that address, or the address, had too many failures of late.",
+		}),
 	}
 }
