@@ -6,10 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/trolly-logs/trolly/api/auth"
 	"github.com/trolly-logs/trolly/tenant"
@@ -84,4 +89,19 @@ func TestTrustedProxies(t *testing.T) {
 			require.Equal(t, map[string]int{tc.want: 1}, failedSignInAddresses(t, e.cat))
 		})
 	}
+}
+
+// TestBusyStatus: a sign-in refused for want of a hash slot is ResourceExhausted with the
+// delay REST sends as Retry-After.
+func TestBusyStatus(t *testing.T) {
+	err := statusOf(context.Background(), slog.New(slog.DiscardHandler), fmt.Errorf("login: %w", &auth.BusyError{RetryAfter: 2 * time.Second}), "session")
+	st := status.Convert(err)
+	require.Equal(t, codes.ResourceExhausted, st.Code(), "%v", err)
+	var delay time.Duration
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			delay = ri.GetRetryDelay().AsDuration()
+		}
+	}
+	require.Equal(t, 2*time.Second, delay)
 }

@@ -25,6 +25,20 @@ func (e *LimitedError) Error() string {
 // Unwrap makes errors.Is(err, ErrLimited) hold.
 func (e *LimitedError) Unwrap() error { return ErrLimited }
 
+// ErrBusy is wrapped by BusyError.
+var ErrBusy = errors.New("too many password checks at once")
+
+// BusyError is returned by Login when every password hash slot stayed taken for
+// Config.PasswordHashWait; errors.Is(err, ErrBusy). RetryAfter is a whole number of seconds.
+type BusyError struct{ RetryAfter time.Duration }
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("%v: retry in %s", ErrBusy, e.RetryAfter)
+}
+
+// Unwrap makes errors.Is(err, ErrBusy) hold.
+func (e *BusyError) Unwrap() error { return ErrBusy }
+
 const (
 	// maxLimiterEntries bounds the memory of each budget; beyond it, arbitrary entries go.
 	maxLimiterEntries = 100_000

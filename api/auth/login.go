@@ -41,7 +41,7 @@ func (s *Service) Login(ctx context.Context, email, password, address string) (T
 	}
 	u, reason, err := s.checkPassword(ctx, account, password)
 	if err != nil {
-		release() // the catalog failed, not the person
+		release() // the catalog failed, or no hash slot freed: not the person
 		return Tokens{}, err
 	}
 	if reason != "" {
@@ -63,8 +63,14 @@ func (s *Service) Login(ctx context.Context, email, password, address string) (T
 }
 
 // checkPassword returns the user of email and, when the sign-in must fail, why: "unknown",
-// "password" or "disabled". Unknown emails cost one password check too.
+// "password" or "disabled". Unknown emails cost one password check too, in a hash slot
+// as well: a *BusyError when none frees in time.
 func (s *Service) checkPassword(ctx context.Context, email, password string) (tenant.User, string, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return tenant.User{}, "", err
+	}
+	defer release()
 	u, err := s.cat.UserByEmail(ctx, email)
 	switch {
 	case errors.Is(err, tenant.ErrNotFound) || errors.Is(err, tenant.ErrInvalid):

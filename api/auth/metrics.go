@@ -10,6 +10,10 @@ type metrics struct {
 	stale *prometheus.CounterVec
 	// limited counts sign-ins refused by the failure limits.
 	limited prometheus.Counter
+	// hashing is the password hashes being made or checked; busy the sign-ins refused
+	// for want of a slot.
+	hashing prometheus.Gauge
+	busy    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -22,6 +26,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		limited: f.NewCounter(prometheus.CounterOpts{
 			Name: "trolly_auth_login_limited_total",
 			Help: "Sign-ins answered 429 because the account from that address, or the address, had too many failures of late.",
+		}),
+		hashing: f.NewGauge(prometheus.GaugeOpts{
+			Name: "trolly_auth_password_hashes_in_flight",
+			Help: "Password hashes being made or checked (bounded by auth.password_hash_concurrency).",
+		}),
+		busy: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_auth_password_hash_busy_total",
+			Help: "Sign-ins answered 429 because every password hash slot stayed taken for auth.password_hash_wait.",
 		}),
 	}
 }

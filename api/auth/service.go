@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/trolly-logs/trolly/tenant"
 )
@@ -27,6 +28,8 @@ type Service struct {
 	limits  *limiter
 	parser  *jwt.Parser
 	metrics *metrics
+	// hashes bounds the password hashes at once: each holds the argon2 memory.
+	hashes  *semaphore.Weighted
 	reload  time.Duration
 	dummyPH string // checked for unknown emails, so that they take as long as known ones
 }
@@ -53,6 +56,7 @@ func New(cfg Config, cat tenant.Catalog, dir tenant.Directory, logger *slog.Logg
 		limits:  newLimiter(cfg, now),
 		parser:  newParser(cfg.Issuer, now),
 		metrics: newMetrics(reg),
+		hashes:  semaphore.NewWeighted(int64(cfg.PasswordHashConcurrency)),
 		reload:  reloadEvery,
 		dummyPH: tenant.HashPassword("not the password of anyone", cfg.Password),
 	}
@@ -77,6 +81,37 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (tenant.Princ
 		return tenant.Principal{}, err
 	}
 	return p, nil
+}
+
+// hashSlot waits up to PasswordHashWait for one of the password hash slots; past it, a
+// *BusyError. Call release when the hash is done.
+func (s *Service) hashSlot(ctx context.Context) (release func(), err error) {
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.PasswordHashWait)
+	defer cancel()
+	if err := s.hashes.Acquire(wctx, 1); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("wait for a password hash slot: %w", ctx.Err())
+		}
+		s.metrics.busy.Inc()
+		retry := max(time.Second, s.cfg.PasswordHashWait.Round(time.Second))
+		return nil, &BusyError{RetryAfter: retry}
+	}
+	s.metrics.hashing.Inc()
+	return func() {
+		s.metrics.hashing.Dec()
+		s.hashes.Release(1)
+	}, nil
+}
+
+// HashPassword hashes a new password with p, in one of the slots sign-ins use, so that
+// setting passwords cannot exhaust memory either.
+func (s *Service) HashPassword(ctx context.Context, password string, p tenant.PasswordParams) (string, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return tenant.HashPassword(password, p), nil
 }
 
 // userDirectory finds users from memory; *tenant.Cache is one.
