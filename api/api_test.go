@@ -76,7 +76,7 @@ func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backen
 	cat := stores()["sqlite"](t)
 	var c Config
 	c.ApplyDefaults()
-	srv, err := New(c, Deps{Catalog: cat, Directory: dir, Auth: auth.New(auth.Config{Password: cheap}, cat, dir, log, nil), Backend: sb}, log, nil)
+	srv, err := New(c, Deps{Catalog: cat, Directory: dir, Auth: auth.New(auth.Config{Password: cheap}, cat, dir, log, nil, nil), Backend: sb}, log, nil)
 	require.NoError(t, err)
 	e := &env{}
 	e.serve(t, srv)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -99,13 +100,13 @@ func principalFrom(ctx context.Context) tenant.Principal {
 
 // authInterceptor authenticates the Bearer credential of every call and checks the
 // method's rule. A method without a rule is refused, so that none is exposed by forgetting it.
-func authInterceptor(rules map[string]rule, authn Authenticator, log *slog.Logger) grpc.UnaryServerInterceptor {
+func authInterceptor(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		r, known := rules[info.FullMethod]
 		if !known {
 			return nil, status.Error(codes.PermissionDenied, "this method is not open")
 		}
-		ctx = withCallInfo(ctx)
+		ctx = withCallInfo(ctx, trusted)
 		if r.public {
 			return handler(ctx, req)
 		}

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/trolly-logs/trolly/tenant"
@@ -16,6 +17,9 @@ type Config struct {
 	DefaultRange time.Duration `yaml:"default_range"`
 	// ShutdownGrace is how long calls in flight may take to finish at shutdown.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// TrustedProxies are the addresses (CIDRs or IPs) of the reverse proxies whose
+	// X-Forwarded-For names the client; empty, the client is the connection's peer.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// PasswordParams are the argon2id costs of the passwords set through the API; zero
 	// is tenant.DefaultPasswordParams. Tests set cheap ones.
 	PasswordParams tenant.PasswordParams `yaml:"-"`
@@ -46,5 +50,28 @@ func (c Config) Validate() error {
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdown_grace: must not be negative, got %s", c.ShutdownGrace))
 	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("trusted_proxies: %w", err))
+	}
 	return errors.Join(errs...)
+}
+
+// parseProxies reads trusted proxies: CIDRs, or single addresses.
+func parseProxies(in []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(in))
+	for _, s := range in {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			ip, ipErr := netip.ParseAddr(s)
+			if ipErr != nil || ip.Zone() != "" {
+				return nil, fmt.Errorf("%q is neither a CIDR nor an IP address", s)
+			}
+			p = netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen())
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), max(0, p.Bits()-96))
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

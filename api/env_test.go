@@ -78,6 +78,13 @@ type env struct {
 // newEnv serves the API over cat. backend nil is an empty search index.
 func newEnv(t *testing.T, cat tenant.Catalog, backend search.Backend) *env {
 	t.Helper()
+	return newEnvWith(t, cat, backend, nil, nil)
+}
+
+// newEnvWith is newEnv with the API's and the auth service's configuration changed by
+// apiCfg and authCfg, when not nil.
+func newEnvWith(t *testing.T, cat tenant.Catalog, backend search.Backend, apiCfg func(*Config), authCfg func(*auth.Config)) *env {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	if backend == nil {
 		cfg := searchsqlite.Config{Dir: t.TempDir()}
@@ -90,10 +97,17 @@ func newEnv(t *testing.T, cat tenant.Catalog, backend search.Backend) *env {
 	e := &env{cat: cat, clock: &clock{t: time.Now()}}
 	e.cache = tenant.NewCache(cat, log, e.clock.now)
 	require.NoError(t, e.cache.Refresh(context.Background()))
-	e.auth = auth.New(auth.Config{Password: cheap, LoginFailuresPerAccount: 3}, cat, e.cache, log, e.clock.now)
+	ac := auth.Config{Password: cheap, LoginFailuresPerAccount: 3}
+	if authCfg != nil {
+		authCfg(&ac)
+	}
+	e.auth = auth.New(ac, cat, e.cache, log, nil, e.clock.now)
 	var c Config
 	c.ApplyDefaults()
 	c.PasswordParams = cheap
+	if apiCfg != nil {
+		apiCfg(&c)
+	}
 	srv, err := New(c, Deps{Catalog: cat, Directory: e.cache, Auth: e.auth, Backend: backend}, log, nil)
 	require.NoError(t, err)
 	e.serve(t, srv)

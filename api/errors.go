@@ -97,6 +97,7 @@ func notFound(what string) error {
 // what names the resource for NotFound. It is the one place errors become codes.
 func statusOf(ctx context.Context, log *slog.Logger, err error, what string) error {
 	var limited *auth.LimitedError
+	var busy *auth.BusyError
 	switch {
 	case err == nil:
 		return nil
@@ -118,6 +119,8 @@ func statusOf(ctx context.Context, log *slog.Logger, err error, what string) err
 		return withInfo(codes.FailedPrecondition, err.Error(), codeLimitReached, "")
 	case errors.As(err, &limited):
 		return retryLater("too many failed sign-ins, retry later", limited.RetryAfter)
+	case errors.As(err, &busy):
+		return retryLater("too many sign-ins at once, retry later", busy.RetryAfter)
 	case errors.Is(err, tenant.ErrUnauthenticated):
 		return status.Error(codes.Unauthenticated, "invalid credentials")
 	case errors.Is(err, tenant.ErrNotLoaded):

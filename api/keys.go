@@ -2,6 +2,11 @@ package api
 
 import (
 	"context"
+	"fmt"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/tenant"
@@ -32,9 +37,17 @@ func (s *keyService) CreateKey(ctx context.Context, req *trollyv1.CreateKeyReque
 	if !expires.IsZero() && !expires.After(s.now()) {
 		return nil, invalidField("expire_time", "must be in the future")
 	}
+	p := principalFrom(ctx)
+	scopes := scopesOf(req.GetScopes())
+	if !grantable(p, scopes) {
+		return nil, status.Error(codes.PermissionDenied, "a key cannot be given scopes its maker does not hold")
+	}
+	if err := s.withinCreator(ctx, p, expires); err != nil {
+		return nil, err
+	}
 	id, secret := tenant.NewKeySecret()
 	k := tenant.APIKey{
-		ID: id, TenantID: principalFrom(ctx).TenantID, Name: req.GetName(), Scopes: scopesOf(req.GetScopes()),
+		ID: id, TenantID: p.TenantID, Name: req.GetName(), Scopes: scopes,
 		Hash: tenant.HashKey(secret), ExpiresAt: expires,
 	}
 	k, err := s.cat.CreateKey(ctx, s.actor(ctx), k)
@@ -42,6 +55,43 @@ func (s *keyService) CreateKey(ctx context.Context, req *trollyv1.CreateKeyReque
 		return nil, statusOf(ctx, s.log, err, "key")
 	}
 	return &trollyv1.CreateKeyResponse{Key: keyToProto(k), Secret: secret}, nil
+}
+
+// grantable reports whether p may give a new key scopes: a tenant admin or an admin key
+// holds every scope, another key only its own, and no one else makes keys.
+func grantable(p tenant.Principal, scopes []tenant.Scope) bool {
+	if isOperator(p) || p.TenantID == "" {
+		return false
+	}
+	if level(p) == accessAdmin {
+		return true
+	}
+	if p.KeyID == "" {
+		return false
+	}
+	for _, sc := range scopes {
+		if !p.HasScope(sc) {
+			return false
+		}
+	}
+	return true
+}
+
+// withinCreator refuses a key made by a key that expires, to outlive it: a short-lived
+// credential must not leave a permanent one behind.
+func (s *keyService) withinCreator(ctx context.Context, p tenant.Principal, expires time.Time) error {
+	if p.KeyID == "" {
+		return nil
+	}
+	maker, err := s.cat.GetKey(ctx, p.TenantID, p.KeyID)
+	if err != nil {
+		return statusOf(ctx, s.log, fmt.Errorf("read the key making a key: %w", err), "key")
+	}
+	if maker.ExpiresAt.IsZero() || (!expires.IsZero() && !expires.After(maker.ExpiresAt)) {
+		return nil
+	}
+	return invalidField("expire_time", fmt.Sprintf("must be set and not after %s, when the key making it expires",
+		maker.ExpiresAt.UTC().Format(time.RFC3339)))
 }
 
 // GetKey implements trollyv1.KeyServiceServer within the caller's tenant.

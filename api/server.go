@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -51,6 +52,8 @@ type Server struct {
 	conn     *grpc.ClientConn
 	health   *httpx.Health
 	mux      *http.ServeMux
+	// trusted are the proxies whose X-Forwarded-For is believed.
+	trusted []netip.Prefix
 }
 
 // New builds the API. cfg must have passed Validate.
@@ -61,15 +64,19 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	if cfg.PasswordParams == (tenant.PasswordParams{}) {
 		cfg.PasswordParams = tenant.DefaultPasswordParams
 	}
+	trusted, err := parseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("build api: trusted_proxies: %w", err)
+	}
 	logger = logger.With("component", "api")
-	s := &Server{
+	s := &Server{trusted: trusted,
 		cfg: cfg, log: logger, cat: deps.Catalog, dir: deps.Directory, auth: deps.Auth, backend: deps.Backend,
 		now: time.Now, searches: newInflight(), health: &httpx.Health{}, inproc: bufconn.Listen(1 << 20),
 	}
 	m := newMetrics(reg)
 	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(
 		m.interceptor(logger),
-		authInterceptor(methodRules(), deps.Auth, logger),
+		authInterceptor(methodRules(), deps.Auth, trusted, logger),
 	))
 	s.register()
 	if err := s.restMapping(); err != nil {
@@ -105,7 +112,8 @@ func (s *Server) restMapping() error {
 	gw := runtime.NewServeMux(
 		runtime.WithErrorHandler(writeRESTError),
 		runtime.WithRoutingErrorHandler(routingError),
-		runtime.WithMetadata(gatewayMetadata),
+		runtime.WithMetadata(s.gatewayMetadata),
+		runtime.WithIncomingHeaderMatcher(restHeader),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},

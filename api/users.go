@@ -56,7 +56,7 @@ func (s *userService) CreateUser(ctx context.Context, req *trollyv1.CreateUserRe
 			return nil, statusOf(ctx, s.log, err, "tenant")
 		}
 	}
-	hash, err := s.hashPassword(in.Password)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -78,14 +78,18 @@ func mayGiveRole(p tenant.Principal, r tenant.Role) error {
 }
 
 // hashPassword checks and hashes a new password.
-func (s *userService) hashPassword(pw *string) (string, error) {
+func (s *userService) hashPassword(ctx context.Context, pw *string) (string, error) {
 	if pw == nil || *pw == "" {
 		return "", invalidField("password", "is required")
 	}
 	if err := tenant.ValidPassword(*pw); err != nil {
 		return "", invalidField("password", strings.TrimPrefix(err.Error(), "password: "))
 	}
-	return tenant.HashPassword(*pw, s.cfg.PasswordParams), nil
+	h, err := s.auth.HashPassword(ctx, *pw, s.cfg.PasswordParams)
+	if err != nil {
+		return "", statusOf(ctx, s.log, err, "user")
+	}
+	return h, nil
 }
 
 // GetUser implements trollyv1.UserServiceServer.
@@ -127,7 +131,7 @@ func (s *userService) UpdateUser(ctx context.Context, req *trollyv1.UpdateUserRe
 		return nil, err
 	}
 	if m.has("password") && (in.Password != nil || !m.all) {
-		if u.PasswordHash, err = s.hashPassword(in.Password); err != nil {
+		if u.PasswordHash, err = s.hashPassword(ctx, in.Password); err != nil {
 			return nil, err
 		}
 	}

@@ -34,6 +34,7 @@ type Cache struct {
 type cacheSnapshot struct {
 	version int64
 	tenants map[string]Tenant
+	users   map[string]User              // by id
 	streams map[string]map[string]Stream // tenant -> name -> stream
 	keys    map[[sha256.Size]byte]APIKey
 	certs   map[string]ClientCert // by fingerprint
@@ -82,6 +83,7 @@ func index(s Snapshot) *cacheSnapshot {
 	cs := &cacheSnapshot{
 		version: s.Version, raw: s,
 		tenants: make(map[string]Tenant, len(s.Tenants)),
+		users:   make(map[string]User, len(s.Users)),
 		streams: make(map[string]map[string]Stream, len(s.Tenants)),
 		keys:    make(map[[sha256.Size]byte]APIKey, len(s.Keys)),
 		certs:   make(map[string]ClientCert, len(s.Certs)),
@@ -95,6 +97,9 @@ func index(s Snapshot) *cacheSnapshot {
 	} // else no authority yet (or an unreadable one, which must sign for none)
 	for _, t := range s.Tenants {
 		cs.tenants[t.ID] = t
+	}
+	for _, u := range s.Users {
+		cs.users[u.ID] = u
 	}
 	for _, st := range s.Streams {
 		m := cs.streams[st.TenantID]
@@ -204,6 +209,20 @@ func (c *Cache) Tenant(_ context.Context, id string) (Tenant, error) {
 		return Tenant{}, ErrNotFound
 	}
 	return t, nil
+}
+
+// User returns a user of any tenant by id, without its password hash, or ErrNotFound:
+// the API re-checks every access token's user with it.
+func (c *Cache) User(_ context.Context, id string) (User, error) {
+	cur, err := c.current()
+	if err != nil {
+		return User{}, err
+	}
+	u, ok := cur.users[id]
+	if !ok {
+		return User{}, ErrNotFound
+	}
+	return u, nil
 }
 
 // Stream implements Directory.

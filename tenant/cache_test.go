@@ -173,3 +173,27 @@ func TestCacheCertificates(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, got.Active(time.Now()), "a revoked certificate is served marked, so that a refusal says why")
 }
+
+// TestCacheUsers: the cache knows users, without their password hashes, and forgets a
+// deleted one at the next refresh.
+func TestCacheUsers(t *testing.T) {
+	ctx := context.Background()
+	cat := openCatalog(t)
+	seed(t, cat)
+	c := tenant.NewCache(cat, slog.New(slog.DiscardHandler), nil)
+	_, err := c.User(ctx, "01ARZ3NDEKTSV4RRFFQ69G5FAV")
+	require.ErrorIs(t, err, tenant.ErrNotLoaded)
+	u, err := cat.CreateUser(ctx, cli, tenant.User{TenantID: "acme", Email: "ann@example.com", Role: tenant.RoleAdmin,
+		PasswordHash: tenant.HashPassword("correct horse", tenant.PasswordParams{Memory: 64, Time: 1, Threads: 1})})
+	require.NoError(t, err)
+	require.NoError(t, c.Refresh(ctx))
+	got, err := c.User(ctx, u.ID)
+	require.NoError(t, err)
+	u.PasswordHash = ""
+	require.Equal(t, u, got)
+
+	require.NoError(t, cat.DeleteUser(ctx, cli, "acme", u.ID))
+	require.NoError(t, c.Refresh(ctx))
+	_, err = c.User(ctx, u.ID)
+	require.ErrorIs(t, err, tenant.ErrNotFound)
+}

@@ -111,11 +111,12 @@ type Catalog interface {
 	// the operators' (for operators only).
 	ListAudit(ctx context.Context, f AuditFilter, page Page) ([]AuditEntry, string, error)
 
-	// Version grows with every change of plans, tenants, streams, keys, certificates and
-	// the certificate authority, so that caches
+	// Version grows with every change of plans, tenants, users, streams, keys, certificates
+	// and the certificate authority, so that caches
 	// know when to load a Snapshot again.
 	Version(ctx context.Context) (int64, error)
-	// Snapshot returns every tenant (with its plan), stream and unrevoked key, the
+	// Snapshot returns every tenant (with its plan), user (without its password hash),
+	// stream and unrevoked key, the
 	// certificates not yet expired (revoked ones too, so that a refusal can say why) and the
 	// authority's certificate, as of the Version it returns, in one read.
 	Snapshot(ctx context.Context) (Snapshot, error)
@@ -137,6 +138,8 @@ type AuditFilter struct {
 type Snapshot struct {
 	Version int64
 	Tenants []Tenant
+	// Users have no PasswordHash: they are there to re-check access tokens.
+	Users   []User
 	Streams []Stream
 	Keys    []APIKey
 	Certs   []ClientCert

@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/trolly-logs/trolly/tenant"
@@ -23,6 +24,12 @@ type Config struct {
 	LoginFailuresPerAccount int           `yaml:"login_failures_per_account"`
 	LoginFailuresPerAddress int           `yaml:"login_failures_per_address"`
 	LoginFailureWindow      time.Duration `yaml:"login_failure_window"`
+	// PasswordHashConcurrency bounds the password hashes made or checked at once, each
+	// costing the argon2 memory (64 MiB by default); 0 is the number of CPUs.
+	PasswordHashConcurrency int `yaml:"password_hash_concurrency"`
+	// PasswordHashWait is how long a sign-in waits for a hash slot before it is answered
+	// 429 with Retry-After.
+	PasswordHashWait time.Duration `yaml:"password_hash_wait"`
 	// Password is the cost of new password hashes, and of the check run for unknown emails.
 	Password tenant.PasswordParams `yaml:"-"`
 }
@@ -36,8 +43,13 @@ func (c *Config) ApplyDefaults() {
 	setIfZero(&c.LoginFailuresPerAccount, 5)
 	setIfZero(&c.LoginFailuresPerAddress, 20)
 	setIfZero(&c.LoginFailureWindow, 15*time.Minute)
+	setIfZero(&c.PasswordHashConcurrency, runtime.GOMAXPROCS(0))
+	setIfZero(&c.PasswordHashWait, time.Second)
 	setIfZero(&c.Password, tenant.DefaultPasswordParams)
 }
+
+// maxHashConcurrency keeps the hashes' memory sane: 256 at 64 MiB are 16 GiB.
+const maxHashConcurrency = 256
 
 func setIfZero[T comparable](v *T, def T) {
 	var zero T
@@ -79,6 +91,12 @@ func (c Config) Validate() error {
 	}
 	if c.LoginFailuresPerAddress <= 0 {
 		fail("login_failures_per_address", "must be > 0, got %d", c.LoginFailuresPerAddress)
+	}
+	if c.PasswordHashConcurrency < 1 || c.PasswordHashConcurrency > maxHashConcurrency {
+		fail("password_hash_concurrency", "must be 1 to %d, got %d", maxHashConcurrency, c.PasswordHashConcurrency)
+	}
+	if c.PasswordHashWait <= 0 || c.PasswordHashWait > time.Minute {
+		fail("password_hash_wait", "must be > 0 and at most 1m, got %s", c.PasswordHashWait)
 	}
 	if p := c.Password; p.Time < 1 || p.Threads < 1 || p.Memory < 8*uint32(p.Threads) {
 		fail("password", "argon2 costs need time >= 1, threads >= 1 and memory >= 8*threads KiB, got %+v", p)

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ func TestConfigDefaults(t *testing.T) {
 		Issuer: "trolly", AccessTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour,
 		SigningKeyRotation: 168 * time.Hour, LoginFailuresPerAccount: 5, LoginFailuresPerAddress: 20,
 		LoginFailureWindow: 15 * time.Minute, Password: tenant.DefaultPasswordParams,
+		PasswordHashConcurrency: runtime.GOMAXPROCS(0), PasswordHashWait: time.Second,
 	}, c)
 }
 
@@ -33,6 +35,10 @@ func TestConfigValidate(t *testing.T) {
 		{"login_failures_per_address", func(c *Config) { c.LoginFailuresPerAddress = -1 }},
 		{"login_failure_window", func(c *Config) { c.LoginFailureWindow = -time.Minute }},
 		{"password", func(c *Config) { c.Password.Threads = 0 }},
+		{"password_hash_concurrency", func(c *Config) { c.PasswordHashConcurrency = -1 }},
+		{"password_hash_concurrency", func(c *Config) { c.PasswordHashConcurrency = 1000 }},
+		{"password_hash_wait", func(c *Config) { c.PasswordHashWait = -time.Second }},
+		{"password_hash_wait", func(c *Config) { c.PasswordHashWait = time.Hour }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.key, func(t *testing.T) {

@@ -8,7 +8,7 @@
 // Machines present API keys, which the tenant.Directory resolves; Authenticate takes
 // either kind from an "Authorization: Bearer" header.
 //
-// Failed sign-ins are limited per account and per address, before the password is
-// checked, so that guessing is slow and a limited account cannot be entered even with
-// its right password.
+// Failed sign-ins are limited per account and address together, and per address, before
+// the password is checked, so that guessing is slow and a limited attempt cannot enter
+// even with the right password, while failures from elsewhere do not lock the owner out.
 package auth

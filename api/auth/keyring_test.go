@@ -32,9 +32,10 @@ func (e *env) signingKeys(t *testing.T) []tenant.SigningKey {
 }
 
 // forge signs member claims valid for a year from now with priv under kid.
-func (e *env) forge(t *testing.T, priv ed25519.PrivateKey, kid string) string {
+func (e *env) forge(t *testing.T, u tenant.User, priv ed25519.PrivateKey, kid string) string {
 	t.Helper()
 	c := validClaims(e.clock.Now())
+	c.Subject, c.TenantID, c.Role = u.ID, u.TenantID, u.Role // a user that exists
 	c.ExpiresAt = jwt.NewNumericDate(e.clock.Now().Add(365 * 24 * time.Hour))
 	return sign(t, jwt.SigningMethodEdDSA, priv, kid, c)
 }
@@ -42,7 +43,7 @@ func (e *env) forge(t *testing.T, priv ed25519.PrivateKey, kid string) string {
 func TestSigningKeyRotation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.addUser(t, "acme", "ann@example.com", tenant.RoleMember)
+	ann := e.addUser(t, "acme", "ann@example.com", tenant.RoleMember)
 	login := func() string {
 		t.Helper()
 		tok, err := e.svc.Login(ctx, "ann@example.com", password, "192.0.2.1")
@@ -62,7 +63,7 @@ func TestSigningKeyRotation(t *testing.T) {
 	e.clock.Advance(168*time.Hour - 10*time.Minute)
 	lastOfA := login()
 	require.Equal(t, a.ID, kidOf(t, lastOfA), "the key signs until it retires")
-	forgedA := e.forge(t, ed25519.PrivateKey(a.PrivateKey), a.ID)
+	forgedA := e.forge(t, ann, ed25519.PrivateKey(a.PrivateKey), a.ID)
 
 	e.clock.Advance(10 * time.Minute)
 	b := kidOf(t, login())
@@ -85,16 +86,16 @@ func TestSigningKeyRotation(t *testing.T) {
 func TestUnknownSigningKeys(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.addUser(t, "acme", "ann@example.com", tenant.RoleMember)
+	ann := e.addUser(t, "acme", "ann@example.com", tenant.RoleMember)
 	tok, err := e.svc.Login(ctx, "ann@example.com", password, "192.0.2.1")
 	require.NoError(t, err)
 	_, stranger, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 
 	for name, token := range map[string]string{
-		"a key not in the catalog":       e.forge(t, stranger, ulid.Make().String()),
-		"under the kid of a catalog key": e.forge(t, stranger, kidOf(t, tok.AccessToken)),
-		"under a kid that is not a ULID": e.forge(t, stranger, "../../etc/passwd"),
+		"a key not in the catalog":       e.forge(t, ann, stranger, ulid.Make().String()),
+		"under the kid of a catalog key": e.forge(t, ann, stranger, kidOf(t, tok.AccessToken)),
+		"under a kid that is not a ULID": e.forge(t, ann, stranger, "../../etc/passwd"),
 		"a catalog key after the clock":  tok.AccessToken,
 	} {
 		if name == "a catalog key after the clock" {
@@ -108,7 +109,7 @@ func TestUnknownSigningKeys(t *testing.T) {
 func TestKeysOfAnotherProcess(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.addUser(t, "acme", "ann@example.com", tenant.RoleMember)
+	ann := e.addUser(t, "acme", "ann@example.com", tenant.RoleMember)
 	one, two := e.svc, e.service()
 
 	tokOne, err := one.Login(ctx, "ann@example.com", password, "192.0.2.1")
@@ -122,7 +123,7 @@ func TestKeysOfAnotherProcess(t *testing.T) {
 	e.clock.Advance(168 * time.Hour)
 	_, stranger, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	_, err = one.Authenticate(ctx, e.forge(t, stranger, ulid.Make().String()))
+	_, err = one.Authenticate(ctx, e.forge(t, ann, stranger, ulid.Make().String()))
 	require.ErrorIs(t, err, tenant.ErrUnauthenticated)
 	tokTwo, err = two.Login(ctx, "ann@example.com", password, "192.0.2.1")
 	require.NoError(t, err)
@@ -136,6 +137,7 @@ func TestKeysOfAnotherProcess(t *testing.T) {
 func TestConcurrentRotation(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
+	ann := e.addUser(t, "acme", "ann@example.com", tenant.RoleMember)
 	services := []*Service{e.svc, e.service(), e.service()}
 	keys := make([]signingKey, len(services))
 	errs := make([]error, len(services))
@@ -150,7 +152,7 @@ func TestConcurrentRotation(t *testing.T) {
 	require.NotEmpty(t, e.signingKeys(t))
 	// Whichever key each signs with, every other process verifies it.
 	for i, k := range keys {
-		tok, _, err := signAccess(k, "trolly", tenant.Principal{TenantID: "acme", UserID: "u", Role: tenant.RoleMember}, "s", e.clock.Now(), time.Minute)
+		tok, _, err := signAccess(k, "trolly", tenant.Principal{TenantID: ann.TenantID, UserID: ann.ID, Role: ann.Role}, "s", e.clock.Now(), time.Minute)
 		require.NoError(t, err)
 		for j, s := range services {
 			_, err := s.Authenticate(ctx, tok)

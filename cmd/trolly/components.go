@@ -174,7 +174,7 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		b.background.add("archive purge", p.Run)
 	}
 	if b.has(layerAPI) {
-		authn := auth.New(b.cfg.Auth, b.cat, b.dir, b.log.With("component", "auth"), time.Now)
+		authn := auth.New(b.cfg.Auth, b.cat, b.dir, b.log.With("component", "auth"), b.reg, time.Now)
 		b.background.add("auth", authn.Run)
 		srv, err := api.New(b.cfg.API, api.Deps{Catalog: b.cat, Directory: b.dir, Auth: authn, Backend: b.backend}, b.log, b.reg)
 		if err != nil {

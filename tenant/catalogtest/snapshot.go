@@ -43,7 +43,8 @@ func testSnapshot(t *testing.T, f *fixture) {
 	expired, err := f.c.CreateKey(f.ctx, actor, tenant.APIKey{TenantID: "beta", Name: "expired",
 		Scopes: []tenant.Scope{tenant.ScopeRead}, Hash: tenant.HashKey("old"), ExpiresAt: f.clock.Now().Add(-time.Hour)})
 	require.NoError(t, err)
-	f.user("acme", "ann@example.com", tenant.RoleAdmin)
+	ann := f.user("acme", "ann@example.com", tenant.RoleAdmin)
+	op := f.user("", "op@example.com", tenant.RoleOperator)
 
 	snap, err := f.c.Snapshot(f.ctx)
 	require.NoError(t, err)
@@ -71,6 +72,11 @@ func testSnapshot(t *testing.T, f *fixture) {
 		sort.Slice(ks, func(i, j int) bool { return ks[i].ID < ks[j].ID })
 	}
 	require.Equal(t, want, snap.Keys, "revoked keys are left out, expired ones kept")
+
+	// Users come without their password hashes, operators too.
+	sort.Slice(snap.Users, func(i, j int) bool { return snap.Users[i].Email < snap.Users[j].Email })
+	ann.PasswordHash, op.PasswordHash = "", ""
+	require.Equal(t, []tenant.User{ann, op}, snap.Users)
 }
 
 // testVersion walks through every kind of change; each advances the version, and what is
@@ -106,7 +112,13 @@ func testVersion(t *testing.T, f *fixture) {
 	})
 	advances("key", func() error { k = f.key("a", "k"); return nil })
 	keeps("touch", func() error { return f.c.TouchKeys(f.ctx, map[string]time.Time{k.ID: f.clock.Now()}) })
-	u = f.user("a", "ann@example.com", tenant.RoleAdmin)
+	advances("user", func() error { u = f.user("a", "ann@example.com", tenant.RoleAdmin); return nil })
+	advances("user update", func() error {
+		u.Disabled = true
+		return ignore(f.c.UpdateUser(f.ctx, actor, u))
+	})
+	advances("user delete", func() error { return f.c.DeleteUser(f.ctx, actor, "a", u.ID) })
+	u = f.user("a", "bob@example.com", tenant.RoleAdmin)
 	v = f.version()
 	keeps("session", func() error { f.session(u.ID, newID()); return nil })
 	keeps("revoke sessions", func() error { return f.c.RevokeUserSessions(f.ctx, u.ID) })

@@ -10,7 +10,7 @@ import (
 	"github.com/trolly-logs/trolly/tenant"
 )
 
-// Snapshot reads the version, tenants, streams, unrevoked keys, unexpired certificates and
+// Snapshot reads the version, tenants, users, streams, unrevoked keys, unexpired certificates and
 // the authority's certificate in one REPEATABLE READ
 // transaction, so that they agree with one another and with the version.
 func (s *Store) Snapshot(ctx context.Context) (tenant.Snapshot, error) {
@@ -31,6 +31,11 @@ func (s *Store) Snapshot(ctx context.Context) (tenant.Snapshot, error) {
 		if snap.Keys, err = collect(ctx, tx, scanKey, `SELECT `+keyColumns+` FROM api_keys
 			WHERE revoked_at IS NULL ORDER BY tenant_id, id`); err != nil {
 			return fmt.Errorf("read keys: %w", err)
+		}
+		// Without their password hashes: the cache re-checks tokens, it never signs in.
+		if snap.Users, err = collect(ctx, tx, scanUser, `SELECT id, coalesce(tenant_id, ''), email, name, role, '',
+			disabled, created_at, updated_at FROM users ORDER BY id`); err != nil {
+			return fmt.Errorf("read users: %w", err)
 		}
 		if snap.Certs, err = collect(ctx, tx, scanCert, `SELECT `+certColumns+` FROM client_certs
 			WHERE not_after > $1 ORDER BY tenant_id, id`, s.clock()); err != nil {

@@ -18,7 +18,7 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// Snapshot returns every tenant, stream and unrevoked key, the certificates not yet
+// Snapshot returns every tenant, user, stream and unrevoked key, the certificates not yet
 // expired and the authority's certificate, with the version they are at, from one read
 // transaction.
 func (s *Store) Snapshot(ctx context.Context) (tenant.Snapshot, error) {
@@ -36,6 +36,11 @@ func (s *Store) Snapshot(ctx context.Context) (tenant.Snapshot, error) {
 			return err
 		}
 		if snap.Keys, err = queryAll(ctx, tx, scanKey, `SELECT `+keyCols+` FROM api_keys WHERE revoked_at IS NULL ORDER BY id`); err != nil {
+			return err
+		}
+		// Without their password hashes: the cache re-checks tokens, it never signs in.
+		if snap.Users, err = queryAll(ctx, tx, scanUser, `SELECT id, tenant_id, email, name, role, '', disabled, created_at, updated_at
+			FROM users ORDER BY id`); err != nil {
 			return err
 		}
 		if snap.Certs, err = queryAll(ctx, tx, scanCert, `SELECT `+certCols+` FROM client_certs WHERE not_after > ? ORDER BY id`,
