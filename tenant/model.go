@@ -236,3 +236,12 @@ const (
 	PurgeSearch  = "search"
 	PurgeArchive = "archive"
 )
+
+// CheckPurgePart returns an error wrapping ErrInvalid unless part is PurgeSearch or
+// PurgeArchive.
+func CheckPurgePart(part string) error {
+	if part != PurgeSearch && part != PurgeArchive {
+		return Invalid("part", "%q is not a part of a tenant's data", part)
+	}
+	return nil
+}

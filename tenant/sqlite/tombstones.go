@@ -12,13 +12,10 @@ import (
 
 // purgedColumn is the column of a tombstone that records when part was purged.
 func purgedColumn(part string) (string, error) {
-	switch part {
-	case tenant.PurgeSearch:
-		return "search_purged_at", nil
-	case tenant.PurgeArchive:
-		return "archive_purged_at", nil
+	if err := tenant.CheckPurgePart(part); err != nil {
+		return "", err
 	}
-	return "", tenant.Invalid("part", "%q is not a part of a tenant's data", part)
+	return part + "_purged_at", nil
 }
 
 // Tombstones lists the deleted tenants whose part is not purged yet, oldest first.

@@ -53,6 +53,18 @@ func (s server) login(t *testing.T, email, password string) tokens {
 	return tk
 }
 
+// startWithOperator starts `trolly all` on cfg with the first operator made from the
+// environment, and waits until it is ready.
+func startWithOperator(t *testing.T, srv server, cfg string) *instance {
+	t.Helper()
+	in := startEnv(t, []string{
+		"TROLLY_BOOTSTRAP_OPERATOR_EMAIL=" + operatorEmail,
+		"TROLLY_BOOTSTRAP_OPERATOR_PASSWORD=" + operatorPassword,
+	}, "all", "--config", cfg)
+	in.waitReady(t, srv.readyURLs()...)
+	return in
+}
+
 // TestTenancy walks the README's flow on PostgreSQL: the operator made from the
 // environment creates a plan, a tenant and its admin; the admin signs in, creates a
 // stream, an ingest key and a member; lines shipped with the key are found with the
@@ -60,11 +72,7 @@ func (s server) login(t *testing.T, email, password string) tokens {
 func TestTenancy(t *testing.T) {
 	dir := t.TempDir()
 	srv, cfg := writeConfig(t, dir, postgresCatalog(t))
-	in := startEnv(t, []string{
-		"TROLLY_BOOTSTRAP_OPERATOR_EMAIL=" + operatorEmail,
-		"TROLLY_BOOTSTRAP_OPERATOR_PASSWORD=" + operatorPassword,
-	}, "all", "--config", cfg)
-	in.waitReady(t, srv.readyURLs()...)
+	startWithOperator(t, srv, cfg)
 
 	op := srv.login(t, operatorEmail, operatorPassword)
 	srv.rest(t, "POST", "/api/v1/plans", op.AccessToken, map[string]any{

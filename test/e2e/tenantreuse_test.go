@@ -51,11 +51,7 @@ func newGlobex(t *testing.T, srv server, op tokens, admin string, lines []string
 func testTenantReuse(t *testing.T, catalog string) {
 	dir := t.TempDir()
 	srv, cfg := writeConfig(t, dir, catalog, "bookkeeper: {purge: {interval: 200ms, grace: 2s}}")
-	in := startEnv(t, []string{
-		"TROLLY_BOOTSTRAP_OPERATOR_EMAIL=" + operatorEmail,
-		"TROLLY_BOOTSTRAP_OPERATOR_PASSWORD=" + operatorPassword,
-	}, "all", "--config", cfg)
-	in.waitReady(t, srv.readyURLs()...)
+	startWithOperator(t, srv, cfg)
 	op := srv.login(t, operatorEmail, operatorPassword)
 	srv.rest(t, "POST", "/api/v1/plans", op.AccessToken, map[string]any{"id": "starter", "name": "Starter"}).must(t, nil)
 
