@@ -89,7 +89,7 @@ func Decode(body []byte, enc Encoding, lim Limits) (*Request, error) {
 		}
 	}
 	if lim.MaxRecords > 0 && n > lim.MaxRecords {
-		return nil, ingest.Errorf(ingest.TooLarge, 0, "more than %d log records in one request: send smaller batches", lim.MaxRecords)
+		return nil, ingest.Errorf(ingest.TooLarge, 0, "more than %d log records, over the limit of %d per request: send smaller batches", lim.MaxRecords, lim.MaxRecords)
 	}
 	var msg collogspb.ExportLogsServiceRequest
 	switch enc {
