@@ -168,6 +168,10 @@ func (c *syslogConn) read(ctx context.Context) error {
 			}
 			return err
 		}
+		if f.Dropped != "" { // a malformed frame; the next one is read as sent
+			c.g.syslog.dropped.WithLabelValues("", c.protocol, f.Dropped).Inc()
+			continue
+		}
 		s, st, a, ref := c.rt.accept(ctx, f.Data)
 		if ref == nil || ref.reason == reasonUnknownStream {
 			c.authed = true // the token was good
