@@ -166,7 +166,7 @@ func TestSyslogClientCertAuthenticates(t *testing.T) {
 	require.NoError(t, err)
 	defer silent.Close()
 	requireClosed(t, silent)
-	require.Equal(t, 1.0, f.rejected("", reasonHandshake))
+	require.Equal(t, 1.0, f.rejected("", reasonAuthTimeout), "a handshake that does not end in time")
 	_, err = c.Write([]byte(counted(msg("app", "-", "after the deadline"))))
 	require.NoError(t, err)
 	require.Equal(t, map[string][]string{"a/syslog": {msg("app", "-", "after the deadline")}}, byStream(f.waitRecords(t, 1)))

@@ -137,9 +137,13 @@ func (g *Gateway) serveSyslogConn(ctx, pubCtx context.Context, nc net.Conn, prot
 	if tc, ok := nc.(*tls.Conn); ok {
 		hctx, cancel := context.WithDeadline(ctx, authBy)
 		err := tc.HandshakeContext(hctx)
+		timedOut := errors.Is(hctx.Err(), context.DeadlineExceeded)
 		cancel()
 		if err != nil {
 			ref := handshakeRefusal(err)
+			if timedOut {
+				ref = g.authTimeout()
+			}
 			g.metrics.rejected.WithLabelValues(ref.tenantID, protocol, ref.reason).Inc()
 			g.log.Warn("syslog connection refused", "protocol", protocol, "remote", remote, "tenant", ref.tenantID,
 				"reason", ref.reason, "detail", ref.detail)
