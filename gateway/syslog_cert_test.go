@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -33,7 +34,10 @@ type certFixture struct {
 	skew atomic.Int64
 }
 
-func newCertFixture(t *testing.T) *certFixture {
+func newCertFixture(t *testing.T) *certFixture { return newCertFixtureWith(t, nil) }
+
+// newCertFixtureWith is newCertFixture with its gateway config changed by mutate.
+func newCertFixtureWith(t *testing.T, mutate func(*Config)) *certFixture {
 	t.Helper()
 	ctx := context.Background()
 	cat, err := catalogsqlite.Open(ctx, filepath.Join(t.TempDir(), "catalog.db"), tenant.StoreOptions{})
@@ -62,6 +66,9 @@ func newCertFixture(t *testing.T) *certFixture {
 	cfg.Syslog.MaxMessageBytes = 2000
 	cfg.ApplyDefaults()
 	cfg.MaxBodyBytes, cfg.MaxLineBytes = 100000, 10000
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	f := &certFixture{fixture: fixtureOn(t, cache, 0, cfg), cat: cat, cache: cache, ca: ca}
 	f.gw.now = func() time.Time { return time.Now().Add(time.Duration(f.skew.Load())) }
 	certFile, keyFile, roots := selfSigned(t)
@@ -146,6 +153,23 @@ func TestSyslogClientCert(t *testing.T) {
 	require.Equal(t, map[string][]string{"b/syslog": {msg("app", "-", "b by token")}}, byStream(f.waitRecords(t, 1)))
 	require.Error(t, refusedAt(t, plain))
 	waitUntil(t, "the anonymous message counted", func() bool { return f.rejected("", reasonUnauthenticated) == 1 })
+}
+
+// TestSyslogClientCertAuthenticates: a connection with a client certificate is
+// authenticated at the handshake and may stay silent past auth_timeout, while one that
+// never starts its handshake is closed at it.
+func TestSyslogClientCertAuthenticates(t *testing.T) {
+	f := newCertFixtureWith(t, func(c *Config) { c.Syslog.AuthTimeout = time.Second })
+	cert, _ := f.issue(t, f.ca, "a", true)
+	c := f.dial(t, cert)
+	silent, err := net.Dial("tcp", f.addr)
+	require.NoError(t, err)
+	defer silent.Close()
+	requireClosed(t, silent)
+	require.Equal(t, 1.0, f.rejected("", reasonAuthTimeout), "a handshake that does not end in time")
+	_, err = c.Write([]byte(counted(msg("app", "-", "after the deadline"))))
+	require.NoError(t, err)
+	require.Equal(t, map[string][]string{"a/syslog": {msg("app", "-", "after the deadline")}}, byStream(f.waitRecords(t, 1)))
 }
 
 func TestSyslogClientCertRefused(t *testing.T) {

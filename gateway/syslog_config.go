@@ -32,6 +32,14 @@ type Syslog struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// MaxConnections bounds the open connections of each of the TCP and TLS listeners.
 	MaxConnections int `yaml:"max_connections"`
+	// MaxConnectionsPerAddress bounds the open connections of one client address to each
+	// of the TCP and TLS listeners, so that one host cannot take every slot.
+	MaxConnectionsPerAddress int `yaml:"max_connections_per_address"`
+	// AuthTimeout closes a TCP or TLS connection that has not authenticated this long
+	// after it was accepted: by a message with a valid token, or by a client certificate
+	// at the TLS handshake, which must end within it too. Silent connections thus hold a
+	// slot for seconds, not for idle_timeout.
+	AuthTimeout time.Duration `yaml:"auth_timeout"`
 }
 
 // ApplyDefaults fills in unset fields.
@@ -53,6 +61,12 @@ func (c *Syslog) ApplyDefaults() {
 	}
 	if c.MaxConnections == 0 {
 		c.MaxConnections = 1024
+	}
+	if c.MaxConnectionsPerAddress == 0 {
+		c.MaxConnectionsPerAddress = min(64, max(c.MaxConnections, 1))
+	}
+	if c.AuthTimeout == 0 {
+		c.AuthTimeout = min(10*time.Second, max(c.IdleTimeout, time.Nanosecond))
 	}
 }
 
@@ -89,6 +103,13 @@ func (c Syslog) validate() error {
 	}
 	if c.MaxConnections <= 0 {
 		errs = append(errs, fmt.Errorf("syslog.max_connections: must be > 0, got %d", c.MaxConnections))
+	}
+	if c.MaxConnectionsPerAddress <= 0 || c.MaxConnectionsPerAddress > max(c.MaxConnections, 1) {
+		errs = append(errs, fmt.Errorf("syslog.max_connections_per_address: must be > 0 and at most max_connections (%d), got %d",
+			c.MaxConnections, c.MaxConnectionsPerAddress))
+	}
+	if c.AuthTimeout <= 0 || c.AuthTimeout > c.IdleTimeout {
+		errs = append(errs, fmt.Errorf("syslog.auth_timeout: must be > 0 and at most idle_timeout (%s), got %s", c.IdleTimeout, c.AuthTimeout))
 	}
 	return errors.Join(errs...)
 }

@@ -32,6 +32,13 @@ func TestSyslogConfig(t *testing.T) {
 		{"negatives", Syslog{BatchRecords: -1, BatchWait: -time.Second, IdleTimeout: -1, MaxConnections: -2}, []string{
 			"syslog.batch_records: must be > 0", "syslog.batch_wait: must be > 0 and at most 1m", "syslog.idle_timeout: must be > 0", "syslog.max_connections: must be > 0",
 		}},
+		{"connection limits", Syslog{MaxConnections: 10, MaxConnectionsPerAddress: 11, AuthTimeout: 2 * time.Hour}, []string{
+			"syslog.max_connections_per_address: must be > 0 and at most max_connections (10), got 11",
+			"syslog.auth_timeout: must be > 0 and at most idle_timeout (1h0m0s), got 2h0m0s",
+		}},
+		{"negative connection limits", Syslog{MaxConnectionsPerAddress: -1, AuthTimeout: -time.Second}, []string{
+			"syslog.max_connections_per_address: must be > 0", "syslog.auth_timeout: must be > 0",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

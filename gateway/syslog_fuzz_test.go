@@ -56,7 +56,7 @@ func FuzzSyslogConn(f *testing.F) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			fx.gw.serveSyslogConn(ctx, ctx, server, protoSyslogTCP)
+			fx.gw.serveSyslogConn(ctx, ctx, server, protoSyslogTCP, time.Now().Add(time.Minute))
 		}()
 		_, _ = client.Write(wire) // fails once the server closed its end
 		client.Close()

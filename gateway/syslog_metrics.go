@@ -18,7 +18,7 @@ func newSyslogMetrics(reg prometheus.Registerer) *syslogMetrics {
 	return &syslogMetrics{
 		dropped: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_ingest_dropped_total",
-			Help: "Syslog messages read and not published, whose sender cannot be told, by tenant (empty when unauthenticated), protocol and reason.",
+			Help: "Syslog messages read and not published, whose sender cannot be told, by tenant (empty when unauthenticated), protocol and reason (unknown_stream; bad_octet_count and nul_in_message for malformed TCP frames).",
 		}, []string{"tenant", "protocol", "reason"}),
 		paused: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_ingest_paused_seconds_total",

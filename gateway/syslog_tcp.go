@@ -20,9 +20,6 @@ var (
 	errIdle     = errors.New("idle for too long")
 )
 
-// handshakeTimeout bounds a TLS handshake.
-const handshakeTimeout = 10 * time.Second
-
 // LoadSyslogTLS returns the TLS configuration of the syslog TLS listener: the server
 // certificate from the configured files. ServeSyslog adds the client certificates of
 // Trolly's authority.
@@ -56,6 +53,7 @@ func (g *Gateway) ServeSyslog(ctx context.Context, ln net.Listener, tlsCfg *tls.
 	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stopAccept()
 	slots := make(chan struct{}, g.cfg.Syslog.MaxConnections)
+	perAddr := newAddrSlots(g.cfg.Syslog.MaxConnectionsPerAddress)
 	g.log.Info("syslog listener started", "protocol", protocol, "addr", ln.Addr().String())
 	backoff := 5 * time.Millisecond
 	for {
@@ -73,13 +71,17 @@ func (g *Gateway) ServeSyslog(ctx context.Context, ln net.Listener, tlsCfg *tls.
 			continue
 		}
 		backoff = 5 * time.Millisecond
+		authBy := time.Now().Add(g.cfg.Syslog.AuthTimeout)
+		host := hostOf(nc.RemoteAddr())
+		if !perAddr.take(host) {
+			g.refuseConn(nc, protocol, reasonTooManyFromAddress, "max_connections_per_address", perAddr.max)
+			continue
+		}
 		select {
 		case slots <- struct{}{}:
 		default:
-			g.metrics.rejected.WithLabelValues("", protocol, reasonTooMany).Inc()
-			g.log.Warn("syslog connection refused", "protocol", protocol, "remote", nc.RemoteAddr().String(),
-				"reason", reasonTooMany, "max_connections", cap(slots))
-			nc.Close()
+			perAddr.release(host)
+			g.refuseConn(nc, protocol, reasonTooMany, "max_connections", cap(slots))
 			continue
 		}
 		if tlsCfg != nil {
@@ -89,9 +91,18 @@ func (g *Gateway) ServeSyslog(ctx context.Context, ln net.Listener, tlsCfg *tls.
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			g.serveSyslogConn(ctx, pubCtx, nc, protocol)
+			defer perAddr.release(host)
+			g.serveSyslogConn(ctx, pubCtx, nc, protocol, authBy)
 		}()
 	}
+}
+
+// refuseConn closes a connection over a limit.
+func (g *Gateway) refuseConn(nc net.Conn, protocol, reason, limit string, value int) {
+	g.metrics.rejected.WithLabelValues("", protocol, reason).Inc()
+	g.log.Warn("syslog connection refused", "protocol", protocol, "remote", nc.RemoteAddr().String(),
+		"reason", reason, limit, value)
+	nc.Close()
 }
 
 // syslogConn is one TCP or TLS connection.
@@ -104,25 +115,35 @@ type syslogConn struct {
 	rt       *router
 	pend     *pending
 	due      []*syslogBatch
+	// authBy is when the connection is closed unless authed: by a client certificate or
+	// a message with a valid token.
+	authBy time.Time
+	authed bool
 }
 
-func (g *Gateway) serveSyslogConn(ctx, pubCtx context.Context, nc net.Conn, protocol string) {
+// serveSyslogConn reads nc until it ends. It must authenticate by authBy, the TLS
+// handshake included.
+func (g *Gateway) serveSyslogConn(ctx, pubCtx context.Context, nc net.Conn, protocol string, authBy time.Time) {
 	defer nc.Close()
 	gauge := g.syslog.connections.WithLabelValues(protocol)
 	gauge.Inc()
 	defer gauge.Dec()
 	remote := nc.RemoteAddr().String()
 	c := &syslogConn{g: g, nc: nc, protocol: protocol, remote: remote, pubCtx: pubCtx,
-		rt: newRouter(g, protocol, remote), pend: newPending(g.cfg)}
+		rt: newRouter(g, protocol, remote), pend: newPending(g.cfg), authBy: authBy}
 	// Unblocks a read at shutdown; connReader checks ctx after setting each deadline.
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if tc, ok := nc.(*tls.Conn); ok {
-		hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
+		hctx, cancel := context.WithDeadline(ctx, authBy)
 		err := tc.HandshakeContext(hctx)
+		timedOut := errors.Is(hctx.Err(), context.DeadlineExceeded)
 		cancel()
 		if err != nil {
 			ref := handshakeRefusal(err)
+			if timedOut {
+				ref = g.authTimeout()
+			}
 			g.metrics.rejected.WithLabelValues(ref.tenantID, protocol, ref.reason).Inc()
 			g.log.Warn("syslog connection refused", "protocol", protocol, "remote", remote, "tenant", ref.tenantID,
 				"reason", ref.reason, "detail", ref.detail)
@@ -131,6 +152,7 @@ func (g *Gateway) serveSyslogConn(ctx, pubCtx context.Context, nc net.Conn, prot
 		// The handshake checked the certificate; the router checks it again as it goes.
 		if peers := tc.ConnectionState().PeerCertificates; len(peers) > 0 {
 			c.rt.certFP = pki.Fingerprint(peers[0].Raw)
+			c.authed = true
 		}
 	}
 	err := c.read(ctx)
@@ -144,9 +166,20 @@ func (c *syslogConn) read(ctx context.Context) error {
 	for {
 		f, err := fr.Next()
 		if err != nil {
+			var ref *refusal
+			if errors.As(err, &ref) { // from connReader: auth_timeout
+				c.g.metrics.rejected.WithLabelValues(ref.tenantID, c.protocol, ref.reason).Inc()
+			}
 			return err
 		}
+		if f.Dropped != "" { // a malformed frame; the next one is read as sent
+			c.g.syslog.dropped.WithLabelValues("", c.protocol, f.Dropped).Inc()
+			continue
+		}
 		s, st, a, ref := c.rt.accept(ctx, f.Data)
+		if ref == nil || ref.reason == reasonUnknownStream {
+			c.authed = true // the token was good
+		}
 		if ref != nil {
 			if ref.reason == reasonUnknownStream {
 				c.g.syslog.dropped.WithLabelValues(ref.tenantID, c.protocol, ref.reason).Inc()
@@ -208,6 +241,9 @@ func (r *connReader) Read(p []byte) (int, error) {
 		if due := r.c.pend.due(); !due.IsZero() && due.Before(deadline) {
 			deadline = due
 		}
+		if !r.c.authed && r.c.authBy.Before(deadline) {
+			deadline = r.c.authBy
+		}
 		if err := r.c.nc.SetReadDeadline(deadline); err != nil {
 			return 0, err
 		}
@@ -226,6 +262,9 @@ func (r *connReader) Read(p []byte) (int, error) {
 			return 0, errStopping
 		}
 		now := time.Now()
+		if !r.c.authed && !now.Before(r.c.authBy) {
+			return 0, r.c.g.authTimeout()
+		}
 		if !now.Before(r.idleAt) {
 			return 0, errIdle
 		}

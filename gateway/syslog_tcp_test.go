@@ -142,18 +142,27 @@ func TestSyslogShutdownPublishesWhatWasRead(t *testing.T) {
 }
 
 func TestSyslogIdleAndTooManyConnections(t *testing.T) {
-	f := newSyslogFixture(t, 0, func(c *Config) { c.Syslog.MaxConnections, c.Syslog.IdleTimeout = 1, 300*time.Millisecond })
+	f := newSyslogFixture(t, 0, func(c *Config) {
+		c.Syslog.MaxConnections, c.Syslog.MaxConnectionsPerAddress = 1, 1
+		c.Syslog.IdleTimeout, c.Syslog.AuthTimeout = time.Second, time.Second
+	})
 	addr, _ := f.serveSyslog(t, nil)
-	idle, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer idle.Close()
+	idle := write(t, addr, counted(msg("app", `[auth@32473 token="a-in"]`, "then idle")))
+	require.Len(t, f.waitRecords(t, 1), 1, "authenticated: only idle_timeout closes it")
 	gauge := f.gw.syslog.connections.WithLabelValues("syslog-tcp")
 	waitUntil(t, "a connection", metricAt(gauge, positive))
-	extra, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer extra.Close()
-	requireClosed(t, extra)
-	require.Equal(t, 1.0, testutil.ToFloat64(f.gw.metrics.rejected.WithLabelValues("", "syslog-tcp", "too_many_connections")))
+	for _, tt := range []struct{ from, reason string }{
+		{"127.0.0.2", "too_many_connections"},
+		{"127.0.0.1", "too_many_from_address"},
+	} {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(tt.from)}}
+		extra, err := d.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer extra.Close()
+		requireClosed(t, extra)
+		require.Equal(t, 1.0, testutil.ToFloat64(f.gw.metrics.rejected.WithLabelValues("", "syslog-tcp", tt.reason)), tt.from)
+	}
 	requireClosed(t, idle)
+	require.Zero(t, testutil.ToFloat64(f.gw.metrics.rejected.WithLabelValues("", "syslog-tcp", "auth_timeout")))
 	waitUntil(t, "no connection", metricAt(gauge, func(v float64) bool { return v == 0 }))
 }

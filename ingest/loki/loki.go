@@ -1,6 +1,7 @@
 package loki
 
 import (
+	"errors"
 	"mime"
 	"slices"
 	"strconv"
@@ -65,12 +66,21 @@ type Request struct {
 }
 
 // Decode decodes body by its Content-Type: application/json is the JSON form, anything
-// else the snappy protobuf form, as in Loki.
+// else the snappy protobuf form, as in Loki. A body that is not snappy under another type
+// than application/x-protobuf is refused with its type named: it is most often JSON sent
+// without its Content-Type.
 func Decode(contentType string, body []byte, lim Limits) (*Request, error) {
-	if mt, _, err := mime.ParseMediaType(contentType); err == nil && mt == "application/json" {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err == nil && mt == "application/json" {
 		return DecodeJSON(body, lim)
 	}
-	return DecodeProto(body, lim)
+	req, err := DecodeProto(body, lim)
+	var ie *ingest.Error
+	if err != nil && mt != "application/x-protobuf" && errors.As(err, &ie) && ie.Kind == ingest.Invalid {
+		return nil, ingest.Errorf(ingest.Invalid, 0, "Content-Type %q: expected application/x-protobuf (snappy) or application/json (read as protobuf: %s)",
+			contentType, ie.Msg)
+	}
+	return req, err
 }
 
 // builder turns streams and entries into records; both decoders share it.

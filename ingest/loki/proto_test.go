@@ -122,3 +122,26 @@ func TestDecodeProtoDiscardsLongLines(t *testing.T) {
 	require.Equal(t, 1, req.Discarded)
 	require.Contains(t, req.DiscardErr.Error(), "stream 1 entry 2: max entry size 10 bytes exceeded")
 }
+
+// TestDecodeNamesContentType: a body that is not snappy, sent as anything but JSON, is
+// refused with its Content-Type named, not with the snappy decoder's complaint alone.
+func TestDecodeNamesContentType(t *testing.T) {
+	body := []byte(`{"streams":[{"stream":{"job":"app"},"values":[["1","line"]]}]}`)
+	tests := []struct{ contentType, want string }{
+		{"text/plain", `Content-Type "text/plain": expected application/x-protobuf (snappy) or application/json`},
+		{"", `Content-Type "": expected application/x-protobuf (snappy) or application/json`},
+		{"application/x-protobuf", "decode snappy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.contentType, func(t *testing.T) {
+			_, err := Decode(tt.contentType, body, Limits{})
+			var ie *ingest.Error
+			require.ErrorAs(t, err, &ie)
+			require.Equal(t, ingest.Invalid, ie.Kind)
+			require.Contains(t, err.Error(), tt.want)
+		})
+	}
+	req, err := Decode("application/json; charset=utf-8", body, Limits{})
+	require.NoError(t, err)
+	require.Len(t, req.Records, 1)
+}

@@ -82,54 +82,12 @@ func (s *scanner) array(fn func(i int) error) error {
 }
 
 // skip consumes one value.
-func (s *scanner) skip() {
-	switch s.peek() {
-	case '"':
-		s.endString()
-	case '{', '[':
-		depth := 0
-		for s.i < len(s.b) {
-			switch s.b[s.i] {
-			case '"':
-				s.endString()
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-			}
-			s.i++
-			if depth == 0 {
-				return
-			}
-		}
-	default: // number, true, false, null
-		for s.i < len(s.b) {
-			switch s.b[s.i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return
-			}
-			s.i++
-		}
-	}
-}
+func (s *scanner) skip() { s.i = jsonstr.Skip(s.b, s.i) }
 
 // endString moves past the string at s.i and reports whether it has escapes.
 func (s *scanner) endString() bool {
-	escaped := false
-	s.i++
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			escaped = true
-			s.i += 2
-			continue
-		case '"':
-			s.i++
-			return escaped
-		}
-		s.i++
-	}
+	var escaped bool
+	s.i, escaped = jsonstr.EndString(s.b, s.i)
 	return escaped
 }
 

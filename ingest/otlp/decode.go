@@ -3,6 +3,7 @@ package otlp
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"mime"
 
@@ -75,6 +76,21 @@ type Request struct {
 // Decode decodes body, an ExportLogsServiceRequest in enc. Errors are *ingest.Error: Invalid
 // when body cannot be decoded, TooLarge when it holds more than lim.MaxRecords log records.
 func Decode(body []byte, enc Encoding, lim Limits) (*Request, error) {
+	// Count first, so that a request over the limit is refused before it costs memory.
+	var n int
+	switch enc {
+	case Protobuf:
+		n = countPB(body, lim.MaxRecords)
+	case JSON:
+		if !json.Valid(body) {
+			n = 0 // protojson says where the syntax breaks
+		} else {
+			n = countJSON(body, lim.MaxRecords)
+		}
+	}
+	if lim.MaxRecords > 0 && n > lim.MaxRecords {
+		return nil, ingest.Errorf(ingest.TooLarge, 0, "more than %d log records, over the limit of %d per request: send smaller batches", lim.MaxRecords, lim.MaxRecords)
+	}
 	var msg collogspb.ExportLogsServiceRequest
 	switch enc {
 	case Protobuf:
@@ -89,7 +105,7 @@ func Decode(body []byte, enc Encoding, lim Limits) (*Request, error) {
 		return nil, ingest.Errorf(ingest.Invalid, 0, "unknown encoding %d", enc)
 	}
 	n, size := count(&msg)
-	if lim.MaxRecords > 0 && n > lim.MaxRecords {
+	if lim.MaxRecords > 0 && n > lim.MaxRecords { // the count above missed some: never, but cheap to keep
 		return nil, ingest.Errorf(ingest.TooLarge, 0, "%d log records, over the limit of %d per request", n, lim.MaxRecords)
 	}
 	d := decoder{

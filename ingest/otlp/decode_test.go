@@ -209,7 +209,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"json syntax", `{"resourceLogs":[`, JSON, ingest.Invalid, "decode JSON ExportLogsServiceRequest"},
 		{"json wrong type", `{"resourceLogs":{}}`, JSON, ingest.Invalid, "decode JSON"},
 		{"json bad time", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"soon"}]}]}]}`, JSON, ingest.Invalid, "soon"},
-		{"too many records", string(three), Protobuf, ingest.TooLarge, "3 log records, over the limit of 2 per request"},
+		{"too many records", string(three), Protobuf, ingest.TooLarge, "more than 2 log records, over the limit of 2 per request"},
 		{"unknown encoding", "{}", Encoding(9), ingest.Invalid, "unknown encoding"},
 	}
 	for _, tt := range tests {

@@ -189,7 +189,7 @@ func TestExporterRefused(t *testing.T) {
 		kept int
 		errs []string
 	}{
-		{"too many records", Limits{MaxRecords: 2}, 0, []string{"413 Request Entity Too Large", "3 log records, over the limit of 2 per request"}},
+		{"too many records", Limits{MaxRecords: 2}, 0, []string{"413 Request Entity Too Large", "more than 2 log records, over the limit of 2 per request"}},
 		{"one body too long", Limits{MaxLineBytes: 15}, 2, []string{"OTLP partial success", "log_records[2]: the body is 30 bytes, over the limit of 15 bytes", "(1 logs rejected)"}},
 	}
 	for _, tt := range tests {

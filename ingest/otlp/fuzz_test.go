@@ -27,7 +27,10 @@ func FuzzDecode(f *testing.F) {
 		&logspb.LogRecord{Body: str("hello"), TraceId: make([]byte, 16), SpanId: make([]byte, 3)},
 		&logspb.LogRecord{Body: kvlist, TimeUnixNano: 1 << 63},
 		&logspb.LogRecord{Body: str("a body longer than the limit of the fuzz test")})))
-	for _, s := range []string{"", "{}", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"00112233445566778899aabbccddeeff"}]}]}]}`, "\x0a\x00"} {
+	f.Add(pbEmptyRecords(9))
+	f.Add(jsonEmptyRecords(9))
+	for _, s := range []string{"", "{}", `{"resource_logs":[{"scope_logs":[{"log_records":[{},{}]}]}]}`,
+		`{"resource\u004cogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"]}"}}]}]}]}`, `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"00112233445566778899aabbccddeeff"}]}]}]}`, "\x0a\x00"} {
 		f.Add([]byte(s))
 	}
 	lim := Limits{MaxLineBytes: 32, MaxRecords: 8}
@@ -40,6 +43,11 @@ func FuzzDecode(f *testing.F) {
 				continue
 			}
 			require.Len(t, req.Services, len(req.Records))
+			counted := countPB(body, 0)
+			if enc == JSON {
+				counted = countJSON(body, 0)
+			}
+			require.Equal(t, len(req.Records)+int(req.Rejected), counted, "the count before decoding")
 			require.LessOrEqual(t, len(req.Records)+int(req.Rejected), lim.MaxRecords)
 			require.Equal(t, req.Rejected > 0, req.RejectMessage != "")
 			for _, r := range req.Records {

@@ -16,7 +16,19 @@ type Frame struct {
 	Truncated bool
 	// Counted is set when the frame was octet-counted.
 	Counted bool
+	// Dropped, when not empty, says why the frame was malformed and dropped (one of the
+	// Drop reasons); Data is then empty. It is returned so that it can be counted.
+	Dropped string
 }
+
+// Reasons a Reader drops a frame.
+const (
+	// DropBadCount is a length prefix of zero, or of more than 9 digits.
+	DropBadCount = "bad_octet_count"
+	// DropNUL is what follows a NUL inside a line, up to its end: the NUL ended a
+	// message, and the rest cannot be one.
+	DropNUL = "nul_in_message"
+)
 
 const (
 	// maxCountDigits bounds a length prefix: a longer run of digits is text, as rsyslog
@@ -37,6 +49,14 @@ const (
 // Before a frame, LF, CR and NUL bytes and a UTF-8 byte order mark are skipped; blank
 // messages are dropped.
 //
+// A malformed frame is dropped alone, and returned with the reason, so that the frames
+// after it are read as sent. A length prefix of zero is a frame of its own. A prefix of
+// more than 9 digits cannot be followed (rsyslog reads it as text, which swallows the
+// octet-counted frames after it): its frame ends at the next LF or NUL, or before the next
+// octet-counted frame of a syslog message (digits, a space and '<'). A line that a NUL
+// cut, when what follows the NUL starts no message (no '<' or length prefix), loses that
+// rest up to its LF.
+//
 // A message longer than the maximum is cut to the maximum (at a UTF-8 character
 // boundary), marked Truncated, and the rest of its frame is discarded: up to the end of
 // its octet count, or the next LF or NUL. A bad length prefix cannot be told from a good
@@ -53,6 +73,7 @@ type Reader struct {
 	err      error // of the source, returned once the buffer is drained
 	skip     int   // bytes left of a truncated octet-counted frame
 	skipLine bool  // discard up to the next LF or NUL
+	afterNUL bool  // the last line ended at a NUL, with no line end after it yet
 }
 
 // NewReader returns a Reader of the messages in r, each at most maxMessage bytes (at least
@@ -72,11 +93,24 @@ func (r *Reader) Next() (Frame, error) {
 		if !r.start() {
 			return Frame{}, r.err
 		}
+		afterNUL := r.afterNUL
+		r.afterNUL = false
 		var f Frame
-		if n, size := r.count(); size > 0 {
+		n, size := r.count()
+		switch {
+		case size > 0 && (n == 0 || n > maxCount):
+			r.r += size
+			if n > maxCount {
+				r.resync()
+			}
+			return Frame{Dropped: DropBadCount}, nil
+		case size > 0:
 			r.r += size
 			f = r.counted(n)
-		} else {
+		case afterNUL && r.buf[r.r] != '<':
+			r.skipLine = true
+			return Frame{Dropped: DropNUL}, nil
+		default:
 			f = r.line()
 		}
 		if !isBlank(f.Data) {
@@ -97,6 +131,7 @@ func (r *Reader) drop() {
 	}
 	for r.skipLine {
 		if i := delim(r.buf[r.r:r.w]); i >= 0 {
+			r.afterNUL = r.buf[r.r+i] == 0 // the line goes on after it
 			r.r += i + 1
 			r.skipLine = false
 			break
@@ -116,7 +151,10 @@ func (r *Reader) start() bool {
 			return false
 		}
 		switch c := r.buf[r.r]; {
-		case c == '\n' || c == '\r' || c == 0:
+		case c == '\n':
+			r.afterNUL = false
+			r.r++
+		case c == '\r' || c == 0:
 			r.r++
 		case c == bom[0] && r.need(len(bom)) && bytes.HasPrefix(r.buf[r.r:r.w], bom):
 			r.r += len(bom)
@@ -128,8 +166,12 @@ func (r *Reader) start() bool {
 
 var bom = []byte("\xef\xbb\xbf")
 
+// maxCount is the largest length prefix of maxCountDigits.
+const maxCount = 999_999_999
+
 // count reads the length prefix that starts an octet-counted frame and returns the length
-// and the size of the prefix, or a size of 0 when the frame has none.
+// and the size of the prefix, or a size of 0 when the frame has none. A length of 0 is a
+// bad prefix, and so is one over maxCount, returned for more than maxCountDigits digits.
 func (r *Reader) count() (n, size int) {
 	for i := 0; ; i++ {
 		if r.r+i == r.w && !r.fill() {
@@ -138,12 +180,57 @@ func (r *Reader) count() (n, size int) {
 		switch c := r.buf[r.r+i]; {
 		case c >= '0' && c <= '9' && i < maxCountDigits:
 			n = n*10 + int(c-'0')
-		case c == ' ' && n > 0:
+		case c >= '0' && c <= '9':
+			n = maxCount + 1
+		case c == ' ' && i > 0:
 			return n, i + 1
 		default:
 			return 0, 0
 		}
 	}
+}
+
+// resync discards the frame of a bad length prefix: up to the next LF or NUL (included),
+// or up to the next length prefix of a syslog message (excluded). It decides only on bytes
+// it has read, so the frames do not depend on how the stream arrives.
+func (r *Reader) resync() {
+	for {
+		end, next := resyncPoint(r.buf[r.r:r.w], r.err != nil)
+		if end >= 0 {
+			r.r += end
+			return
+		}
+		r.r += next
+		if !r.fill() {
+			r.r = r.w
+			return
+		}
+	}
+}
+
+// resyncPoint returns where the frame of a bad length prefix ends in b: after its first
+// LF or NUL, or at the first run of 1 to 9 digits (not all zero) that follows no digit and
+// is followed by a space and '<'. Without one it returns -1 and how much of b can go: all
+// but a run of digits that more bytes could make a prefix, unless final.
+func resyncPoint(b []byte, final bool) (end, next int) {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '\n' || c == 0:
+			return i + 1, 0
+		case c >= '1' && c <= '9' && (i == 0 || b[i-1] < '0' || b[i-1] > '9'):
+			j := i + 1
+			for j < len(b) && j-i <= maxCountDigits && b[j] >= '0' && b[j] <= '9' {
+				j++
+			}
+			if j+1 >= len(b) && !final && j-i <= maxCountDigits {
+				return -1, i // more bytes decide
+			}
+			if j-i <= maxCountDigits && j+1 < len(b) && b[j] == ' ' && b[j+1] == '<' {
+				return i, 0
+			}
+		}
+	}
+	return -1, len(b)
 }
 
 // counted reads the n bytes of an octet-counted frame, keeping at most the maximum.
@@ -166,6 +253,7 @@ func (r *Reader) line() Frame {
 		end := min(len(buf), window)
 		if i := delim(buf[scanned:end]); i >= 0 {
 			r.r += scanned + i + 1
+			r.afterNUL = buf[scanned+i] == 0
 			return r.frame(buf[:scanned+i], false, false)
 		}
 		scanned = end

@@ -14,6 +14,9 @@ import (
 // frame is a Frame as a string, for comparing: the message, then T when truncated and C
 // when octet-counted.
 func frameString(f Frame) string {
+	if f.Dropped != "" {
+		return "dropped: " + f.Dropped
+	}
 	s := string(f.Data)
 	if f.Truncated {
 		s += " T"
@@ -68,8 +71,20 @@ func TestReader(t *testing.T) {
 		{"cut at a character", "<13>a\u20ac\n", 6, []string{"<13>a T"}},
 		{"octet frame cut short by the end", "10 <13>a", 100, []string{"<13>a T C"}},
 		{"count too short leaves a tail", "3 <13>hello\n", 100, []string{"<13 C", ">hello"}},
-		{"zero count is text", "0 <13>a\n", 100, []string{"0 <13>a"}},
-		{"ten digits are text", "1234567890 x\n", 100, []string{"1234567890 x"}},
+		{"zero count is a frame of its own", "0 <13>a\n", 100, []string{"dropped: bad_octet_count", "<13>a"}},
+		{"zero count between counted frames", "5 <13>a0 5 <13>b", 100, []string{"<13>a C", "dropped: bad_octet_count", "<13>b C"}},
+		{"zeros", "000 5 <13>b", 100, []string{"dropped: bad_octet_count", "<13>b C"}},
+		{"ten digits, up to the line end", "1234567890 x\n<13>b\n", 100, []string{"dropped: bad_octet_count", "<13>b"}},
+		{"twenty digits, up to the next counted frame", "12345678901234567890 <13>bad5 <13>a", 100,
+			[]string{"dropped: bad_octet_count", "<13>a C"}},
+		{"twenty digits, next frame at once", "12345678901234567890 5 <13>a", 100, []string{"dropped: bad_octet_count", "<13>a C"}},
+		{"twenty digits, digits inside", "12345678901234567890 <13>x 12 y 1234567890 <z5 <13>a", 100,
+			[]string{"dropped: bad_octet_count", "<13>a C"}},
+		{"twenty digits to the end", "12345678901234567890 <13>bad 12", 100, []string{"dropped: bad_octet_count"}},
+		{"nul inside a line", "<13>a\x00b c\n<13>d\n", 100, []string{"<13>a", "dropped: nul_in_message", "<13>d"}},
+		{"nuls inside a line", "<13>a\x00b\x00c\n<13>d", 100, []string{"<13>a", "dropped: nul_in_message", "dropped: nul_in_message", "<13>d"}},
+		{"nul then a counted frame", "<13>a\x005 <13>b", 100, []string{"<13>a", "<13>b C"}},
+		{"nul then lf then text", "<13>a\x00\nb\n", 100, []string{"<13>a", "b"}},
 		{"digits without space are text", "2024-01-02T03:04:05Z host app: x\n123", 100, []string{"2024-01-02T03:04:05Z host app: x", "123"}},
 		{"count and nothing", "5 ", 100, nil},
 		{"empty", "", 100, nil},

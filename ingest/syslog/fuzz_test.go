@@ -50,6 +50,7 @@ func FuzzReader(f *testing.F) {
 		"<13>a\n<13>b\r\n<13>c", "5 <13>a6 <13>bc\n", "\xef\xbb\xbf12 <34>1 - h a\x00",
 		"10 <13>abcdef<13>x\n", "3 <13>hello\n0 x\n1234567890 y", "<13>a\u20ac\u20ac\u20ac\n",
 		"99 short", "\n\n \r\n\x00<13>" + string(bytes.Repeat([]byte("x"), 300)) + "\n7 <13>end",
+		"12345678901234567890 <13>bad 12 x5 <13>a", "5 <13>a0 00 5 <13>b", "<13>a\x00b\x00c\n<13>d\x00<13>e",
 	} {
 		f.Add([]byte(s), []byte{0, 3, 7}, uint16(8))
 		f.Add([]byte(s), []byte{63}, uint16(100))
@@ -61,6 +62,11 @@ func FuzzReader(f *testing.F) {
 		require.Equal(t, whole, pieces, "framing does not depend on how the stream arrives")
 		total := 0
 		for _, fr := range whole {
+			if fr.Dropped != "" {
+				require.Contains(t, []string{DropBadCount, DropNUL}, fr.Dropped)
+				require.Empty(t, fr.Data)
+				continue
+			}
 			require.LessOrEqual(t, len(fr.Data), limit)
 			require.False(t, isBlank(fr.Data))
 			require.Equal(t, trimEnd(fr.Data), fr.Data, "line ends are trimmed")

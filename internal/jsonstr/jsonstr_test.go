@@ -60,3 +60,33 @@ func TestAppendEscapedByte(t *testing.T) {
 		}
 	}
 }
+
+func TestSkip(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     int // where the value ends
+	}{
+		{"string", `"a\"]}" ,1`, 7},
+		{"string ending in an escaped backslash", `"a\\",1`, 5},
+		{"object", `{"a":[1,{"b":"]"}],"c":null} ,`, 28},
+		{"array", `[[],{},"["]x`, 11},
+		{"number", `-1.5e3,`, 6},
+		{"literal", `true}`, 4},
+		{"at the end", `null`, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, Skip([]byte(tt.in), 0), tt.in)
+		})
+	}
+	require.Equal(t, 4, Skip([]byte(`1, 2`), 3), "a value after others")
+}
+
+func TestEndString(t *testing.T) {
+	end, escaped := EndString([]byte(`x"a\nb"y`), 1)
+	require.Equal(t, 7, end)
+	require.True(t, escaped)
+	end, escaped = EndString([]byte(`"ab"`), 0)
+	require.Equal(t, 4, end)
+	require.False(t, escaped)
+}
