@@ -26,6 +26,7 @@ func TestArchiverIsolatesAFailingTenant(t *testing.T) {
 	cfg := quiet()
 	cfg.MaxChunkBytes = 64 // every batch fills a chunk: it is written at once
 	cfg.MaxBufferedBytes = 64
+	cfg.DeadLetterAttempts = 3
 	bucket := unwritableTenant(t, "acme")
 	h := startArchiver(t, cfg, bucket, nil)
 	h.send(t, h.rec.delivery(t, batchOf("acme", "web", "a1", events("a", 1, hour13)...), 1))
@@ -35,4 +36,32 @@ func TestArchiverIsolatesAFailingTenant(t *testing.T) {
 	acks, _, violations := h.rec.counts()
 	require.Empty(t, violations)
 	require.Equal(t, map[uint64]int{2: 1, 3: 1}, acks, "globex's batches are archived while acme's fails")
+
+	h.rec.waitSettled(t, 1)
+	reasons := h.rec.rejections()
+	require.Len(t, reasons, 1)
+	require.Contains(t, reasons[1], "archive events of tenant acme stream web: gave up on chunk acme/web/")
+	require.Contains(t, reasons[1], "after 3 failed writes")
+	require.Contains(t, reasons[1], "no such file or directory", "the reason says what failed")
+	require.Equal(t, 3.0, h.metric(t, "trolly_sink_write_failures_total", "sink", "archiver", "tenant", "acme"))
+	require.Equal(t, 1.0, h.metric(t, "trolly_sink_dead_lettered_total", "sink", "archiver", "tenant", "acme"))
+	h.cancel()
+	require.NoError(t, h.wait(t))
+	requireSettledOnce(t, h, 2, 0, 1)
+}
+
+// When every write fails the bucket is down: the chunks are retried until it is back,
+// never dead-lettered, however many attempts it takes.
+func TestArchiverWaitsOutAnOutage(t *testing.T) {
+	cfg := quiet()
+	cfg.MaxChunkBytes = 64
+	cfg.MaxBufferedBytes = 64
+	cfg.DeadLetterAttempts = 1
+	bucket := &flakyBucket{Bucket: newFSBucket(t), failures: 6}
+	h := startArchiver(t, cfg, bucket, nil)
+	h.send(t, h.rec.delivery(t, batchOf("acme", "web", "a1", events("a", 1, hour13)...), 1))
+	h.send(t, h.rec.delivery(t, batchOf("globex", "web", "g1", events("g", 1, hour13)...), 1))
+	require.NoError(t, h.sealAndWait(t))
+	requireSettledOnce(t, h, 2, 0, 0)
+	require.Equal(t, 6.0, h.metric(t, "trolly_archiver_put_errors_total"))
 }
