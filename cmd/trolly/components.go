@@ -61,6 +61,8 @@ type builder struct {
 	// background runs what the other stages need until they have stopped: the catalog's
 	// refresh, the signing keys' rotation.
 	background stage
+	// ready are the conditions of the process's readiness besides its start: the sinks'.
+	ready []func() error
 }
 
 func (b *builder) has(layer string) bool { return b.layers[layer] }
@@ -157,6 +159,7 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 	if b.has(layerIndexer) {
 		ix := search.NewIndexer(b.cfg.Indexer, b.q, b.backend, b.dir, b.log, b.reg)
 		sinks.add(layerIndexer, ix.Run)
+		b.ready = append(b.ready, ix.Ready)
 	}
 	if b.has(layerArchiver) {
 		bucket, err := fs.New(b.cfg.Archive.FS.Dir)
@@ -165,6 +168,7 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		}
 		a := storage.NewArchiver(b.cfg.Archiver, b.q, bucket, b.log, b.reg, time.Now)
 		sinks.add(layerArchiver, a.Run)
+		b.ready = append(b.ready, a.Ready)
 	}
 	if b.has(layerAPI) {
 		authn := auth.New(b.cfg.Auth, b.cat, b.dir, b.log.With("component", "auth"), time.Now)
