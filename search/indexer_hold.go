@@ -52,7 +52,7 @@ func (ix *Indexer) failed(ctx context.Context, id string, h *heldTenant, err err
 	kept := make([]*heldDelivery, 0, len(h.ds))
 	for _, hd := range h.ds {
 		ix.health.Fail(&hd.Attempts)
-		if !ix.health.GiveUp(hd.Attempts) {
+		if !ix.health.GiveUp(id, hd.Attempts) {
 			kept = append(kept, hd)
 			continue
 		}

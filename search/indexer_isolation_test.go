@@ -54,6 +54,16 @@ trolly_sink_dead_lettered_total{sink="indexer",tenant="acme"} 1
 trolly_sink_write_failures_total{sink="indexer",tenant="acme"} 3
 `), "trolly_sink_write_failures_total", "trolly_sink_dead_lettered_total"))
 	require.NoError(t, ix.Ready(), "one failing tenant leaves the indexer ready")
+
+	// acme is known broken: its next batch is given up at its first failure.
+	publish(t, q, batch(t, "acme", event("a2", jan31)))
+	require.Eventually(t, func() bool {
+		got, err := q.DeadLetters(ctx, 10)
+		require.NoError(t, err)
+		dead = append(dead, got...)
+		return len(dead) > 1
+	}, 10*time.Second, time.Millisecond, "acme's next batch is dead-lettered")
+	require.Contains(t, dead[1].Reason, "tenant acme: gave up after 1 failed writes")
 }
 
 // When every write fails the store is down: the batches are held until it is back, never

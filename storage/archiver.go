@@ -34,7 +34,9 @@ var errStopping = errors.New("archiver stopping")
 // Unlike the processor, the archiver does not reject a delivery for its Attempt: what it
 // fails on is the bucket, whose writes it holds and retries, never the envelope, which the
 // processor built; rejecting by Attempt would dead-letter good batches after restarts
-// during an outage.
+// during an outage. A tenant whose chunks fail to write backs off alone, the other
+// tenants' chunks going on, and a chunk that keeps failing while others are written is
+// given up to the dead letters (see sink.Policy).
 type Archiver struct {
 	cfg     ArchiverConfig
 	q       queue.Queue

@@ -117,6 +117,9 @@ func (a *Archiver) flush(ctx context.Context) error {
 			a.written(i)
 		case a.failed(c, err):
 			a.abandon(i, err)
+			// The tenant is broken: its other chunks are tried now, and given up at
+			// their first failure, rather than one per backoff.
+			delete(a.due, c.id.tenant)
 		default:
 			i++
 		}
@@ -178,7 +181,7 @@ func (a *Archiver) failed(c *chunk, err error) bool {
 	a.due[c.id.tenant] = a.now().Add(backoff)
 	a.health.Fail(&c.failed)
 	c.lastErr = err
-	if a.health.GiveUp(c.failed) {
+	if a.health.GiveUp(c.id.tenant, c.failed) {
 		return true
 	}
 	a.log.Warn("write chunk; tenant held, retrying", "tenant", c.id.tenant, "stream", c.id.stream, "key", c.key,

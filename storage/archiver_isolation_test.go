@@ -45,9 +45,18 @@ func TestArchiverIsolatesAFailingTenant(t *testing.T) {
 	require.Contains(t, reasons[1], "no such file or directory", "the reason says what failed")
 	require.Equal(t, 3.0, h.metric(t, "trolly_sink_write_failures_total", "sink", "archiver", "tenant", "acme"))
 	require.Equal(t, 1.0, h.metric(t, "trolly_sink_dead_lettered_total", "sink", "archiver", "tenant", "acme"))
+
+	// acme is known broken: its next batches are given up at their first failure.
+	h.send(t, h.rec.delivery(t, batchOf("acme", "web", "a2", events("a2", 1, hour13)...), 1),
+		h.rec.delivery(t, batchOf("acme", "web", "a3", events("a3", 1, hour13)...), 1))
+	h.rec.waitSettled(t, 2)
+	reasons = h.rec.rejections()
+	require.Len(t, reasons, 3)
+	require.Contains(t, reasons[4], "after 1 failed writes")
+	require.Contains(t, reasons[5], "after 1 failed writes")
 	h.cancel()
 	require.NoError(t, h.wait(t))
-	requireSettledOnce(t, h, 2, 0, 1)
+	requireSettledOnce(t, h, 2, 0, 3)
 }
 
 // When every write fails the bucket is down: the chunks are retried until it is back,

@@ -27,7 +27,8 @@ type Tracker struct {
 }
 
 type backoff struct {
-	failures int // in a row
+	failures int       // in a row
+	since    time.Time // of the first of them
 }
 
 // NewTracker returns the tracker of the sink called name, which waits from min to max
@@ -57,7 +58,7 @@ func (t *Tracker) Failed(tenant string, err error) time.Duration {
 	t.lastErr = err
 	b := t.tenants[tenant]
 	if b == nil {
-		b = &backoff{}
+		b = &backoff{since: now}
 		t.tenants[tenant] = b
 	}
 	b.failures++
@@ -93,16 +94,26 @@ func (t *Tracker) Fail(a *Attempts) {
 	a.Failures++
 }
 
-// GiveUp reports whether a batch with these attempts goes to the dead letters: it failed
-// too often or for too long, and the sink wrote something since its first failure.
-func (t *Tracker) GiveUp(a Attempts) bool {
+// GiveUp reports whether a batch of tenant with these attempts goes to the dead letters:
+// it, or its tenant, failed too often or for too long, and the sink wrote something since
+// then. Counting the tenant's failures in a row gives up a broken tenant's new batches at
+// their first failure, rather than each after as many attempts, so that they do not pile
+// up in the backlog that every tenant shares.
+func (t *Tracker) GiveUp(tenant string, a Attempts) bool {
 	if a.Failures == 0 {
 		return false
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	tooMuch := a.Failures >= t.policy.DeadLetterAttempts || t.now().Sub(a.Since) >= t.policy.DeadLetterAge
-	return tooMuch && t.lastOK.After(a.Since)
+	failures, since := a.Failures, a.Since
+	if b := t.tenants[tenant]; b != nil {
+		failures = max(failures, b.failures)
+		if b.since.Before(since) {
+			since = b.since
+		}
+	}
+	tooMuch := failures >= t.policy.DeadLetterAttempts || t.now().Sub(since) >= t.policy.DeadLetterAge
+	return tooMuch && t.lastOK.After(since)
 }
 
 // DeadLettered counts a batch of tenant given up to the dead letters.

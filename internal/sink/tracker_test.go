@@ -62,9 +62,28 @@ func TestTrackerGiveUp(t *testing.T) {
 			if tc.otherWrote {
 				tr.Succeeded("globex")
 			}
-			require.Equal(t, tc.want, tr.GiveUp(a))
+			require.Equal(t, tc.want, tr.GiveUp("acme", a))
 		})
 	}
+}
+
+// Once a tenant has failed too often, its next batch is given up at its first failure.
+func TestTrackerGivesUpABrokenTenantsNewBatches(t *testing.T) {
+	c := &clock{t: time.Unix(1000, 0)}
+	tr := NewTracker("test", Policy{DeadLetterAttempts: 3}, time.Second, time.Second, c.now, nil)
+	err := errors.New("index corrupt")
+	var old, fresh Attempts
+	for range 3 {
+		tr.Failed("acme", err)
+		tr.Fail(&old)
+	}
+	c.t = c.t.Add(time.Second)
+	tr.Succeeded("globex")
+	require.True(t, tr.GiveUp("acme", old))
+	tr.Failed("acme", err)
+	tr.Fail(&fresh)
+	require.True(t, tr.GiveUp("acme", fresh), "acme has failed 4 times in a row")
+	require.False(t, tr.GiveUp("globex", fresh), "globex has not")
 }
 
 func TestBadPolicy(t *testing.T) {
