@@ -17,10 +17,9 @@ import (
 	"github.com/trolly-logs/trolly/queue/memory"
 )
 
-// backlogFixture is newFixture's gateway on a queue whose backlog budget is budget bytes.
-func backlogFixture(t *testing.T, budget int64) *fixture {
+// withBacklogBudget moves f's gateway to a queue whose backlog budget is budget bytes.
+func withBacklogBudget(t *testing.T, f *fixture, budget int64) *fixture {
 	t.Helper()
-	f := newFixture(t, 0, nil)
 	qc := memory.DefaultConfig()
 	qc.MaxBacklogBytes = budget
 	q, err := memory.New(qc, nil)
@@ -37,7 +36,7 @@ func backlogFixture(t *testing.T, budget int64) *fixture {
 // the gateway takes input until the backlog passes its budget, then answers 503 with
 // Retry-After; what it accepted is all there once consumed, and it accepts again.
 func TestBacklogOverBudget(t *testing.T) {
-	f := backlogFixture(t, 2000)
+	f := withBacklogBudget(t, newFixture(t, 0, nil), 2000)
 	body := []byte(strings.Repeat("0123456789\n", 30))
 	accepted := 0
 	var refused *httptest.ResponseRecorder
@@ -64,4 +63,16 @@ func TestBacklogOverBudget(t *testing.T) {
 	require.Equal(t, accepted*30, records, "every accepted record is kept")
 	require.Equal(t, http.StatusAccepted, f.post(t, request{stream: "web", key: "demo-in", body: body}).Code,
 		"accepted again once the backlog is consumed")
+}
+
+// Over TCP, syslog has no 503: reading pauses until the backlog is consumed, and nothing is
+// dropped.
+func TestSyslogBacklogPausesReading(t *testing.T) {
+	f := withBacklogBudget(t, newSyslogFixture(t, 0, func(c *Config) { c.Syslog.BatchRecords = 1 }), 1000)
+	addr, _ := f.serveSyslog(t, nil)
+	m := msg("app", `[auth@32473 token="a-in"]`, strings.Repeat("q", 560)) // two batches pass the budget
+	send(t, addr, counted(m, m))
+	waitUntil(t, "a pause", metricAt(f.gw.syslog.paused.WithLabelValues("a", "syslog-tcp", reasonBacklog), positive))
+	require.Len(t, f.waitRecords(t, 2), 2, "consuming the backlog lets the second batch in")
+	require.Zero(t, testutil.CollectAndCount(f.gw.syslog.dropped))
 }
