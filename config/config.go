@@ -248,6 +248,12 @@ func (c *Config) validateQueueRoom() error {
 		return fmt.Errorf("archiver.max_buffered_bytes: must be at most half of queue.memory.max_bytes (%d), whose room it holds until written, got %d",
 			c.Queue.Memory.MaxBytes, c.Archiver.MaxBufferedBytes)
 	}
+	// A budget below what a healthy archiver holds, or below one large batch, would refuse
+	// input while nothing is wrong.
+	if need := max(4*c.Gateway.MaxBodyBytes, 2*c.Archiver.MaxBufferedBytes); c.Queue.Memory.MaxBacklogBytes < need {
+		return fmt.Errorf("queue.memory.max_backlog_bytes: must be at least %d (4 x gateway.max_body_bytes, 2 x archiver.max_buffered_bytes), got %d",
+			need, c.Queue.Memory.MaxBacklogBytes)
+	}
 	return nil
 }
 

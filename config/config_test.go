@@ -124,6 +124,16 @@ func TestEnv(t *testing.T) {
 	require.False(t, *c.Queue.Kafka.CreateTopics, "an optional value set from the environment")
 
 	c = &Config{}
+	require.NoError(t, c.ApplyEnv([]string{
+		"TROLLY_INDEXER_UNREADY_AFTER=2m",
+		"TROLLY_ARCHIVER_DEAD_LETTER_ATTEMPTS=3",
+		"TROLLY_QUEUE_MEMORY_MAX_BACKLOG_BYTES=536870912",
+	}))
+	require.Equal(t, 2*time.Minute, c.Indexer.UnreadyAfter, "fields of an inline section")
+	require.Equal(t, 3, c.Archiver.DeadLetterAttempts)
+	require.Equal(t, int64(512<<20), c.Queue.Memory.MaxBacklogBytes)
+
+	c = &Config{}
 	err = c.ApplyEnv([]string{"TROLLY_GATEWAY_MAX_BODY=1", "TROLLY_SHUTDOWN_TIMEOUT=soon", "TROLLY_TENANTS=x"})
 	require.ErrorContains(t, err, "TROLLY_GATEWAY_MAX_BODY: names no configuration key")
 	require.ErrorContains(t, err, `TROLLY_SHUTDOWN_TIMEOUT: "soon" is not a valid time.Duration`)

@@ -58,7 +58,11 @@ func collectEnv(v reflect.Value, prefix string, out map[string]reflect.Value) {
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		tag, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		tag, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if opts == "inline" && sf.Type.Kind() == reflect.Struct && sf.IsExported() {
+			collectEnv(v.Field(i), prefix, out) // its keys are the parent's, as in YAML
+			continue
+		}
 		if tag == "" || tag == "-" || !sf.IsExported() {
 			continue
 		}

@@ -54,3 +54,20 @@ func (g *Gateway) fromPublish(err error) *rejection {
 	r.retryAfter = g.cfg.RetryAfter
 	return r
 }
+
+// reasonBacklog is the code of a refusal because the queue's backlog is over its budget.
+const reasonBacklog = "backlog_full"
+
+// checkBacklog refuses n more bytes when the queue's backlog would pass its budget: the
+// sinks are not keeping up (a store that fails, a full disk), and what is accepted now
+// could not be kept. Backends without a budget never refuse here.
+func (g *Gateway) checkBacklog(n int) *rejection {
+	bl, ok := g.q.(queue.Backlogger)
+	if !ok || !bl.Backlog().Over(int64(n)) {
+		return nil
+	}
+	r := reject(http.StatusServiceUnavailable, reasonBacklog,
+		"the backlog of data not yet stored is over its budget (storage is not keeping up), retry later")
+	r.retryAfter = g.cfg.RetryAfter
+	return r
+}

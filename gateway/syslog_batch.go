@@ -126,7 +126,7 @@ func (g *Gateway) deliver(ctx context.Context, b *syslogBatch, protocol, remote 
 			g.accepted(b, protocol)
 			return
 		}
-		if rej.code != reasonUnavailable || ctx.Err() != nil {
+		if (rej.code != reasonUnavailable && rej.code != reasonBacklog) || ctx.Err() != nil {
 			reason := rej.code
 			if ctx.Err() != nil {
 				reason = reasonShutdown
@@ -134,7 +134,7 @@ func (g *Gateway) deliver(ctx context.Context, b *syslogBatch, protocol, remote 
 			g.drop(b, protocol, reason)
 			return
 		}
-		g.pause(ctx, b.tenantID, protocol, reasonUnavailable, backoff)
+		g.pause(ctx, b.tenantID, protocol, rej.code, backoff)
 		backoff = min(2*backoff, g.cfg.RetryAfter)
 	}
 }

@@ -83,6 +83,22 @@ type Sealer interface {
 	Seal(topic string)
 }
 
+// Backlog is what a queue holds that some group has not acknowledged yet, against the
+// budget past which the edge stops taking input.
+type Backlog struct {
+	Bytes, Budget int64
+}
+
+// Over reports whether adding n bytes would take the backlog past its budget.
+func (b Backlog) Over(n int64) bool { return b.Budget > 0 && b.Bytes+n > b.Budget }
+
+// Backlogger is implemented by backends that know their backlog and have a budget for it
+// (a property of their config): the gateway answers 503 with Retry-After once the
+// backlog passes it, rather than accepting what the sinks cannot keep up with.
+type Backlogger interface {
+	Backlog() Backlog
+}
+
 // Acknowledger settles deliveries; backends implement it.
 type Acknowledger interface {
 	Ack(tag uint64) error

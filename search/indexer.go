@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trolly-logs/trolly/internal/sink"
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/tenant"
 )
@@ -22,8 +24,13 @@ type Indexer struct {
 	dir     tenant.Directory
 	logger  *slog.Logger
 	m       *indexerMetrics
+	health  *sink.Tracker
+	now     func() time.Time
 	// wait sleeps between retries; tests replace it.
 	wait func(ctx context.Context, d time.Duration) error
+
+	// held are the tenants whose last write failed, owned by Run.
+	held map[string]*heldTenant
 }
 
 // NewIndexer returns an indexer; zero fields of cfg take their defaults, and Run reports
@@ -40,21 +47,27 @@ func NewIndexer(cfg IndexerConfig, q queue.Queue, b Backend, dir tenant.Director
 		dir:     dir,
 		logger:  logger.With("component", "indexer"),
 		m:       newIndexerMetrics(reg),
+		health:  sink.NewTracker("indexer", cfg.Policy, cfg.RetryBackoff, cfg.MaxRetryBackoff, time.Now, reg),
+		now:     time.Now,
 		wait:    sleep,
+		held:    map[string]*heldTenant{},
 	}
 }
 
+// Ready returns nil unless every write has failed for longer than unready_after.
+func (ix *Indexer) Ready() error { return ix.health.Ready() }
+
 // Run indexes until ctx ends or the events topic is sealed and drained, and then returns
 // nil. A delivery is acknowledged once its events are durable in the backend, and
-// rejected to the dead letters when it can never be indexed. When the backend or the
-// tenant directory fails, Run holds the deliveries and tries again, waiting longer after
-// each failure in a row: the queue backs up, which is the backpressure wanted, and a slow
-// or dead backend delays only indexing. The deliveries it holds when ctx ends are nacked.
+// rejected to the dead letters when it can never be indexed.
 //
-// Unlike the processor, the indexer does not reject a delivery for its Attempt: what it
-// fails on is the backend or the directory, which it waits out, never the envelope, which
-// the processor built; rejecting by Attempt would dead-letter good batches after restarts
-// during an outage.
+// When the backend fails to write a tenant's events, that tenant's deliveries are held
+// and tried again after a backoff that doubles with each failure in a row, while the other
+// tenants' deliveries go on; a held delivery that keeps failing goes to the dead letters
+// (see sink.Policy). When every tenant fails, the queue backs up, which is the
+// backpressure wanted, and a slow or dead backend delays only indexing. When the tenant
+// directory fails, Run holds everything and tries again. The deliveries it holds when ctx
+// ends are nacked.
 func (ix *Indexer) Run(ctx context.Context) error {
 	if err := ix.cfg.Validate(); err != nil {
 		return fmt.Errorf("indexer config: %w", err)
@@ -71,15 +84,39 @@ func (ix *Indexer) Run(ctx context.Context) error {
 			ix.logger.Warn("leave the events topic", "err", err)
 		}
 	}()
+	defer ix.release()
 	for {
-		ds, err := c.Receive(ctx, ix.cfg.BatchSize)
-		if err != nil {
+		ds, err := ix.receive(ctx, c)
+		if len(ds) > 0 {
+			if herr := ix.handle(ctx, ds); herr != nil {
+				return nil // only the end of ctx stops handle
+			}
+		}
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, queue.ErrClosed):
+			return ix.drainHeld(ctx)
+		case err != nil:
 			return stopped(ctx, fmt.Errorf("receive from %s: %w", queue.TopicEvents, err))
 		}
-		if err := ix.handle(ctx, ds); err != nil {
-			return nil // only the end of ctx stops handle
-		}
+		ix.retryDue(ctx)
 	}
+}
+
+// receive waits for deliveries, and no longer than until the first held tenant is due.
+func (ix *Indexer) receive(ctx context.Context, c queue.Consumer) ([]*queue.Delivery, error) {
+	target, ok := ix.nextDue()
+	if !ok {
+		return c.Receive(ctx, ix.cfg.BatchSize)
+	}
+	rctx, cancel := context.WithTimeout(ctx, target.Sub(ix.now()))
+	defer cancel()
+	ds, err := c.Receive(rctx, ix.cfg.BatchSize)
+	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
+		err = nil // a held tenant is due
+	}
+	return ds, err
 }
 
 // stopped turns the end of ctx and a closed or drained queue into a clean stop.
@@ -90,54 +127,66 @@ func stopped(ctx context.Context, err error) error {
 	return err
 }
 
-// handle writes the events of ds and settles every delivery: acknowledged once written,
-// or rejected as unindexable. It fails only when ctx ends, after nacking what it holds.
+// handle writes the events of ds tenant by tenant and settles every delivery: acknowledged
+// once written, rejected as unindexable, or held with its tenant when the write failed.
+// It fails only when ctx ends, after nacking what it took.
 func (ix *Indexer) handle(ctx context.Context, ds []*queue.Delivery) error {
-	groups, kept, err := ix.group(ctx, ds)
-	if err == nil {
-		err = ix.write(ctx, groups, len(kept))
-	}
+	byTenant, kept, err := ix.group(ctx, ds)
 	if err != nil {
-		for _, d := range kept {
-			if nerr := d.Nack(err); nerr != nil {
-				ix.logger.Warn("return delivery", "err", nerr)
-			}
-		}
+		ix.nack(kept, err)
 		return err
 	}
-	for _, d := range kept {
-		// A lost ack means a redelivery, which rewrites the same ids: harmless.
-		if aerr := d.Ack(); aerr != nil {
-			ix.logger.Warn("acknowledge delivery", "err", aerr)
+	for _, id := range slices.Sorted(maps.Keys(byTenant)) {
+		w := byTenant[id]
+		if h := ix.held[id]; h != nil {
+			h.add(w) // written with the held ones when they are due
+			continue
 		}
+		if err := ix.write(ctx, w.groups); err != nil {
+			if ctx.Err() != nil {
+				ix.nack(w.ds, err)
+				continue
+			}
+			ix.hold(ctx, id, w, err)
+			continue
+		}
+		ix.health.Succeeded(id)
+		ix.ack(w.ds)
 	}
-	return nil
+	return ctx.Err()
 }
 
-// write writes each group in the order of index names, retrying each until it is durable.
-// It fails only when ctx ends.
-func (ix *Indexer) write(ctx context.Context, groups map[string][]Doc, held int) error {
-	names := make([]string, 0, len(groups))
-	for name := range groups {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+// write writes each group in the order of index names, and stops at the first failure;
+// groups keeps the ones not written.
+func (ix *Indexer) write(ctx context.Context, groups map[string][]Doc) error {
+	for _, name := range slices.Sorted(maps.Keys(groups)) {
 		docs := groups[name]
-		err := ix.retry(ctx, held, func() error {
-			if err := ix.backend.Write(ctx, name, docs); err != nil {
-				ix.m.writeErrors.Inc()
-				return fmt.Errorf("write %d events to %s: %w", len(docs), name, err)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+		if err := ix.backend.Write(ctx, name, docs); err != nil {
+			ix.m.writeErrors.Inc()
+			return fmt.Errorf("write %d events to %s: %w", len(docs), name, err)
 		}
+		delete(groups, name)
 		key, _, _, _ := ParseIndexName(name)
 		ix.m.indexed.WithLabelValues(tenant.IDOfKey(key)).Add(float64(len(docs)))
 	}
 	return nil
+}
+
+func (ix *Indexer) ack(ds []*queue.Delivery) {
+	for _, d := range ds {
+		// A lost ack means a redelivery, which rewrites the same ids: harmless.
+		if err := d.Ack(); err != nil {
+			ix.logger.Warn("acknowledge delivery", "err", err)
+		}
+	}
+}
+
+func (ix *Indexer) nack(ds []*queue.Delivery, cause error) {
+	for _, d := range ds {
+		if err := d.Nack(cause); err != nil {
+			ix.logger.Warn("return delivery", "err", err)
+		}
+	}
 }
 
 // retry calls op until it succeeds, holding the caller's deliveries and waiting between

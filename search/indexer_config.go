@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trolly-logs/trolly/internal/sink"
 )
 
 // Defaults of IndexerConfig.
@@ -21,11 +23,13 @@ type IndexerConfig struct {
 	// BatchSize is the most deliveries taken per Receive; their events are grouped by
 	// index and written together, one Write per index.
 	BatchSize int `yaml:"batch_size"`
-	// RetryBackoff is the wait after a failed write (or tenant lookup) before trying it
-	// again, holding the deliveries; it doubles with every failure in a row, up to
-	// MaxRetryBackoff.
+	// RetryBackoff is the wait after a failed write of a tenant's events (or a failed
+	// tenant lookup) before trying it again, holding the deliveries; it doubles with every
+	// failure in a row, up to MaxRetryBackoff.
 	RetryBackoff    time.Duration `yaml:"retry_backoff"`
 	MaxRetryBackoff time.Duration `yaml:"max_retry_backoff"`
+	// Policy: when a held delivery goes to the dead letters, when the indexer is unready.
+	sink.Policy `yaml:",inline"`
 }
 
 // DefaultIndexerConfig returns the configuration used when none is given.
@@ -46,6 +50,7 @@ func (c *IndexerConfig) ApplyDefaults() {
 	if c.MaxRetryBackoff == 0 {
 		c.MaxRetryBackoff = max(DefaultIndexerMaxBackoff, c.RetryBackoff)
 	}
+	c.Policy.ApplyDefaults()
 }
 
 // Validate reports every invalid field, naming its key.
@@ -60,5 +65,6 @@ func (c IndexerConfig) Validate() error {
 	if c.MaxRetryBackoff < c.RetryBackoff {
 		errs = append(errs, fmt.Errorf("max_retry_backoff: must be at least retry_backoff (%s), got %s", c.RetryBackoff, c.MaxRetryBackoff))
 	}
+	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)
 }

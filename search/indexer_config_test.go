@@ -7,12 +7,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trolly-logs/trolly/internal/configtest"
+	"github.com/trolly-logs/trolly/internal/sink"
 )
 
 func TestIndexerConfig(t *testing.T) {
 	c, err := configtest.Load[IndexerConfig](t, "testdata/indexer/good.yaml")
 	require.NoError(t, err)
-	require.Equal(t, IndexerConfig{BatchSize: 256, RetryBackoff: time.Second, MaxRetryBackoff: time.Minute}, c)
+	require.Equal(t, IndexerConfig{BatchSize: 256, RetryBackoff: time.Second, MaxRetryBackoff: time.Minute,
+		Policy: sink.Policy{DeadLetterAttempts: 5, DeadLetterAge: 10 * time.Minute, UnreadyAfter: 30 * time.Second}}, c)
 
 	def := DefaultIndexerConfig()
 	require.NoError(t, def.Validate())

@@ -13,13 +13,20 @@ import (
 	"github.com/trolly-logs/trolly/tenant"
 )
 
-// group decodes the event batches of ds and groups their events by index, named from the
-// batch's tenant key (stamped upstream from a credential, never taken from the events) and
-// the event's timestamp. Deliveries that can never be indexed are rejected to the dead
-// letters at once, so that they do not block their stream; kept are the others, to settle
-// after the write. It fails only when ctx ends, returning as kept every delivery it holds.
-func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[string][]Doc, kept []*queue.Delivery, err error) {
-	groups = map[string][]Doc{}
+// work is what one tenant's deliveries of a Receive need written: its events by index.
+type work struct {
+	ds     []*queue.Delivery
+	groups map[string][]Doc
+}
+
+// group decodes the event batches of ds and groups their events by tenant and index, named
+// from the batch's tenant key (stamped upstream from a credential, never taken from the
+// events) and the event's timestamp. Deliveries that can never be indexed are rejected to
+// the dead letters at once, so that they do not block their stream; the others are kept
+// in their tenant's work, to settle after the write. It fails only when ctx ends,
+// returning as kept every delivery it holds.
+func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (byTenant map[string]*work, kept []*queue.Delivery, err error) {
+	byTenant = map[string]*work{}
 	tenants := map[string]tenant.Tenant{}
 	for i, d := range ds {
 		var batch trollyv1.EventBatch
@@ -49,6 +56,12 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[
 			continue
 		}
 		kept = append(kept, d)
+		w := byTenant[t.ID]
+		if w == nil {
+			w = &work{groups: map[string][]Doc{}}
+			byTenant[t.ID] = w
+		}
+		w.ds = append(w.ds, d)
 		for _, ev := range batch.GetEvents() {
 			doc := Doc{ID: ev.GetId(), Timestamp: time.Unix(0, ev.GetTimestampUnixNano()).UTC(), Source: ev.GetSource()}
 			if err := doc.Validate(); err != nil {
@@ -58,10 +71,10 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (groups map[
 				continue
 			}
 			name := IndexName(t.Key, doc.Timestamp, t.Retention.SearchDays)
-			groups[name] = append(groups[name], doc)
+			w.groups[name] = append(w.groups[name], doc)
 		}
 	}
-	return groups, kept, nil
+	return byTenant, kept, nil
 }
 
 // lookupTenant looks a tenant up, retrying while the directory fails (the deliveries wait,

@@ -70,6 +70,12 @@ func (f *fakeBackend) DropTenant(_ context.Context, key string) (int, error) {
 	return n, nil
 }
 
+func (f *fakeBackend) writeCount(index string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.writes[index]
+}
+
 // ids returns the ids held by each index.
 func (f *fakeBackend) ids() map[string][]string {
 	f.mu.Lock()
@@ -184,6 +190,10 @@ func event(id string, ts time.Time) *trollyv1.Event {
 	return &trollyv1.Event{Id: id, TimestampUnixNano: ts.UnixNano(),
 		Source: []byte(`{"@timestamp":"` + ts.UTC().Format(time.RFC3339Nano) + `","message":"m","event":{"id":"` + id + `"}}`)}
 }
+
+// stoppedClock is the indexer's clock in tests that record its waits: each is exactly
+// the backoff.
+func stoppedClock() time.Time { return jan31 }
 
 // waits records the backoffs the indexer asks for, without sleeping.
 type waits struct {

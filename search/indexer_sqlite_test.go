@@ -1,13 +1,17 @@
 package search_test
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/trolly-logs/trolly/internal/sink"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/queue/memory"
@@ -55,4 +59,54 @@ func TestIndexerIntoSQLite(t *testing.T) {
 	all, err := backend.Search(ctx, search.Request{Tenant: "acme", From: ts.Add(-time.Hour), To: ts.Add(2 * time.Hour), Limit: 10})
 	require.NoError(t, err)
 	require.Equal(t, int64(2), all.Total)
+}
+
+// A tenant's corrupt index file fails its writes alone: the other tenant's events are
+// searchable meanwhile, and the failing batch goes to the dead letters with SQLite's
+// reason.
+func TestIndexerIsolatesACorruptSQLiteIndex(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	q, err := memory.New(memory.Config{}, nil)
+	require.NoError(t, err)
+	defer q.Close()
+	dirPath := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dirPath, "trolly-acme-2024.01.31.db"), bytes.Repeat([]byte("not sqlite "), 1000), 0o600))
+	backend, err := sqlite.Open(sqlite.Config{Dir: dirPath}, nil, nil)
+	require.NoError(t, err)
+	defer backend.Close()
+	dir, err := tenant.NewStatic([]tenant.Config{{ID: "acme"}, {ID: "globex"}})
+	require.NoError(t, err)
+	require.NoError(t, q.Declare(ctx, queue.TopicEvents, queue.GroupIndexer))
+
+	ts := time.Date(2024, 1, 31, 12, 0, 0, 0, time.UTC)
+	for _, id := range []string{"acme", "globex"} {
+		body, err := proto.Marshal(&trollyv1.EventBatch{TenantId: id, Events: []*trollyv1.Event{
+			{Id: id + "-1", TimestampUnixNano: ts.UnixNano(), Source: []byte(`{"message":"hello"}`)},
+		}})
+		require.NoError(t, err)
+		require.NoError(t, q.Publish(ctx, queue.TopicEvents, queue.Message{Key: id + "/app", Body: body}))
+	}
+	cfg := search.IndexerConfig{RetryBackoff: time.Millisecond, MaxRetryBackoff: time.Millisecond,
+		Policy: sink.Policy{DeadLetterAttempts: 2}}
+	ix := search.NewIndexer(cfg, q, backend, dir, nil, nil)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- ix.Run(runCtx) }()
+	defer func() { stop(); require.NoError(t, <-done) }()
+
+	var dead []queue.DeadLetter
+	require.Eventually(t, func() bool {
+		got, err := q.DeadLetters(ctx, 10)
+		require.NoError(t, err)
+		dead = append(dead, got...)
+		return len(dead) > 0
+	}, 20*time.Second, time.Millisecond, "acme's batch is dead-lettered")
+	require.Equal(t, "acme/app", dead[0].Key)
+	require.Contains(t, dead[0].Reason, "index events of tenant acme: gave up after 2 failed writes")
+	require.Contains(t, dead[0].Reason, "open index trolly-acme-2024.01.31: file is not a database")
+
+	res, err := backend.Search(ctx, search.Request{Tenant: "globex", From: ts.Add(-time.Hour), To: ts.Add(time.Hour), Limit: 10})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), res.Total, "globex is indexed")
 }

@@ -93,7 +93,7 @@ func TestIndexerRetriesFailedWrites(t *testing.T) {
 	q, b := testQueue(t), &fakeBackend{failures: 3}
 	ix := NewIndexer(IndexerConfig{RetryBackoff: 100 * time.Millisecond, MaxRetryBackoff: 250 * time.Millisecond}, q, b, testDirectory(t), nil, nil)
 	w := &waits{}
-	ix.wait = w.wait
+	ix.wait, ix.now = w.wait, stoppedClock
 	publish(t, q, batch(t, "acme", event("a1", jan31), event("a2", jan31)))
 	drain(t, q, ix)
 	require.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 250 * time.Millisecond}, w.got)
@@ -152,20 +152,11 @@ func TestIndexerStopsWhileRetrying(t *testing.T) {
 	down := &fakeBackend{failures: 1 << 30}
 	ix := NewIndexer(IndexerConfig{RetryBackoff: time.Hour}, q, down, testDirectory(t), nil, nil)
 	ctx, cancel := context.WithCancel(testContext(t))
-	waiting := make(chan struct{})
-	ix.wait = func(ctx context.Context, d time.Duration) error {
-		close(waiting)
-		<-ctx.Done()
-		return ctx.Err()
-	}
 	publish(t, q, batch(t, "acme", event("a1", jan31)))
 	done := make(chan error, 1)
 	go func() { done <- ix.Run(ctx) }()
-	select {
-	case <-waiting:
-	case <-testContext(t).Done():
-		require.FailNow(t, "the indexer never backed off")
-	}
+	require.Eventually(t, func() bool { return testutil.ToFloat64(ix.m.writeErrors) > 0 }, 10*time.Second, time.Millisecond,
+		"the indexer never tried to write")
 	cancel()
 	require.NoError(t, <-done)
 	require.Equal(t, map[string]int{"nack": 1}, q.counts(), "a stop returns what it holds")

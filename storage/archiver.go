@@ -13,6 +13,7 @@ import (
 	"github.com/oklog/ulid/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trolly-logs/trolly/internal/sink"
 	"github.com/trolly-logs/trolly/queue"
 )
 
@@ -33,13 +34,16 @@ var errStopping = errors.New("archiver stopping")
 // Unlike the processor, the archiver does not reject a delivery for its Attempt: what it
 // fails on is the bucket, whose writes it holds and retries, never the envelope, which the
 // processor built; rejecting by Attempt would dead-letter good batches after restarts
-// during an outage.
+// during an outage. A tenant whose chunks fail to write backs off alone, the other
+// tenants' chunks going on, and a chunk that keeps failing while others are written is
+// given up to the dead letters (see sink.Policy).
 type Archiver struct {
 	cfg     ArchiverConfig
 	q       queue.Queue
 	bucket  Bucket
 	log     *slog.Logger
 	metrics *archiverMetrics
+	health  *sink.Tracker
 	now     func() time.Time
 
 	// Owned by Run.
@@ -47,6 +51,9 @@ type Archiver struct {
 	enc     *zstd.Encoder
 	entropy *ulid.MonotonicEntropy
 	scratch []byte // a chunk's NDJSON in one piece, for the encoder
+	// due holds the tenants whose last write failed: none of their chunks is tried
+	// before the time given.
+	due map[string]time.Time
 }
 
 // NewArchiver returns an Archiver; cfg's zero fields take their defaults. A nil logger
@@ -65,9 +72,14 @@ func NewArchiver(cfg ArchiverConfig, q queue.Queue, b Bucket, logger *slog.Logge
 		bucket:  b,
 		log:     logger.With("component", "archiver"),
 		metrics: newArchiverMetrics(reg),
+		health:  sink.NewTracker("archiver", cfg.Policy, cfg.RetryMinBackoff, cfg.RetryMaxBackoff, now, reg),
 		now:     now,
+		due:     map[string]time.Time{},
 	}
 }
+
+// Ready returns nil unless every write has failed for longer than unready_after.
+func (a *Archiver) Ready() error { return a.health.Ready() }
 
 // received is the result of one Receive.
 type received struct {
@@ -169,9 +181,10 @@ func (a *Archiver) loop(ctx context.Context, results <-chan received) error {
 // test moves) is noticed within it.
 const maxSleep = time.Second
 
-// untilNextAge is how long the loop may sleep before an open chunk is due.
+// untilNextAge is how long the loop may sleep before an open chunk or a backing-off
+// tenant is due.
 func (a *Archiver) untilNextAge() time.Duration {
-	limit := min(a.cfg.MaxChunkAge, maxSleep)
+	limit := min(a.cfg.MaxChunkAge, a.untilDue())
 	c := a.buf.oldest()
 	if c == nil {
 		return limit
@@ -183,7 +196,7 @@ func (a *Archiver) untilNextAge() time.Duration {
 // it cannot write, so that is an error.
 func (a *Archiver) drain(ctx context.Context) error {
 	a.buf.sealAll(reasonDrain)
-	if err := a.flush(ctx); err != nil {
+	if err := a.flushAll(ctx); err != nil {
 		_ = a.stop(ctx)
 		return fmt.Errorf("drain the events topic: %w", err)
 	}
@@ -197,7 +210,7 @@ func (a *Archiver) stop(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.StopTimeout)
 	defer cancel()
 	a.buf.sealAll(reasonStop)
-	if err := a.flush(sctx); err != nil {
+	if err := a.flushAll(sctx); err != nil {
 		a.log.Warn("stopping with unwritten chunks; their events will be redelivered", "chunks", len(a.buf.sealed), "err", err)
 	}
 	a.nack(a.buf.unfinished(), errStopping)

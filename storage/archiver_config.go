@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trolly-logs/trolly/internal/sink"
 )
 
 // maxChunkBytesLimit keeps every chunk readable by ReadChunk, whose limit is twice this.
@@ -24,6 +26,8 @@ type ArchiverConfig struct {
 	RetryMaxBackoff time.Duration `yaml:"retry_max_backoff"`
 	// StopTimeout bounds the last flush when the archiver is stopped.
 	StopTimeout time.Duration `yaml:"stop_timeout"`
+	// Policy: when a held batch goes to the dead letters, when the archiver is unready.
+	sink.Policy `yaml:",inline"`
 }
 
 // DefaultArchiverConfig returns the defaults.
@@ -35,6 +39,11 @@ func DefaultArchiverConfig() ArchiverConfig {
 		RetryMinBackoff:  100 * time.Millisecond,
 		RetryMaxBackoff:  30 * time.Second,
 		StopTimeout:      5 * time.Second,
+		Policy: sink.Policy{
+			DeadLetterAttempts: sink.DefaultDeadLetterAttempts,
+			DeadLetterAge:      sink.DefaultDeadLetterAge,
+			UnreadyAfter:       sink.DefaultUnreadyAfter,
+		},
 	}
 }
 
@@ -47,6 +56,7 @@ func (c *ArchiverConfig) ApplyDefaults() {
 	setDefault(&c.RetryMinBackoff, d.RetryMinBackoff)
 	setDefault(&c.RetryMaxBackoff, d.RetryMaxBackoff)
 	setDefault(&c.StopTimeout, d.StopTimeout)
+	c.Policy.ApplyDefaults()
 }
 
 func setDefault[T comparable](field *T, def T) {
@@ -77,5 +87,6 @@ func (c ArchiverConfig) Validate() error {
 	if c.StopTimeout <= 0 {
 		errs = append(errs, errors.New("stop_timeout: must be > 0"))
 	}
+	errs = append(errs, c.Policy.Validate())
 	return errors.Join(errs...)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trolly-logs/trolly/internal/configtest"
+	"github.com/trolly-logs/trolly/internal/sink"
 	"github.com/trolly-logs/trolly/storage"
 )
 
@@ -19,6 +20,7 @@ func TestArchiverConfigGood(t *testing.T) {
 		{"full.good.yaml", storage.ArchiverConfig{
 			MaxChunkBytes: 4 << 20, MaxChunkAge: time.Minute, MaxBufferedBytes: 64 << 20,
 			RetryMinBackoff: 250 * time.Millisecond, RetryMaxBackoff: time.Minute, StopTimeout: 10 * time.Second,
+			Policy: sink.Policy{DeadLetterAttempts: 4, DeadLetterAge: time.Hour, UnreadyAfter: 2 * time.Minute},
 		}},
 		{"partial.good.yaml", func() storage.ArchiverConfig {
 			c := storage.DefaultArchiverConfig()

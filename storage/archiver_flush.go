@@ -102,27 +102,117 @@ func (a *Archiver) flushAged(ctx context.Context) error {
 	return a.flush(ctx)
 }
 
-// flush writes the sealed chunks in order, retrying each until it is durable, and
-// acknowledges the deliveries they complete. It fails when ctx ends.
+// flush tries once each sealed chunk whose tenant is not backing off, in order, and
+// acknowledges the deliveries they complete. A chunk that fails is kept, and its tenant
+// waits a backoff while the other tenants' chunks go on; a chunk that keeps failing is
+// given up, its deliveries rejected to the dead letters. It fails only when ctx ends.
 func (a *Archiver) flush(ctx context.Context) error {
-	for len(a.buf.sealed) > 0 {
-		if err := a.write(ctx, a.buf.sealed[0]); err != nil {
-			return err
+	now := a.now()
+	for i := 0; i < len(a.buf.sealed); {
+		c := a.buf.sealed[i]
+		if due, ok := a.due[c.id.tenant]; ok && due.After(now) {
+			i++
+			continue
 		}
-		c, done := a.buf.written()
-		a.metrics.buffered.Set(float64(a.buf.bytes))
-		a.metrics.chunks.WithLabelValues(c.reason).Inc()
-		a.metrics.events.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(c.events))
-		a.metrics.rawBytes.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(c.size))
-		a.metrics.storedBytes.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(len(c.compressed)))
-		for _, d := range done {
-			a.ack(d)
+		err := a.write(ctx, c)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err == nil:
+			a.written(i)
+		case a.failed(c, err):
+			a.abandon(i, err)
+			// The tenant is broken: its other chunks are tried now, and given up at
+			// their first failure, rather than one per backoff.
+			delete(a.due, c.id.tenant)
+		default:
+			i++
 		}
 	}
 	return nil
 }
 
-// write compresses c (once) and puts it, retrying with capped exponential backoff.
+// flushAll flushes until every sealed chunk is written or given up, waiting out the
+// backoffs. It fails only when ctx ends.
+func (a *Archiver) flushAll(ctx context.Context) error {
+	for {
+		if err := a.flush(ctx); err != nil {
+			return err
+		}
+		if len(a.buf.sealed) == 0 {
+			return nil
+		}
+		t := time.NewTimer(a.untilDue())
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// untilDue is how long until the first backing-off tenant may be tried again; at most
+// maxSleep, so that an injected clock that jumps is noticed.
+func (a *Archiver) untilDue() time.Duration {
+	wait := maxSleep
+	now := a.now()
+	for _, due := range a.due {
+		wait = min(wait, max(due.Sub(now), 0))
+	}
+	return wait
+}
+
+// written drops sealed chunk i, now durable, and acknowledges what it completed.
+func (a *Archiver) written(i int) {
+	c, done := a.buf.written(i)
+	a.health.Succeeded(tenant.IDOfKey(c.id.tenant))
+	delete(a.due, c.id.tenant)
+	a.metrics.buffered.Set(float64(a.buf.bytes))
+	a.metrics.chunks.WithLabelValues(c.reason).Inc()
+	a.metrics.events.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(c.events))
+	a.metrics.rawBytes.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(c.size))
+	a.metrics.storedBytes.WithLabelValues(tenant.IDOfKey(c.id.tenant)).Add(float64(len(c.compressed)))
+	for _, d := range done {
+		a.ack(d)
+	}
+}
+
+// failed records a failed write of c, backs its tenant off, and reports whether c is to be
+// given up.
+func (a *Archiver) failed(c *chunk, err error) bool {
+	a.metrics.putErrors.Inc()
+	backoff := a.health.Failed(tenant.IDOfKey(c.id.tenant), err)
+	a.due[c.id.tenant] = a.now().Add(backoff)
+	a.health.Fail(&c.failed)
+	c.lastErr = err
+	if a.health.GiveUp(tenant.IDOfKey(c.id.tenant), c.failed) {
+		return true
+	}
+	a.log.Warn("write chunk; tenant held, retrying", "tenant", c.id.tenant, "stream", c.id.stream, "key", c.key,
+		"attempts", c.failed.Failures, "retry_in", backoff, "err", err)
+	return false
+}
+
+// abandon gives up sealed chunk i: its deliveries go to the dead letters with the reason.
+// Their events in other chunks are still written; replaying a dead letter archives them
+// twice, with the same ids, which readers drop.
+func (a *Archiver) abandon(i int, err error) {
+	c, dead := a.buf.abandon(i)
+	a.metrics.buffered.Set(float64(a.buf.bytes))
+	cause := fmt.Errorf("archive events of tenant %s stream %s: gave up on chunk %s after %d failed writes in %s: %w",
+		c.id.tenant, c.id.stream, c.key, c.failed.Failures, a.now().Sub(c.failed.Since).Round(time.Millisecond), err)
+	for _, d := range dead {
+		a.health.DeadLettered(tenant.IDOfKey(c.id.tenant))
+		a.metrics.rejected.WithLabelValues("unwritable").Inc()
+		a.log.Error("dead-letter event batch", "tenant", c.id.tenant, "key", d.Key, "err", cause)
+		if rerr := d.Reject(cause); rerr != nil {
+			a.log.Warn("reject delivery", "key", d.Key, "err", rerr)
+		}
+	}
+}
+
+// write compresses c (once) and puts it.
 func (a *Archiver) write(ctx context.Context, c *chunk) error {
 	start := time.Now()
 	if c.key == "" {
@@ -136,25 +226,9 @@ func (a *Archiver) write(ctx context.Context, c *chunk) error {
 		c.compressed = a.enc.EncodeAll(a.scratch, nil)
 		c.data = nil
 	}
-	backoff := a.cfg.RetryMinBackoff
-	for {
-		err := a.bucket.Put(ctx, c.key, c.compressed)
-		if err == nil {
-			a.metrics.flushSeconds.Observe(time.Since(start).Seconds())
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		a.metrics.putErrors.Inc()
-		a.log.Warn("write chunk; retrying", "tenant", c.id.tenant, "stream", c.id.stream, "key", c.key, "retry_in", backoff, "err", err)
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		backoff = min(2*backoff, a.cfg.RetryMaxBackoff)
+	if err := a.bucket.Put(ctx, c.key, c.compressed); err != nil {
+		return fmt.Errorf("write chunk %s: %w", c.key, err)
 	}
+	a.metrics.flushSeconds.Observe(time.Since(start).Seconds())
+	return nil
 }

@@ -2,8 +2,10 @@ package storage
 
 import (
 	"bytes"
+	"slices"
 	"time"
 
+	"github.com/trolly-logs/trolly/internal/sink"
 	"github.com/trolly-logs/trolly/queue"
 )
 
@@ -46,6 +48,9 @@ type chunk struct {
 	// Set on the first write attempt and kept, so that retries rewrite the same object.
 	key        string
 	compressed []byte
+	// The chunk's failed writes, and the last error.
+	failed  sink.Attempts
+	lastErr error
 }
 
 // pending counts the chunks a delivery waits for; it is acknowledged at zero. The
@@ -54,6 +59,7 @@ type chunk struct {
 type pending struct {
 	d    *queue.Delivery
 	left int
+	dead bool // rejected to the dead letters: never acknowledged or nacked
 }
 
 // buffer holds the chunks not yet written. It does no I/O and is not safe for concurrent
@@ -202,19 +208,35 @@ func (b *buffer) sealAll(reason string) {
 	}
 }
 
-// written drops the first sealed chunk, now durable, and returns the deliveries it
-// completed.
-func (b *buffer) written() (c *chunk, done []*queue.Delivery) {
-	c = b.sealed[0]
-	b.sealed[0] = nil
-	b.sealed = b.sealed[1:]
-	b.bytes -= c.size
+// written drops sealed chunk i, now durable, and returns the deliveries it completed.
+func (b *buffer) written(i int) (c *chunk, done []*queue.Delivery) {
+	c = b.drop(i)
 	for _, p := range c.waiters {
 		if p.release() {
 			done = append(done, p.d)
 		}
 	}
 	return c, done
+}
+
+// abandon drops sealed chunk i, which will never be written, and returns the deliveries
+// waiting for it that are not dead yet, now dead.
+func (b *buffer) abandon(i int) (c *chunk, dead []*queue.Delivery) {
+	c = b.drop(i)
+	for _, p := range c.waiters {
+		if !p.dead && p.left > 0 {
+			p.dead = true
+			dead = append(dead, p.d)
+		}
+	}
+	return c, dead
+}
+
+func (b *buffer) drop(i int) *chunk {
+	c := b.sealed[i]
+	b.sealed = slices.Delete(b.sealed, i, i+1)
+	b.bytes -= c.size
+	return c
 }
 
 // unfinished returns the deliveries still waiting for a chunk, each once, and forgets
@@ -224,7 +246,7 @@ func (b *buffer) unfinished() []*queue.Delivery {
 	b.sealAll(reasonStop)
 	for _, c := range b.sealed {
 		for _, p := range c.waiters {
-			if p.left > 0 {
+			if p.left > 0 && !p.dead {
 				p.left = 0
 				out = append(out, p.d)
 			}
@@ -235,8 +257,9 @@ func (b *buffer) unfinished() []*queue.Delivery {
 	return out
 }
 
-// release drops one count and reports whether the delivery is complete.
+// release drops one count and reports whether the delivery is complete, and to be
+// acknowledged.
 func (p *pending) release() bool {
 	p.left--
-	return p.left == 0
+	return p.left == 0 && !p.dead
 }

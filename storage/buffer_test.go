@@ -32,7 +32,7 @@ func hourID(h int) chunkID {
 func writeAll(b *buffer) []*queue.Delivery {
 	var done []*queue.Delivery
 	for len(b.sealed) > 0 {
-		_, d := b.written()
+		_, d := b.written(0)
 		done = append(done, d...)
 	}
 	return done
@@ -130,13 +130,13 @@ func TestBufferAckCounting(t *testing.T) {
 
 	seal := func(h int) { b.seal(b.open[hourID(h)], reasonAge) }
 	seal(1)
-	_, done := b.written()
+	_, done := b.written(0)
 	require.Equal(t, []*queue.Delivery{p2.d}, done)
 	seal(0)
-	_, done = b.written()
+	_, done = b.written(0)
 	require.Empty(t, done)
 	seal(2)
-	_, done = b.written()
+	_, done = b.written(0)
 	require.Equal(t, []*queue.Delivery{p1.d}, done)
 }
 

@@ -62,6 +62,8 @@ type builder struct {
 	// background runs what the other stages need until they have stopped: the catalog's
 	// refresh, the signing keys' rotation.
 	background stage
+	// ready are the conditions of the process's readiness besides its start: the sinks'.
+	ready []func() error
 }
 
 func (b *builder) has(layer string) bool { return b.layers[layer] }
@@ -160,6 +162,7 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		sinks.add(layerIndexer, ix.Run)
 		p := bookkeeper.NewPurger(b.cfg.Bookkeeper.Purge, b.cat, tenant.PurgeSearch, b.backend.DropTenant, b.log, b.reg, time.Now)
 		b.background.add("search purge", p.Run) // cancelled, not drained, at stop
+		b.ready = append(b.ready, ix.Ready)
 	}
 	if b.has(layerArchiver) {
 		bucket, err := fs.New(b.cfg.Archive.FS.Dir)
@@ -172,6 +175,7 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 			return storage.DropTenant(ctx, bucket, key)
 		}, b.log, b.reg, time.Now)
 		b.background.add("archive purge", p.Run)
+		b.ready = append(b.ready, a.Ready)
 	}
 	if b.has(layerAPI) {
 		authn := auth.New(b.cfg.Auth, b.cat, b.dir, b.log.With("component", "auth"), b.reg, time.Now)

@@ -123,6 +123,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, stderr io.Writer
 	}
 
 	health := &httpx.Health{}
+	for _, check := range b.ready {
+		health.Check(check)
+	}
 	adminCtx, stopAdmin := context.WithCancel(context.Background())
 	adminDone := make(chan error, 1)
 	go func() { adminDone <- serveAdmin(adminCtx, lns.admin, reg, health, log.With("component", "admin")) }()

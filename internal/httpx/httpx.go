@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -61,13 +62,38 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // Health answers /healthz (the process runs) and /readyz (it takes traffic).
 type Health struct {
 	ready atomic.Bool
+
+	mu     sync.Mutex
+	checks []func() error
 }
 
 // SetReady marks the process ready or not.
 func (h *Health) SetReady(ok bool) { h.ready.Store(ok) }
 
+// Check adds a condition of readiness: the process is not ready while check fails, and
+// /readyz gives its error as a reason. Checks must be quick: each /readyz runs them all.
+func (h *Health) Check(check func() error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.checks = append(h.checks, check)
+}
+
 // Ready reports whether the process takes traffic.
-func (h *Health) Ready() bool { return h.ready.Load() }
+func (h *Health) Ready() bool { return h.ready.Load() && len(h.failing()) == 0 }
+
+// failing returns the errors of the checks that fail.
+func (h *Health) failing() []string {
+	h.mu.Lock()
+	checks := h.checks
+	h.mu.Unlock()
+	var out []string
+	for _, c := range checks {
+		if err := c(); err != nil {
+			out = append(out, err.Error())
+		}
+	}
+	return out
+}
 
 // Register adds /healthz and /readyz to mux.
 func (h *Health) Register(mux *http.ServeMux) {
@@ -75,8 +101,12 @@ func (h *Health) Register(mux *http.ServeMux) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !h.Ready() {
+		if !h.ready.Load() {
 			WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+			return
+		}
+		if reasons := h.failing(); len(reasons) > 0 {
+			WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready", "reasons": reasons})
 			return
 		}
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})

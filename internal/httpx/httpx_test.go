@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -38,6 +39,33 @@ func TestHealth(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, get("/readyz"))
 	h.SetReady(true)
 	require.Equal(t, http.StatusOK, get("/readyz"))
+}
+
+// A failing check makes /readyz answer 503 with its reason, and 200 again once it passes.
+func TestHealthChecks(t *testing.T) {
+	var h Health
+	h.SetReady(true)
+	mux := http.NewServeMux()
+	h.Register(mux)
+	get := func() (int, string) {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		return w.Code, w.Body.String()
+	}
+	var failing error
+	h.Check(func() error { return failing })
+	h.Check(func() error { return nil })
+	code, _ := get()
+	require.Equal(t, http.StatusOK, code)
+
+	failing = errors.New("archiver: every write has failed for 2m0s: disk full")
+	code, body := get()
+	require.Equal(t, http.StatusServiceUnavailable, code)
+	require.JSONEq(t, `{"status":"not ready","reasons":["archiver: every write has failed for 2m0s: disk full"]}`, body)
+
+	failing = nil
+	code, _ = get()
+	require.Equal(t, http.StatusOK, code)
 }
 
 // TestServeLetsRequestsFinish stops the server while a request is in flight: the request

@@ -10,6 +10,9 @@ const (
 	DefaultMaxBytes       = 256 << 20
 	DefaultPartitions     = 64
 	DefaultMaxDeadLetters = 10000
+	// DefaultMaxBacklogBytes leaves the archiver's default buffer (128 MiB, held on the
+	// queue until written) as much room again.
+	DefaultMaxBacklogBytes = 256 << 20
 )
 
 // maxPartitions keeps a typo from allocating millions of partitions per group.
@@ -26,6 +29,11 @@ type Config struct {
 	// MaxDeadLetters bounds the rejected messages kept for DeadLetters; past it the oldest
 	// are dropped and counted.
 	MaxDeadLetters int `yaml:"max_dead_letters"`
+	// MaxBacklogBytes is the budget of the bodies held, all topics together, until every
+	// group acknowledged them: past it the gateway refuses new input with 503 and
+	// Retry-After (queue.Backlogger). Publish itself is bounded by MaxBytes only, so that
+	// the layers inside can always move what was taken.
+	MaxBacklogBytes int64 `yaml:"max_backlog_bytes"`
 }
 
 // DefaultConfig returns the configuration used when none is given.
@@ -46,6 +54,9 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxDeadLetters == 0 {
 		c.MaxDeadLetters = DefaultMaxDeadLetters
 	}
+	if c.MaxBacklogBytes == 0 {
+		c.MaxBacklogBytes = DefaultMaxBacklogBytes
+	}
 }
 
 // Validate reports every invalid field, naming its key.
@@ -60,6 +71,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxDeadLetters < 0 {
 		errs = append(errs, fmt.Errorf("max_dead_letters: must be > 0, got %d", c.MaxDeadLetters))
+	}
+	if c.MaxBacklogBytes <= 0 {
+		errs = append(errs, fmt.Errorf("max_backlog_bytes: must be > 0, got %d", c.MaxBacklogBytes))
 	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,8 @@
 package memory
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 )
@@ -15,8 +17,16 @@ type metrics struct {
 	deadDropped  prometheus.Counter
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+func newMetrics(reg prometheus.Registerer, budget int64, backlog *atomic.Int64) *metrics {
 	f := promauto.With(reg)
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "trolly_queue_backlog_bytes",
+		Help: "Bytes of message bodies held until every group acknowledged them, all topics together.",
+	}, func() float64 { return float64(backlog.Load()) })
+	f.NewGauge(prometheus.GaugeOpts{
+		Name: "trolly_queue_backlog_budget_bytes",
+		Help: "max_backlog_bytes: past it the gateway refuses input with 503.",
+	}).Set(float64(budget))
 	return &metrics{
 		depth: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "trolly_queue_depth_messages",

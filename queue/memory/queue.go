@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -31,6 +32,8 @@ type Queue struct {
 	metrics *metrics
 
 	dead *deadStore
+	// backlog is the sum of the topics' bytes, for Backlog without their locks.
+	backlog *atomic.Int64
 
 	mu     sync.RWMutex
 	topics map[string]*topic
@@ -38,8 +41,9 @@ type Queue struct {
 }
 
 var (
-	_ queue.Queue  = (*Queue)(nil)
-	_ queue.Sealer = (*Queue)(nil)
+	_ queue.Queue      = (*Queue)(nil)
+	_ queue.Sealer     = (*Queue)(nil)
+	_ queue.Backlogger = (*Queue)(nil)
 )
 
 // New returns an empty queue. Zero fields of cfg take their defaults. Metrics are
@@ -49,14 +53,22 @@ func New(cfg Config, reg prometheus.Registerer) (*Queue, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("memory queue config: %w", err)
 	}
-	m := newMetrics(reg)
+	backlog := &atomic.Int64{}
+	m := newMetrics(reg, cfg.MaxBacklogBytes, backlog)
 	return &Queue{
 		cfg:     cfg,
 		seed:    maphash.MakeSeed(),
 		metrics: m,
 		dead:    &deadStore{max: cfg.MaxDeadLetters, metrics: m},
+		backlog: backlog,
 		topics:  map[string]*topic{},
 	}, nil
+}
+
+// Backlog returns the bytes held until every group acknowledged them, all topics
+// together, and the budget max_backlog_bytes.
+func (q *Queue) Backlog() queue.Backlog {
+	return queue.Backlog{Bytes: q.backlog.Load(), Budget: q.cfg.MaxBacklogBytes}
 }
 
 // Declare creates topic and its groups if they do not exist. A group declared on a topic
@@ -78,7 +90,7 @@ func (q *Queue) Declare(ctx context.Context, name string, groups ...string) erro
 	}
 	t := q.topics[name]
 	if t == nil {
-		t = newTopic(name, q.cfg, q.metrics, q.dead)
+		t = newTopic(name, q.cfg, q.metrics, q.dead, q.backlog)
 		q.topics[name] = t
 	}
 	t.declare(groups)

@@ -3,6 +3,7 @@ package memory
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -26,6 +27,7 @@ type topic struct {
 	partitions int
 	metrics    *metrics
 	dead       *deadStore
+	backlog    *atomic.Int64 // the queue's, which t.bytes is part of
 	bytesGauge prometheus.Gauge
 	published  prometheus.Counter
 	rejected   prometheus.Counter
@@ -38,13 +40,14 @@ type topic struct {
 	closed bool
 }
 
-func newTopic(name string, cfg Config, m *metrics, dead *deadStore) *topic {
+func newTopic(name string, cfg Config, m *metrics, dead *deadStore, backlog *atomic.Int64) *topic {
 	return &topic{
 		name:       name,
 		maxBytes:   cfg.MaxBytes,
 		partitions: cfg.Partitions,
 		metrics:    m,
 		dead:       dead,
+		backlog:    backlog,
 		bytesGauge: m.bytes.WithLabelValues(name),
 		published:  m.published.WithLabelValues(name),
 		rejected:   m.rejectedFull.WithLabelValues(name),
@@ -128,6 +131,7 @@ func (t *topic) enqueue(es []entry, b batchSize) error {
 	}
 	if len(t.groups) > 0 {
 		t.bytes += b.total
+		t.backlog.Add(b.total)
 		t.bytesGauge.Set(float64(t.bytes))
 	}
 	t.published.Add(float64(len(es)))
@@ -145,6 +149,7 @@ func (t *topic) unrefLocked(e *entry) {
 		return
 	}
 	t.bytes -= e.size
+	t.backlog.Add(-e.size)
 	e.msg.Body = nil // deliveries keep their own reference; this one would pin the body
 	t.bytesGauge.Set(float64(t.bytes))
 }
