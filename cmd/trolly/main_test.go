@@ -82,25 +82,21 @@ tenants:
 		t.Fatalf("trolly did not stop within 60s\n%s", stderr.String())
 	}
 
-	cat, err := catalogsqlite.Open(context.Background(), filepath.Join(dir, "data", "catalog.db"), tenant.StoreOptions{})
-	require.NoError(t, err)
-	demo, err := cat.GetTenant(context.Background(), "demo")
-	require.NoError(t, err)
-	require.NoError(t, cat.Close())
+	demoKey := tenantKey(t, filepath.Join(dir, "data"), "demo")
 
 	sc := sqlite.Config{Dir: filepath.Join(dir, "data", "search")}
 	sc.ApplyDefaults()
 	backend, err := sqlite.Open(sc, slog.New(slog.DiscardHandler), nil)
 	require.NoError(t, err)
 	defer backend.Close()
-	res, err := backend.Search(context.Background(), search.Request{Tenant: demo.Key, From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})
+	res, err := backend.Search(context.Background(), search.Request{Tenant: demoKey, From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})
 	require.NoError(t, err)
 	require.Equal(t, int64(requests*lines), res.Total, "indexed before exit")
 
 	bucket, err := fs.New(filepath.Join(dir, "data", "archive"))
 	require.NoError(t, err)
 	archived := 0
-	for key, err := range bucket.List(context.Background(), demo.Key+"/raw/") {
+	for key, err := range bucket.List(context.Background(), demoKey+"/raw/") {
 		require.NoError(t, err)
 		data, err := bucket.Get(context.Background(), key)
 		require.NoError(t, err)
@@ -109,6 +105,17 @@ tenants:
 		archived += len(docs)
 	}
 	require.Equal(t, requests*lines, archived, "archived before exit")
+}
+
+// tenantKey reads the key of tenant id from the SQLite catalog under data.
+func tenantKey(t *testing.T, data, id string) string {
+	t.Helper()
+	cat, err := catalogsqlite.Open(context.Background(), filepath.Join(data, "catalog.db"), tenant.StoreOptions{})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, cat.Close()) }()
+	tn, err := cat.GetTenant(context.Background(), id)
+	require.NoError(t, err)
+	return tn.Key
 }
 
 func waitReady(t *testing.T, url string) {

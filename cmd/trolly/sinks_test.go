@@ -43,18 +43,19 @@ tenants:
 `, data, admin, api, ingest, tenant.HashKey("k"))
 	path := filepath.Join(dir, "trolly.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
-	// The tenant's directory is a link to nowhere: every write of its chunks fails, for
-	// root too.
-	broken := filepath.Join(data, "archive", "demo")
-	require.NoError(t, os.MkdirAll(filepath.Dir(broken), 0o750))
-	require.NoError(t, os.Symlink(filepath.Join(dir, "gone"), broken))
-
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	var stderr bytes.Buffer
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, []string{"all", "--config", path}, nil, nil, &bytes.Buffer{}, &stderr) }()
 	waitReady(t, "http://"+admin+"/readyz")
+
+	// The directory of the tenant's key is a link to nowhere: every write of its chunks
+	// fails, for root too.
+	key := tenantKey(t, data, "demo")
+	broken := filepath.Join(data, "archive", key)
+	require.NoError(t, os.MkdirAll(filepath.Dir(broken), 0o750))
+	require.NoError(t, os.Symlink(filepath.Join(dir, "gone"), broken))
 
 	const lines = 100
 	post := func(n int) (int, http.Header, string) {
@@ -113,7 +114,7 @@ tenants:
 	bucket, err := fs.New(filepath.Join(data, "archive"))
 	require.NoError(t, err)
 	archived := 0
-	for key, err := range bucket.List(context.Background(), "demo/raw/") {
+	for key, err := range bucket.List(context.Background(), key+"/raw/") {
 		require.NoError(t, err)
 		chunk, err := bucket.Get(context.Background(), key)
 		require.NoError(t, err)
