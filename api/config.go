@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trolly-logs/trolly/internal/httpx"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
@@ -16,6 +17,8 @@ type Config struct {
 	DefaultRange time.Duration `yaml:"default_range"`
 	// ShutdownGrace is how long calls in flight may take to finish at shutdown.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// HTTP bounds the API listener's connections and their timeouts.
+	HTTP httpx.Config `yaml:"http"`
 	// PasswordParams are the argon2id costs of the passwords set through the API; zero
 	// is tenant.DefaultPasswordParams. Tests set cheap ones.
 	PasswordParams tenant.PasswordParams `yaml:"-"`
@@ -35,6 +38,7 @@ func (c *Config) ApplyDefaults() {
 	if c.PasswordParams == (tenant.PasswordParams{}) {
 		c.PasswordParams = tenant.DefaultPasswordParams
 	}
+	c.HTTP.ApplyDefaults()
 }
 
 // Validate reports bad values by key.
@@ -46,5 +50,6 @@ func (c Config) Validate() error {
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdown_grace: must not be negative, got %s", c.ShutdownGrace))
 	}
+	errs = append(errs, httpx.Within("http", c.HTTP.Validate()))
 	return errors.Join(errs...)
 }

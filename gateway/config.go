@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trolly-logs/trolly/internal/httpx"
 )
 
 // Config configures the ingest listener.
@@ -21,6 +23,8 @@ type Config struct {
 	RetryAfter time.Duration `yaml:"retry_after"`
 	// ShutdownGrace is how long requests in flight may take to finish at shutdown.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// HTTP bounds the ingest listener's connections and their timeouts.
+	HTTP httpx.Config `yaml:"http"`
 	// Syslog configures the syslog listeners, off by default.
 	Syslog Syslog `yaml:"syslog"`
 }
@@ -45,6 +49,7 @@ func (c *Config) ApplyDefaults() {
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = 10 * time.Second
 	}
+	c.HTTP.ApplyDefaults()
 	c.Syslog.ApplyDefaults()
 }
 
@@ -68,6 +73,6 @@ func (c Config) Validate() error {
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdown_grace: must not be negative, got %s", c.ShutdownGrace))
 	}
-	errs = append(errs, c.Syslog.validate())
+	errs = append(errs, httpx.Within("http", c.HTTP.Validate()), c.Syslog.validate())
 	return errors.Join(errs...)
 }

@@ -24,6 +24,7 @@ type Gateway struct {
 	metrics *metrics
 	syslog  *syslogMetrics
 	health  *httpx.Health
+	guard   *httpx.Guard
 	limits  *limiters
 	now     func() time.Time
 }
@@ -39,6 +40,7 @@ func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, r
 		metrics: newMetrics(reg),
 		syslog:  newSyslogMetrics(reg),
 		health:  &httpx.Health{},
+		guard:   httpx.NewGuard("ingest", cfg.HTTP, reg),
 		limits:  &limiters{buckets: map[string]bucket{}},
 		now:     time.Now,
 	}
@@ -63,17 +65,14 @@ func (g *Gateway) Handler() http.Handler {
 // Serve serves the gateway on ln until ctx ends, then stops taking requests and lets those in
 // flight finish (their batches are published or refused, never half-done).
 func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           g.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
-	}
+	srv := g.guard.Server(g.Handler())
+	srv.ErrorLog = slog.NewLogLogger(g.log.Handler(), slog.LevelWarn)
 	go func() {
 		<-ctx.Done()
 		g.health.SetReady(false)
 	}()
 	g.log.Info("ingest listener started", "addr", ln.Addr().String())
-	return httpx.Serve(ctx, srv, ln, g.cfg.ShutdownGrace)
+	return httpx.Serve(ctx, srv, g.guard.Listener(ln), g.cfg.ShutdownGrace)
 }
 
 // instrument times requests by protocol and status.
