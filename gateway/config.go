@@ -14,6 +14,9 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// MaxBodyBytes bounds a request body, after decompression.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxInflightBytes bounds the decoded request bodies the listener holds at once, which
+	// the process's memory follows; a request past it is answered 503 with Retry-After.
+	MaxInflightBytes int64 `yaml:"max_inflight_bytes"`
 	// MaxLineBytes bounds one record.
 	MaxLineBytes int `yaml:"max_line_bytes"`
 	// MaxRecords bounds the records of one request of the shippers' protocols (Elasticsearch
@@ -37,6 +40,9 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 10 << 20
 	}
+	if c.MaxInflightBytes == 0 {
+		c.MaxInflightBytes = max(128<<20, c.MaxBodyBytes)
+	}
 	if c.MaxLineBytes == 0 {
 		c.MaxLineBytes = 256 << 10
 	}
@@ -58,6 +64,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.MaxBodyBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_body_bytes: must be > 0, got %d", c.MaxBodyBytes))
+	}
+	if c.MaxInflightBytes < c.MaxBodyBytes {
+		errs = append(errs, fmt.Errorf("max_inflight_bytes: must be at least max_body_bytes (%d), got %d", c.MaxBodyBytes, c.MaxInflightBytes))
 	}
 	if c.MaxLineBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_line_bytes: must be > 0, got %d", c.MaxLineBytes))

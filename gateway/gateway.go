@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/trolly-logs/trolly/internal/httpx"
 	"github.com/trolly-logs/trolly/queue"
@@ -25,24 +26,27 @@ type Gateway struct {
 	syslog  *syslogMetrics
 	health  *httpx.Health
 	guard   *httpx.Guard
-	limits  *limiters
-	now     func() time.Time
+	// inflight holds max_inflight_bytes, taken by each body as it grows.
+	inflight *semaphore.Weighted
+	limits   *limiters
+	now      func() time.Time
 }
 
 // New returns a gateway that authenticates against dir and publishes on q. cfg must have
 // passed Validate.
 func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, reg prometheus.Registerer) *Gateway {
 	g := &Gateway{
-		cfg:     cfg,
-		dir:     dir,
-		q:       q,
-		log:     logger.With("component", "gateway"),
-		metrics: newMetrics(reg),
-		syslog:  newSyslogMetrics(reg),
-		health:  &httpx.Health{},
-		guard:   httpx.NewGuard("ingest", cfg.HTTP, reg),
-		limits:  &limiters{buckets: map[string]bucket{}},
-		now:     time.Now,
+		cfg:      cfg,
+		dir:      dir,
+		q:        q,
+		log:      logger.With("component", "gateway"),
+		metrics:  newMetrics(reg),
+		syslog:   newSyslogMetrics(reg),
+		health:   &httpx.Health{},
+		guard:    httpx.NewGuard("ingest", cfg.HTTP, reg),
+		inflight: semaphore.NewWeighted(cfg.MaxInflightBytes),
+		limits:   &limiters{buckets: map[string]bucket{}},
+		now:      time.Now,
 	}
 	g.health.SetReady(true)
 	return g
