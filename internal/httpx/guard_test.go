@@ -109,6 +109,8 @@ func TestGuardCutsSlowBodies(t *testing.T) {
 	cfg := testConfig()
 	cfg.ReadTimeout = 200 * time.Millisecond
 	cfg.MinBodyRate = 1000
+	// Shorter than the steady body takes: the answer's deadline follows the body's.
+	cfg.WriteTimeout = 300 * time.Millisecond
 	read := make(chan error, 1)
 	addr, g := serveGuarded(t, cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, err := io.ReadAll(r.Body)
@@ -153,6 +155,11 @@ func TestGuardCutsSlowBodies(t *testing.T) {
 			<-sent
 			if !tt.cut {
 				require.NoError(t, err)
+				require.NoError(t, c.SetReadDeadline(time.Now().Add(10*time.Second)))
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				require.NoError(t, err, "the answer comes after a body longer than write_timeout")
+				resp.Body.Close()
+				require.Equal(t, http.StatusNoContent, resp.StatusCode)
 				return
 			}
 			require.True(t, errors.Is(err, os.ErrDeadlineExceeded), "the body is cut at its deadline, got %v", err)
