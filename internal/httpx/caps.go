@@ -28,7 +28,7 @@ func (l *capped) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		addr := hostOf(c.RemoteAddr())
+		addr := clientOf(c.RemoteAddr())
 		if reason := l.admit(addr); reason != "" {
 			l.g.m.refused.WithLabelValues(reason).Inc()
 			if tc, ok := c.(*net.TCPConn); ok {
@@ -67,15 +67,22 @@ func (l *capped) release(addr string) {
 	l.g.m.open.Dec()
 }
 
-func hostOf(a net.Addr) string {
+// clientOf is the key a connection from a counts under: its IPv4 address, or its IPv6 /64,
+// which one client usually holds whole and can pick addresses from.
+func clientOf(a net.Addr) string {
+	var ip net.IP
 	if ta, ok := a.(*net.TCPAddr); ok {
-		return ta.IP.String()
+		ip = ta.IP
+	} else if host, _, err := net.SplitHostPort(a.String()); err == nil {
+		ip = net.ParseIP(host)
 	}
-	host, _, err := net.SplitHostPort(a.String())
-	if err != nil {
+	switch {
+	case ip == nil:
 		return a.String()
+	case ip.To4() != nil:
+		return ip.To4().String()
 	}
-	return host
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // countedConn gives its place back once, however often it is closed.

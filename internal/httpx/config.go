@@ -26,7 +26,8 @@ type Config struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// MaxConns caps the listener's open connections; one over it is closed at once.
 	MaxConns int `yaml:"max_conns"`
-	// MaxConnsPerAddr caps the open connections of one client IP address.
+	// MaxConnsPerAddr caps the open connections of one client address (an IPv6 /64); behind
+	// a proxy, every client has the proxy's.
 	MaxConnsPerAddr int `yaml:"max_conns_per_addr"`
 }
 

@@ -233,3 +233,19 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestClientOf(t *testing.T) {
+	tests := []struct {
+		addr net.Addr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.ParseIP("192.0.2.7"), Port: 4711}, "192.0.2.7"},
+		{&net.TCPAddr{IP: net.ParseIP("::ffff:192.0.2.7"), Port: 4711}, "192.0.2.7"},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8:1:2:aaaa::1"), Port: 4711}, "2001:db8:1:2::/64"},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8:1:2:bbbb::9"), Port: 1}, "2001:db8:1:2::/64"},
+		{&net.UnixAddr{Name: "@trolly", Net: "unix"}, "@trolly"},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, clientOf(tt.addr), tt.addr.String())
+	}
+}
