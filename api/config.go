@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/trolly-logs/trolly/internal/httpx"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
@@ -20,6 +21,8 @@ type Config struct {
 	// TrustedProxies are the addresses (CIDRs or IPs) of the reverse proxies whose
 	// X-Forwarded-For names the client; empty, the client is the connection's peer.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// HTTP bounds the API listener's connections and their timeouts.
+	HTTP httpx.Config `yaml:"http"`
 	// PasswordParams are the argon2id costs of the passwords set through the API; zero
 	// is tenant.DefaultPasswordParams. Tests set cheap ones.
 	PasswordParams tenant.PasswordParams `yaml:"-"`
@@ -39,6 +42,7 @@ func (c *Config) ApplyDefaults() {
 	if c.PasswordParams == (tenant.PasswordParams{}) {
 		c.PasswordParams = tenant.DefaultPasswordParams
 	}
+	c.HTTP.ApplyDefaults()
 }
 
 // Validate reports bad values by key.
@@ -53,6 +57,7 @@ func (c Config) Validate() error {
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("trusted_proxies: %w", err))
 	}
+	errs = append(errs, httpx.Within("http", c.HTTP.Validate()))
 	return errors.Join(errs...)
 }
 

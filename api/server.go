@@ -51,6 +51,7 @@ type Server struct {
 	inproc   *bufconn.Listener
 	conn     *grpc.ClientConn
 	health   *httpx.Health
+	guard    *httpx.Guard
 	mux      *http.ServeMux
 	// trusted are the proxies whose X-Forwarded-For is believed.
 	trusted []netip.Prefix
@@ -73,6 +74,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		cfg: cfg, log: logger, cat: deps.Catalog, dir: deps.Directory, auth: deps.Auth, backend: deps.Backend,
 		now: time.Now, searches: newInflight(), health: &httpx.Health{}, inproc: bufconn.Listen(1 << 20),
 	}
+	s.guard = httpx.NewGuard("api", cfg.HTTP, reg)
 	m := newMetrics(reg)
 	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(
 		m.interceptor(logger),
@@ -153,18 +155,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true) // gRPC clients speak HTTP/2 with prior knowledge
-	srv := &http.Server{
-		Handler:           s.Handler(),
-		Protocols:         protocols,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	srv := s.guard.Server(s.Handler())
+	srv.Protocols = protocols
+	srv.ErrorLog = slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
 	go func() {
 		<-ctx.Done()
 		s.health.SetReady(false)
 	}()
 	s.log.Info("api listener started", "addr", ln.Addr().String())
-	err := httpx.Serve(ctx, srv, ln, s.cfg.ShutdownGrace)
+	err := httpx.Serve(ctx, srv, s.guard.Listener(ln), s.cfg.ShutdownGrace)
 	s.grpc.GracefulStop()
 	if cerr := s.conn.Close(); err == nil {
 		err = cerr

@@ -17,6 +17,7 @@ import (
 	"github.com/trolly-logs/trolly/api/auth"
 	"github.com/trolly-logs/trolly/bookkeeper"
 	"github.com/trolly-logs/trolly/gateway"
+	"github.com/trolly-logs/trolly/internal/httpx"
 	"github.com/trolly-logs/trolly/processor"
 	"github.com/trolly-logs/trolly/queue/kafka"
 	"github.com/trolly-logs/trolly/queue/memory"
@@ -88,6 +89,9 @@ type Log struct {
 // Admin configures the listener of /metrics, /healthz, /readyz and /debug/pprof.
 type Admin struct {
 	Listen string `yaml:"listen"`
+	// HTTP bounds the admin listener's connections and their timeouts; its write_timeout
+	// must leave room for a CPU profile (30 s by default).
+	HTTP httpx.Config `yaml:"http"`
 }
 
 // Queue selects the queue backend: memory (in process, `trolly all` only), rabbitmq or
@@ -144,6 +148,7 @@ func (c *Config) ApplyDefaults() {
 	if c.Admin.Listen == "" {
 		c.Admin.Listen = "127.0.0.1:8090"
 	}
+	c.Admin.HTTP.ApplyDefaults()
 	c.API.ApplyDefaults()
 	c.Gateway.ApplyDefaults()
 	if c.Queue.Driver == "" {
@@ -199,6 +204,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %q is not host:port", key, addr))
 		}
 	}
+	add("admin.http", c.Admin.HTTP.Validate())
 	add("api", c.API.Validate())
 	add("gateway", c.Gateway.Validate())
 	errs = append(errs, oneOf("queue.driver", c.Queue.Driver, "memory", "rabbitmq", "kafka"))

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -38,39 +37,118 @@ func nativeDecoder(contentType string) (decoder, *rejection) {
 		"Content-Type %q is not accepted: send text/plain (one record per line) or application/x-ndjson (one JSON object per line)", mt)
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// minRoom is the first room of a body of unknown size, and the least a body grows by.
+const minRoom = 64 << 10
 
-// readBody reads the request body, decompressed, into a pooled buffer that the caller must
-// hand back with putBuffer once nothing refers to it. Bodies over max, compressed or not,
-// are refused with 413.
-func readBody(w http.ResponseWriter, r *http.Request, max int64) (*bytes.Buffer, *rejection) {
-	var src io.Reader = http.MaxBytesReader(w, r.Body, max)
+// readBody reads the request body, decompressed, taking the room it grows into from
+// max_inflight_bytes before reading into it, so that bodies in flight never hold more than
+// the budget and a gzip bomb no more than max_body_bytes. It returns the body and the room
+// held, which the caller gives back with g.release once nothing refers to the body. Bodies
+// over max_body_bytes, compressed or not, are refused with 413; a body that finds no room,
+// with 503 and Retry-After: waiting for room would hold the connection without bound.
+func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer, int64, *rejection) {
+	limit := g.cfg.MaxBodyBytes
+	var src io.Reader = http.MaxBytesReader(w, r.Body, limit)
 	what := "body"
-	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	room := int64(minRoom)
+	if r.ContentLength >= 0 {
+		room = r.ContentLength
+	}
+	enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding")))
+	switch enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
 		what = "gzip body"
+		room = max(minRoom, 4*room) // logs inflate several times; more is taken as it comes
+	default:
+		return nil, 0, reject(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Encoding %q is not accepted: send gzip or none", enc)
+	}
+	room = min(room, limit)
+	if !g.acquire(room) {
+		return nil, 0, g.overloaded()
+	}
+	held := room
+	fail := func(rej *rejection) (*bytes.Buffer, int64, *rejection) {
+		g.release(held)
+		return nil, 0, rej
+	}
+	if what == "gzip body" {
 		zr, err := gzip.NewReader(src)
 		if err != nil {
-			return nil, bodyError(what, err, max)
+			return fail(bodyError(what, err, limit))
 		}
 		defer zr.Close()
 		src = zr
-	default:
-		return nil, reject(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Encoding %q is not accepted: send gzip or none", enc)
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	// One byte over max tells a body that is too large once decompressed.
-	n, err := buf.ReadFrom(io.LimitReader(src, max+1))
-	if err == nil && n > max {
-		err = &http.MaxBytesError{Limit: max}
+	buf := make([]byte, 0, room)
+	for {
+		if len(buf) == cap(buf) {
+			// Full: one more byte says whether the body goes on before room is taken for it.
+			b, err := readByte(src)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return fail(bodyError(what, err, limit))
+			}
+			if int64(len(buf)) == limit {
+				return fail(bodyError(what, &http.MaxBytesError{Limit: limit}, limit))
+			}
+			more := min(max(int64(cap(buf)), minRoom), limit-int64(cap(buf)))
+			if !g.acquire(more) {
+				return fail(g.overloaded())
+			}
+			held += more
+			buf = append(make([]byte, 0, int64(cap(buf))+more), buf...)
+			buf = append(buf, b)
+		}
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fail(bodyError(what, err, limit))
+		}
 	}
-	if err != nil {
-		putBuffer(buf)
-		return nil, bodyError(what, err, max)
+	return bytes.NewBuffer(buf), held, nil
+}
+
+// readByte reads one byte, through the empty reads a Reader may return.
+func readByte(r io.Reader) (byte, error) {
+	var one [1]byte
+	for {
+		n, err := r.Read(one[:])
+		if n == 1 {
+			return one[0], nil
+		}
+		if err != nil {
+			return 0, err
+		}
 	}
-	return buf, nil
+}
+
+// acquire takes n bytes of max_inflight_bytes, if they are free.
+func (g *Gateway) acquire(n int64) bool {
+	if !g.inflight.TryAcquire(n) {
+		return false
+	}
+	g.metrics.inflightBytes.Add(float64(n))
+	return true
+}
+
+// release gives back n bytes of max_inflight_bytes.
+func (g *Gateway) release(n int64) {
+	g.inflight.Release(n)
+	g.metrics.inflightBytes.Sub(float64(n))
+}
+
+func (g *Gateway) overloaded() *rejection {
+	g.metrics.inflightRefused.Inc()
+	rej := reject(http.StatusServiceUnavailable, "overloaded",
+		"the gateway holds as many request bodies as gateway.max_inflight_bytes allows: retry later")
+	rej.retryAfter = g.cfg.RetryAfter
+	return rej
 }
 
 func bodyError(what string, err error, max int64) *rejection {
@@ -79,11 +157,4 @@ func bodyError(what string, err error, max int64) *rejection {
 		return reject(http.StatusRequestEntityTooLarge, "too_large", "the body is over the limit of %d bytes (after decompression)", max)
 	}
 	return reject(http.StatusBadRequest, "invalid_body", "read %s: %v", what, err)
-}
-
-// putBuffer returns a body buffer to the pool unless it grew too large to keep around.
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() <= 16<<20 {
-		bufPool.Put(b)
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/trolly-logs/trolly/internal/httpx"
 	"github.com/trolly-logs/trolly/queue"
@@ -24,23 +25,28 @@ type Gateway struct {
 	metrics *metrics
 	syslog  *syslogMetrics
 	health  *httpx.Health
-	limits  *limiters
-	now     func() time.Time
+	guard   *httpx.Guard
+	// inflight holds max_inflight_bytes, taken by each body as it grows.
+	inflight *semaphore.Weighted
+	limits   *limiters
+	now      func() time.Time
 }
 
 // New returns a gateway that authenticates against dir and publishes on q. cfg must have
 // passed Validate.
 func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, reg prometheus.Registerer) *Gateway {
 	g := &Gateway{
-		cfg:     cfg,
-		dir:     dir,
-		q:       q,
-		log:     logger.With("component", "gateway"),
-		metrics: newMetrics(reg),
-		syslog:  newSyslogMetrics(reg),
-		health:  &httpx.Health{},
-		limits:  &limiters{buckets: map[string]bucket{}},
-		now:     time.Now,
+		cfg:      cfg,
+		dir:      dir,
+		q:        q,
+		log:      logger.With("component", "gateway"),
+		metrics:  newMetrics(reg),
+		syslog:   newSyslogMetrics(reg),
+		health:   &httpx.Health{},
+		guard:    httpx.NewGuard("ingest", cfg.HTTP, reg),
+		inflight: semaphore.NewWeighted(cfg.MaxInflightBytes),
+		limits:   &limiters{buckets: map[string]bucket{}},
+		now:      time.Now,
 	}
 	g.health.SetReady(true)
 	return g
@@ -63,17 +69,14 @@ func (g *Gateway) Handler() http.Handler {
 // Serve serves the gateway on ln until ctx ends, then stops taking requests and lets those in
 // flight finish (their batches are published or refused, never half-done).
 func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           g.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
-	}
+	srv := g.guard.Server(g.Handler())
+	srv.ErrorLog = slog.NewLogLogger(g.log.Handler(), slog.LevelWarn)
 	go func() {
 		<-ctx.Done()
 		g.health.SetReady(false)
 	}()
 	g.log.Info("ingest listener started", "addr", ln.Addr().String())
-	return httpx.Serve(ctx, srv, ln, g.cfg.ShutdownGrace)
+	return httpx.Serve(ctx, srv, g.guard.Listener(ln), g.cfg.ShutdownGrace)
 }
 
 // instrument times requests by protocol and status.

@@ -40,6 +40,8 @@ type intake struct {
 	// pinned is the stream StreamHeader named, nil without the header.
 	pinned *tenant.Stream
 	body   *bytes.Buffer
+	// held is the room of max_inflight_bytes the body holds.
+	held int64
 	// known caches the request's hint lookups; a zero Stream is an unknown hint.
 	known   map[string]tenant.Stream
 	batches []batch
@@ -97,19 +99,20 @@ func (g *Gateway) principalOf(r *http.Request, p protocol) (tenant.Principal, *r
 
 // read reads the body; on false the request has been answered. close hands it back.
 func (in *intake) read(w http.ResponseWriter, r *http.Request) bool {
-	body, rej := readBody(w, r, in.g.cfg.MaxBodyBytes)
+	body, held, rej := in.g.readBody(w, r)
 	if rej != nil {
 		in.fail(w, r, rej)
 		return false
 	}
-	in.body = body
+	in.body, in.held = body, held
 	return true
 }
 
+// close gives the body's room back, once the records that refer to it are published.
 func (in *intake) close() {
 	if in.body != nil {
-		putBuffer(in.body)
-		in.body = nil
+		in.g.release(in.held)
+		in.body, in.held = nil, 0
 	}
 }
 

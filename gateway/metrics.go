@@ -12,6 +12,9 @@ type metrics struct {
 	// droppedRecords counts records refused one by one, the rest of their request taken.
 	droppedRecords *prometheus.CounterVec
 	duration       *prometheus.HistogramVec
+	// inflightBytes is what the bodies being read and handled hold of max_inflight_bytes.
+	inflightBytes   prometheus.Gauge
+	inflightRefused prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -38,5 +41,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Time from request to answer, by protocol and status code.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 9),
 		}, []string{"protocol", "code"}),
+		inflightBytes: f.NewGauge(prometheus.GaugeOpts{
+			Name: "trolly_ingest_inflight_bytes",
+			Help: "Bytes of max_inflight_bytes held by the request bodies being read and handled.",
+		}),
+		inflightRefused: f.NewCounter(prometheus.CounterOpts{
+			Name: "trolly_ingest_inflight_refused_total",
+			Help: "Requests answered 503 because the bodies in flight held all of max_inflight_bytes.",
+		}),
 	}
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // serveAdmin serves /metrics, /healthz, /readyz and /debug/pprof/ on the admin listener.
-func serveAdmin(ctx context.Context, ln net.Listener, reg *prometheus.Registry, health *httpx.Health, log *slog.Logger) error {
+func serveAdmin(ctx context.Context, ln net.Listener, cfg httpx.Config, reg *prometheus.Registry, health *httpx.Health, log *slog.Logger) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	health.Register(mux)
@@ -24,10 +24,8 @@ func serveAdmin(ctx context.Context, ln net.Listener, reg *prometheus.Registry, 
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	return httpx.Serve(ctx, srv, ln, time.Second)
+	guard := httpx.NewGuard("admin", cfg, reg)
+	srv := guard.Server(mux)
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	return httpx.Serve(ctx, srv, guard.Listener(ln), time.Second)
 }

@@ -128,7 +128,9 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, stderr io.Writer
 	}
 	adminCtx, stopAdmin := context.WithCancel(context.Background())
 	adminDone := make(chan error, 1)
-	go func() { adminDone <- serveAdmin(adminCtx, lns.admin, reg, health, log.With("component", "admin")) }()
+	go func() {
+		adminDone <- serveAdmin(adminCtx, lns.admin, cfg.Admin.HTTP, reg, health, log.With("component", "admin"))
+	}()
 
 	failed := make(chan error, 1)
 	for i := len(stages) - 1; i >= 0; i-- { // downstream first, so nothing waits on a missing consumer

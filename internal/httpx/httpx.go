@@ -1,5 +1,6 @@
 // Package httpx holds what Trolly's HTTP listeners share: serving until a context ends with a
-// graceful shutdown, health endpoints, and the one JSON shape of every error answer.
+// graceful shutdown, the Guard of their timeouts and connection caps, health endpoints, and
+// the one JSON shape of every error answer.
 package httpx
 
 import (
