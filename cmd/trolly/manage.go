@@ -169,6 +169,7 @@ func createPlan(fs *flag.FlagSet) func(context.Context, *adminEnv) error {
 	fs.IntVar(&l.MaxStreams, "max-streams", 0, "")
 	fs.DurationVar(&l.MaxQueryRange, "max-query-range", 0, "")
 	fs.IntVar(&l.MaxConcurrentQueries, "max-concurrent-queries", 0, "")
+	fs.DurationVar(&l.QueryTimeout, "query-timeout", 0, "")
 	fs.Int64Var(&l.QueueMaxBytes, "queue-max-bytes", 0, "")
 	fs.IntVar(&p.Retention.SearchDays, "search-days", 0, "")
 	fs.IntVar(&p.Retention.ArchiveDays, "archive-days", 0, "")
