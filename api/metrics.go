@@ -13,8 +13,9 @@ import (
 )
 
 type metrics struct {
-	calls    *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	calls          *prometheus.CounterVec
+	duration       *prometheus.HistogramVec
+	searchTimeouts *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -29,6 +30,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "API call duration by method.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 9),
 		}, []string{"method"}),
+		searchTimeouts: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_search_timeouts_total",
+			Help: "Searches stopped at their plan's query_timeout, by tenant.",
+		}, []string{"tenant"}),
 	}
 }
 

@@ -34,6 +34,8 @@ type Deps struct {
 	Auth *auth.Service
 	// Backend searches events.
 	Backend search.Backend
+	// Gate bounds the searches the process runs at once; nil: a gate of the defaults.
+	Gate *search.Gate
 }
 
 // Server serves the API: gRPC and REST on one listener.
@@ -46,6 +48,8 @@ type Server struct {
 	backend  search.Backend
 	now      func() time.Time
 	searches *inflight
+	gate     *search.Gate
+	timeouts *prometheus.CounterVec
 	grpc     *grpc.Server
 	inproc   *bufconn.Listener
 	conn     *grpc.ClientConn
@@ -66,7 +70,15 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		cfg: cfg, log: logger, cat: deps.Catalog, dir: deps.Directory, auth: deps.Auth, backend: deps.Backend,
 		now: time.Now, searches: newInflight(), health: &httpx.Health{}, inproc: bufconn.Listen(1 << 20),
 	}
+	if s.gate = deps.Gate; s.gate == nil {
+		g, err := search.NewGate(search.GateConfig{}, reg)
+		if err != nil {
+			return nil, fmt.Errorf("build api: %w", err)
+		}
+		s.gate = g
+	}
 	m := newMetrics(reg)
+	s.timeouts = m.searchTimeouts
 	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(
 		m.interceptor(logger),
 		authInterceptor(methodRules(), deps.Auth, logger),
