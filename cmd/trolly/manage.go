@@ -22,7 +22,7 @@ made by the command line. Output is JSON, one object per line.
   plans list
   plans create  --id ID --name NAME [--ingest-bytes-per-second N] [--ingest-burst-bytes N]
                 [--max-line-bytes N] [--max-streams N] [--max-query-range DUR]
-                [--max-concurrent-queries N] [--queue-max-bytes N] [--search-days N] [--archive-days N]
+                [--max-concurrent-queries N] [--query-timeout DUR] [--queue-max-bytes N] [--search-days N] [--archive-days N]
   tenants list
   tenants create --id ID --name NAME --plan PLAN
   tenants delete --id ID
