@@ -16,6 +16,7 @@ type metrics struct {
 	calls          *prometheus.CounterVec
 	duration       *prometheus.HistogramVec
 	searchTimeouts *prometheus.CounterVec
+	searchOverPlan *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -33,6 +34,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		searchTimeouts: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_search_timeouts_total",
 			Help: "Searches stopped at their plan's query_timeout, by tenant.",
+		}, []string{"tenant"}),
+		searchOverPlan: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_search_plan_refused_total",
+			Help: "Searches refused because the tenant ran its plan's max_concurrent_queries already, by tenant.",
 		}, []string{"tenant"}),
 	}
 }

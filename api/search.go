@@ -53,6 +53,7 @@ func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest)
 	}
 	release, ok := s.searches.acquire(p.TenantID, t.Limits.MaxConcurrentQueries)
 	if !ok {
+		s.overPlan.WithLabelValues(p.TenantID).Inc()
 		return nil, retryLater(fmt.Sprintf("your plan runs at most %d searches at once", t.Limits.MaxConcurrentQueries), time.Second)
 	}
 	defer release()

@@ -50,6 +50,7 @@ type Server struct {
 	searches *inflight
 	gate     *search.Gate
 	timeouts *prometheus.CounterVec
+	overPlan *prometheus.CounterVec
 	grpc     *grpc.Server
 	inproc   *bufconn.Listener
 	conn     *grpc.ClientConn
@@ -78,7 +79,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		s.gate = g
 	}
 	m := newMetrics(reg)
-	s.timeouts = m.searchTimeouts
+	s.timeouts, s.overPlan = m.searchTimeouts, m.searchOverPlan
 	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(
 		m.interceptor(logger),
 		authInterceptor(methodRules(), deps.Auth, logger),
