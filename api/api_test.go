@@ -39,8 +39,9 @@ func newFixture(t *testing.T) fixture {
 	return newSearchFixture(t, nil, nil)
 }
 
-// newSearchFixture is newFixture with limits for acme, and wrap around the backend.
-func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backend) search.Backend) fixture {
+// newSearchFixture is newFixture with limits for acme, wrap around the backend, and
+// changes to the API's dependencies.
+func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backend) search.Backend, deps ...func(*Deps)) fixture {
 	t.Helper()
 	acmeCfg := tenant.Config{ID: "acme", RetentionDays: 90, Keys: []tenant.KeyConfig{{Name: "rd", Scope: tenant.ScopeRead, Hash: tenant.HashKey("acme-rd")}}}
 	if acme != nil {
@@ -76,7 +77,11 @@ func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backen
 	cat := stores()["sqlite"](t)
 	var c Config
 	c.ApplyDefaults()
-	srv, err := New(c, Deps{Catalog: cat, Directory: dir, Auth: auth.New(auth.Config{Password: cheap}, cat, dir, log, nil, nil), Backend: sb}, log, nil)
+	d := Deps{Catalog: cat, Directory: dir, Auth: auth.New(auth.Config{Password: cheap}, cat, dir, log, nil, nil), Backend: sb}
+	for _, f := range deps {
+		f(&d)
+	}
+	srv, err := New(c, d, log, nil)
 	require.NoError(t, err)
 	e := &env{}
 	e.serve(t, srv)

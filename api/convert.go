@@ -40,6 +40,7 @@ func limitsToProto(l tenant.Limits) *trollyv1.Limits {
 		MaxConcurrentQueries: clamp32(l.MaxConcurrentQueries),
 		MaxQueryRange:        durationpb.New(l.MaxQueryRange),
 		QueueMaxBytes:        l.QueueMaxBytes,
+		QueryTimeout:         durationpb.New(l.QueryTimeout),
 	}
 }
 
@@ -52,6 +53,7 @@ func limitsOf(l *trollyv1.Limits) tenant.Limits {
 		MaxConcurrentQueries: int(l.GetMaxConcurrentQueries()),
 		MaxQueryRange:        l.GetMaxQueryRange().AsDuration(),
 		QueueMaxBytes:        l.GetQueueMaxBytes(),
+		QueryTimeout:         l.GetQueryTimeout().AsDuration(),
 	}
 }
 

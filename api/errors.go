@@ -73,11 +73,16 @@ func withInfo(c codes.Code, msg, code, field string) error {
 
 // retryLater is ResourceExhausted with a delay, sent as Retry-After in REST.
 func retryLater(msg string, after time.Duration) error {
-	st, err := status.New(codes.ResourceExhausted, msg).WithDetails(
-		&errdetails.ErrorInfo{Reason: codeTooMany, Domain: errorDomain},
+	return retryWith(codes.ResourceExhausted, msg, codeTooMany, after)
+}
+
+// retryWith is a status with a stable code and a delay, sent as Retry-After in REST.
+func retryWith(c codes.Code, msg, code string, after time.Duration) error {
+	st, err := status.New(c, msg).WithDetails(
+		&errdetails.ErrorInfo{Reason: code, Domain: errorDomain},
 		&errdetails.RetryInfo{RetryDelay: durationpb.New(after)})
 	if err != nil {
-		return status.Error(codes.ResourceExhausted, msg)
+		return status.Error(c, msg)
 	}
 	return st.Err()
 }

@@ -13,8 +13,10 @@ import (
 )
 
 type metrics struct {
-	calls    *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	calls          *prometheus.CounterVec
+	duration       *prometheus.HistogramVec
+	searchTimeouts *prometheus.CounterVec
+	searchOverPlan *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -29,6 +31,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "API call duration by method.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 9),
 		}, []string{"method"}),
+		searchTimeouts: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_search_timeouts_total",
+			Help: "Searches stopped at their plan's query_timeout, by tenant.",
+		}, []string{"tenant"}),
+		searchOverPlan: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "trolly_search_plan_refused_total",
+			Help: "Searches refused because the tenant ran its plan's max_concurrent_queries already, by tenant.",
+		}, []string{"tenant"}),
 	}
 }
 

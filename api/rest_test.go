@@ -97,6 +97,7 @@ func operatorSetsUp(t *testing.T, e *env, op string) {
 	require.Equal(t, 200, a.status, a.raw)
 	require.Equal(t, float64(3), obj(a, "limits")["max_streams"])
 	require.Equal(t, float64(8), obj(a, "limits")["max_concurrent_queries"], "zero limits take the defaults")
+	require.Equal(t, "30s", obj(a, "limits")["query_timeout"], "zero limits take the defaults")
 	require.Equal(t, float64(7), obj(a, "retention")["search_days"])
 
 	a = e.call(t, "PATCH", "/api/v1/plans/small", op, map[string]any{"limits": map[string]any{"max_streams": 6, "max_query_range": "3600s"}})
@@ -106,9 +107,17 @@ func operatorSetsUp(t *testing.T, e *env, op string) {
 	require.Equal(t, float64(8), obj(a, "limits")["max_concurrent_queries"], "PATCH keeps the fields it does not name")
 	require.Equal(t, "Small", a.body["name"])
 
+	a = e.call(t, "PATCH", "/api/v1/plans/small", op, map[string]any{"limits": map[string]any{"query_timeout": "2.500s"}})
+	require.Equal(t, 200, a.status, a.raw)
+	require.Equal(t, "2.500s", obj(a, "limits")["query_timeout"])
+	require.Equal(t, float64(6), obj(a, "limits")["max_streams"], "PATCH keeps the fields it does not name")
+	requireError(t, e.call(t, "PATCH", "/api/v1/plans/small", op, map[string]any{"limits": map[string]any{"query_timeout": "7200s"}}),
+		400, "invalid_argument", "limits.query_timeout")
+
 	a = e.call(t, "POST", "/api/v1/tenants", op, map[string]any{"id": "acme", "name": "ACME", "plan_id": "small"})
 	require.Equal(t, 200, a.status, a.raw)
 	require.Equal(t, float64(6), obj(a, "limits")["max_streams"], "a tenant shows its plan's limits")
+	require.Equal(t, "2.500s", obj(a, "limits")["query_timeout"], "a tenant shows its plan's limits")
 	requireError(t, e.call(t, "POST", "/api/v1/tenants", op, map[string]any{"id": "acme", "name": "ACME", "plan_id": "small"}), 409, "already_exists", "")
 	requireError(t, e.call(t, "POST", "/api/v1/tenants", op, map[string]any{"id": "beta", "name": "Beta", "plan_id": "nope"}), 400, "invalid_argument", "plan_id")
 	requireError(t, e.call(t, "POST", "/api/v1/tenants", op, map[string]any{"id": "Beta!", "name": "Beta", "plan_id": "small"}), 400, "invalid_argument", "id")
@@ -288,7 +297,7 @@ func auditTrail(t *testing.T, e *env, op, admin string) {
 	require.Equal(t, 200, a.status, a.raw)
 	require.Empty(t, a.body["entries"], "plan changes concern no tenant")
 	a = e.call(t, "GET", "/api/v1/audit?action=plan.", op, nil)
-	require.Len(t, a.body["entries"], 2, "an operator reads every entry")
+	require.Len(t, a.body["entries"], 3, "an operator reads every entry: a create and two updates")
 }
 
 // TestDeleteRoutedStreamInTenant refuses to delete a stream that a stream of its own tenant

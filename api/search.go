@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -21,6 +22,12 @@ import (
 const (
 	defaultLimit = 100
 	maxLimit     = 1000
+)
+
+// Stable codes of the REST error body of searches.
+const (
+	codeQueryTimeout = "query_timeout"
+	codeSearchBusy   = "search_busy"
 )
 
 type searchService struct {
@@ -46,19 +53,55 @@ func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest)
 	}
 	release, ok := s.searches.acquire(p.TenantID, t.Limits.MaxConcurrentQueries)
 	if !ok {
+		s.overPlan.WithLabelValues(p.TenantID).Inc()
 		return nil, retryLater(fmt.Sprintf("your plan runs at most %d searches at once", t.Limits.MaxConcurrentQueries), time.Second)
 	}
 	defer release()
 	sreq.Tenant = t.Key // the tenant's data, not a predecessor's of the same id
-	res, err := s.backend.Search(ctx, sreq)
+	res, err := s.run(ctx, sreq, t.Limits.QueryTimeout)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, status.FromContextError(ctx.Err()).Err()
-		}
-		s.log.Error("search", "tenant", p.TenantID, "q", req.GetQ(), "err", err)
-		return nil, status.Error(codes.Internal, "the search failed")
+		return nil, s.searchError(ctx, p.TenantID, req.GetQ(), t.Limits.QueryTimeout, err)
 	}
 	return s.response(res)
+}
+
+// errQueryTimeout is the cause of a search's context that ran out of its plan's time.
+var errQueryTimeout = errors.New("query timeout")
+
+// run waits for a slot of the process's searches and runs the search, both within the
+// plan's timeout; the backend stops the query when its context ends.
+func (s *searchService) run(ctx context.Context, req search.Request, timeout time.Duration) (search.Result, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errQueryTimeout)
+	defer cancel()
+	release, err := s.gate.Acquire(ctx, req.Tenant)
+	if err != nil {
+		return search.Result{}, err
+	}
+	defer release()
+	res, err := s.backend.Search(ctx, req)
+	if err != nil && errors.Is(context.Cause(ctx), errQueryTimeout) {
+		return search.Result{}, errQueryTimeout
+	}
+	return res, err
+}
+
+// searchError answers a search that did not finish. A timeout is DeadlineExceeded (HTTP
+// 504), as Loki and Elasticsearch's clients expect of a query stopped by the server; a
+// full process is Unavailable (503) with Retry-After, as the client is not at fault.
+func (s *searchService) searchError(ctx context.Context, tenantID, q string, timeout time.Duration, err error) error {
+	switch {
+	case errors.Is(err, errQueryTimeout):
+		s.timeouts.WithLabelValues(tenantID).Inc()
+		return withInfo(codes.DeadlineExceeded, fmt.Sprintf("the search timed out after %s (your plan's query_timeout) and was stopped; "+
+			"narrow it: a shorter time range, a field filter (host.name:web-01) instead of a leading or prefix wildcard, "+
+			"or more specific words", timeout), codeQueryTimeout, "")
+	case errors.Is(err, search.ErrBusy):
+		return retryWith(codes.Unavailable, "every search slot of the server is taken, retry later", codeSearchBusy, time.Second)
+	case ctx.Err() != nil:
+		return status.FromContextError(ctx.Err()).Err()
+	}
+	s.log.Error("search", "tenant", tenantID, "q", q, "err", err)
+	return status.Error(codes.Internal, "the search failed")
 }
 
 // request validates a search request; its errors are the caller's.

@@ -35,6 +35,8 @@ type Deps struct {
 	Auth *auth.Service
 	// Backend searches events.
 	Backend search.Backend
+	// Gate bounds the searches the process runs at once; nil: a gate of the defaults.
+	Gate *search.Gate
 }
 
 // Server serves the API: gRPC and REST on one listener.
@@ -47,6 +49,9 @@ type Server struct {
 	backend  search.Backend
 	now      func() time.Time
 	searches *inflight
+	gate     *search.Gate
+	timeouts *prometheus.CounterVec
+	overPlan *prometheus.CounterVec
 	grpc     *grpc.Server
 	inproc   *bufconn.Listener
 	conn     *grpc.ClientConn
@@ -75,7 +80,15 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		now: time.Now, searches: newInflight(), health: &httpx.Health{}, inproc: bufconn.Listen(1 << 20),
 	}
 	s.guard = httpx.NewGuard("api", cfg.HTTP, reg)
+	if s.gate = deps.Gate; s.gate == nil {
+		g, err := search.NewGate(search.GateConfig{}, reg)
+		if err != nil {
+			return nil, fmt.Errorf("build api: %w", err)
+		}
+		s.gate = g
+	}
 	m := newMetrics(reg)
+	s.timeouts, s.overPlan = m.searchTimeouts, m.searchOverPlan
 	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(
 		m.interceptor(logger),
 		authInterceptor(methodRules(), deps.Auth, trusted, logger),

@@ -107,6 +107,9 @@ type Queue struct {
 type Search struct {
 	Driver string        `yaml:"driver"`
 	SQLite sqlite.Config `yaml:"sqlite"`
+	// Gate bounds the searches the process runs at once: search.max_concurrent and
+	// search.max_queue_wait.
+	Gate search.GateConfig `yaml:",inline"`
 }
 
 // Archive selects the archive's object store.
@@ -166,6 +169,7 @@ func (c *Config) ApplyDefaults() {
 		c.Search.SQLite.Dir = filepath.Join(c.DataDir, "search")
 	}
 	c.Search.SQLite.ApplyDefaults()
+	c.Search.Gate.ApplyDefaults()
 	c.Archiver.ApplyDefaults()
 	c.Bookkeeper.Purge.ApplyDefaults()
 	if c.Archive.Driver == "" {
@@ -220,6 +224,7 @@ func (c *Config) Validate() error {
 	add("indexer", c.Indexer.Validate())
 	errs = append(errs, oneOf("search.driver", c.Search.Driver, "sqlite"))
 	add("search.sqlite", c.Search.SQLite.Validate())
+	add("search", c.Search.Gate.Validate())
 	add("archiver", c.Archiver.Validate())
 	add("bookkeeper.purge", c.Bookkeeper.Purge.Validate())
 	errs = append(errs, oneOf("archive.driver", c.Archive.Driver, "fs"))

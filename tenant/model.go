@@ -34,6 +34,8 @@ type Limits struct {
 	MaxQueryRange time.Duration `yaml:"max_query_range"`
 	// MaxConcurrentQueries bounds the searches the tenant runs at once.
 	MaxConcurrentQueries int `yaml:"max_concurrent_queries"`
+	// QueryTimeout bounds how long one search runs before it is stopped.
+	QueryTimeout time.Duration `yaml:"query_timeout"`
 	// QueueMaxBytes bounds each of the tenant's stream queues, on brokers that keep one
 	// queue per stream; when full, the tenant is asked to retry and others are unaffected.
 	QueueMaxBytes int64 `yaml:"queue_max_bytes"`

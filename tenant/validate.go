@@ -24,10 +24,15 @@ var (
 		MaxStreams:           100,
 		MaxQueryRange:        400 * 24 * time.Hour,
 		MaxConcurrentQueries: 8,
+		QueryTimeout:         30 * time.Second,
 		QueueMaxBytes:        256 << 20,
 	}
 	DefaultRetention = Retention{SearchDays: 7, ArchiveDays: 90}
 )
+
+// MaxQueryTimeout bounds a plan's query_timeout: a longer search holds its slot from
+// every other tenant's.
+const MaxQueryTimeout = time.Hour
 
 // minBurstBytes lets a tenant with a small rate still send requests of a useful size.
 const minBurstBytes = 256 << 10
@@ -74,6 +79,7 @@ func (p *Plan) ApplyDefaults() {
 	setIfZero(&l.MaxStreams, d.MaxStreams)
 	setIfZero(&l.MaxQueryRange, d.MaxQueryRange)
 	setIfZero(&l.MaxConcurrentQueries, d.MaxConcurrentQueries)
+	setIfZero(&l.QueryTimeout, d.QueryTimeout)
 	setIfZero(&l.QueueMaxBytes, d.QueueMaxBytes)
 	setIfZero(&p.Retention.SearchDays, DefaultRetention.SearchDays)
 	setIfZero(&p.Retention.ArchiveDays, max(DefaultRetention.ArchiveDays, p.Retention.SearchDays))
@@ -105,6 +111,7 @@ func (p Plan) Validate() error {
 		{"limits.max_streams", int64(l.MaxStreams)},
 		{"limits.max_query_range", int64(l.MaxQueryRange)},
 		{"limits.max_concurrent_queries", int64(l.MaxConcurrentQueries)},
+		{"limits.query_timeout", int64(l.QueryTimeout)},
 		{"limits.queue_max_bytes", l.QueueMaxBytes},
 		{"retention.search_days", int64(p.Retention.SearchDays)},
 		{"retention.archive_days", int64(p.Retention.ArchiveDays)},
@@ -112,6 +119,9 @@ func (p Plan) Validate() error {
 		if c.v <= 0 {
 			return invalid(c.field, "must be > 0, got %d", c.v)
 		}
+	}
+	if l.QueryTimeout > MaxQueryTimeout {
+		return invalid("limits.query_timeout", "must be at most %s, got %s", MaxQueryTimeout, l.QueryTimeout)
 	}
 	if l.IngestBurstBytes > 1<<31-1 {
 		return invalid("limits.ingest_burst_bytes", "must be at most 2 GiB, got %d", l.IngestBurstBytes)

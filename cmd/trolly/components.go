@@ -180,7 +180,11 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 	if b.has(layerAPI) {
 		authn := auth.New(b.cfg.Auth, b.cat, b.dir, b.log.With("component", "auth"), b.reg, time.Now)
 		b.background.add("auth", authn.Run)
-		srv, err := api.New(b.cfg.API, api.Deps{Catalog: b.cat, Directory: b.dir, Auth: authn, Backend: b.backend}, b.log, b.reg)
+		slots, err := search.NewGate(b.cfg.Search.Gate, b.reg)
+		if err != nil {
+			return nil, err
+		}
+		srv, err := api.New(b.cfg.API, api.Deps{Catalog: b.cat, Directory: b.dir, Auth: authn, Backend: b.backend, Gate: slots}, b.log, b.reg)
 		if err != nil {
 			return nil, err
 		}

@@ -22,7 +22,7 @@ made by the command line. Output is JSON, one object per line.
   plans list
   plans create  --id ID --name NAME [--ingest-bytes-per-second N] [--ingest-burst-bytes N]
                 [--max-line-bytes N] [--max-streams N] [--max-query-range DUR]
-                [--max-concurrent-queries N] [--queue-max-bytes N] [--search-days N] [--archive-days N]
+                [--max-concurrent-queries N] [--query-timeout DUR] [--queue-max-bytes N] [--search-days N] [--archive-days N]
   tenants list
   tenants create --id ID --name NAME --plan PLAN
   tenants delete --id ID
@@ -169,6 +169,7 @@ func createPlan(fs *flag.FlagSet) func(context.Context, *adminEnv) error {
 	fs.IntVar(&l.MaxStreams, "max-streams", 0, "")
 	fs.DurationVar(&l.MaxQueryRange, "max-query-range", 0, "")
 	fs.IntVar(&l.MaxConcurrentQueries, "max-concurrent-queries", 0, "")
+	fs.DurationVar(&l.QueryTimeout, "query-timeout", 0, "")
 	fs.Int64Var(&l.QueueMaxBytes, "queue-max-bytes", 0, "")
 	fs.IntVar(&p.Retention.SearchDays, "search-days", 0, "")
 	fs.IntVar(&p.Retention.ArchiveDays, "archive-days", 0, "")

@@ -31,8 +31,9 @@ func TestAdminCerts(t *testing.T) {
 		}
 		return out, code
 	}
-	_, code := run("plans", "create", "--id", "p", "--name", "P")
+	plan, code := run("plans", "create", "--id", "p", "--name", "P", "--query-timeout", "5s")
 	require.Equal(t, exitOK, code)
+	require.Equal(t, "5s", plan["limits"].(map[string]any)["query_timeout"])
 	_, code = run("tenants", "create", "--id", "acme", "--name", "ACME", "--plan", "p")
 	require.Equal(t, exitOK, code)
 

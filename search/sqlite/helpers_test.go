@@ -11,7 +11,7 @@ import (
 	"github.com/trolly-logs/trolly/search/query"
 )
 
-func mustParse(t *testing.T, q string) query.Node {
+func mustParse(t testing.TB, q string) query.Node {
 	t.Helper()
 	n, err := query.Parse(q)
 	require.NoError(t, err)

@@ -40,11 +40,12 @@ func planTests() []test {
 
 func testPlanCreate(t *testing.T, f *fixture) {
 	v := f.version()
+	limits := tenant.Limits{MaxStreams: 7, IngestBytesPerSecond: 1 << 20, QueryTimeout: 1500 * time.Millisecond}
 	p, err := f.c.CreatePlan(f.ctx, actor, tenant.Plan{ID: "gold", Name: "Gold", ManagedBy: "config",
-		Limits: tenant.Limits{MaxStreams: 7, IngestBytesPerSecond: 1 << 20}, Retention: tenant.Retention{SearchDays: 30}})
+		Limits: limits, Retention: tenant.Retention{SearchDays: 30}})
 	require.NoError(t, err)
 	want := tenant.Plan{ID: "gold", Name: "Gold", ManagedBy: "config",
-		Limits: tenant.Limits{MaxStreams: 7, IngestBytesPerSecond: 1 << 20}, Retention: tenant.Retention{SearchDays: 30}}
+		Limits: limits, Retention: tenant.Retention{SearchDays: 30}}
 	want.ApplyDefaults()
 	require.Equal(t, want.Limits, p.Limits, "defaults fill the zero limits")
 	require.Equal(t, want.Retention, p.Retention)
@@ -67,6 +68,8 @@ func testPlanCreateInvalid(t *testing.T, f *fixture) {
 		{"empty id", tenant.Plan{Name: "Gold"}, "id"},
 		{"no name", tenant.Plan{ID: "gold", Name: " "}, "name"},
 		{"negative limit", tenant.Plan{ID: "gold", Name: "Gold", Limits: tenant.Limits{MaxStreams: -1}}, "limits.max_streams"},
+		{"negative query timeout", tenant.Plan{ID: "gold", Name: "Gold", Limits: tenant.Limits{QueryTimeout: -time.Second}}, "limits.query_timeout"},
+		{"query timeout too long", tenant.Plan{ID: "gold", Name: "Gold", Limits: tenant.Limits{QueryTimeout: 2 * time.Hour}}, "limits.query_timeout"},
 		{"archive shorter", tenant.Plan{ID: "gold", Name: "Gold", Retention: tenant.Retention{SearchDays: 30, ArchiveDays: 10}}, "retention.archive_days"},
 	}
 	v := f.version()
@@ -100,10 +103,11 @@ func testPlanUpdate(t *testing.T, f *fixture) {
 	v := f.version()
 	f.clock.Advance(time.Hour)
 	p, err := f.c.UpdatePlan(f.ctx, actor, tenant.Plan{ID: "gold", Name: "Gold 2",
-		Limits: tenant.Limits{MaxStreams: 9}, Retention: tenant.Retention{SearchDays: 60, ArchiveDays: 365}})
+		Limits: tenant.Limits{MaxStreams: 9, QueryTimeout: 2 * time.Second}, Retention: tenant.Retention{SearchDays: 60, ArchiveDays: 365}})
 	require.NoError(t, err)
 	require.Equal(t, "Gold 2", p.Name)
 	require.Equal(t, 9, p.Limits.MaxStreams)
+	require.Equal(t, 2*time.Second, p.Limits.QueryTimeout)
 	require.Equal(t, tenant.DefaultLimits.MaxLineBytes, p.Limits.MaxLineBytes, "defaults fill the zero limits")
 	require.Equal(t, tenant.Retention{SearchDays: 60, ArchiveDays: 365}, p.Retention)
 	requireTime(t, created.CreatedAt, p.CreatedAt)

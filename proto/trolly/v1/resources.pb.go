@@ -137,6 +137,8 @@ type Limits struct {
 	MaxQueryRange *durationpb.Duration `protobuf:"bytes,6,opt,name=max_query_range,json=maxQueryRange,proto3" json:"max_query_range,omitempty"`
 	// queue_max_bytes bounds each of the tenant's stream queues.
 	QueueMaxBytes int64 `protobuf:"varint,7,opt,name=queue_max_bytes,json=queueMaxBytes,proto3" json:"queue_max_bytes,omitempty"`
+	// query_timeout bounds how long one search runs before it is stopped (at most 1h).
+	QueryTimeout  *durationpb.Duration `protobuf:"bytes,8,opt,name=query_timeout,json=queryTimeout,proto3" json:"query_timeout,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -218,6 +220,13 @@ func (x *Limits) GetQueueMaxBytes() int64 {
 		return x.QueueMaxBytes
 	}
 	return 0
+}
+
+func (x *Limits) GetQueryTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.QueryTimeout
+	}
+	return nil
 }
 
 // Retention is how long a tenant's events are kept.
@@ -1071,7 +1080,7 @@ const file_trolly_v1_resources_proto_rawDesc = "" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xd5\x02\n" +
+	"updateTime\"\x95\x03\n" +
 	"\x06Limits\x125\n" +
 	"\x17ingest_bytes_per_second\x18\x01 \x01(\x03R\x14ingestBytesPerSecond\x12,\n" +
 	"\x12ingest_burst_bytes\x18\x02 \x01(\x03R\x10ingestBurstBytes\x12$\n" +
@@ -1080,7 +1089,8 @@ const file_trolly_v1_resources_proto_rawDesc = "" +
 	"maxStreams\x124\n" +
 	"\x16max_concurrent_queries\x18\x05 \x01(\x05R\x14maxConcurrentQueries\x12A\n" +
 	"\x0fmax_query_range\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\rmaxQueryRange\x12&\n" +
-	"\x0fqueue_max_bytes\x18\a \x01(\x03R\rqueueMaxBytes\"O\n" +
+	"\x0fqueue_max_bytes\x18\a \x01(\x03R\rqueueMaxBytes\x12>\n" +
+	"\rquery_timeout\x18\b \x01(\v2\x19.google.protobuf.DurationR\fqueryTimeout\"O\n" +
 	"\tRetention\x12\x1f\n" +
 	"\vsearch_days\x18\x01 \x01(\x05R\n" +
 	"searchDays\x12!\n" +
@@ -1213,32 +1223,33 @@ var file_trolly_v1_resources_proto_depIdxs = []int32{
 	13, // 2: trolly.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
 	13, // 3: trolly.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
 	14, // 4: trolly.v1.Limits.max_query_range:type_name -> google.protobuf.Duration
-	1,  // 5: trolly.v1.Tenant.limits:type_name -> trolly.v1.Limits
-	2,  // 6: trolly.v1.Tenant.retention:type_name -> trolly.v1.Retention
-	13, // 7: trolly.v1.Tenant.create_time:type_name -> google.protobuf.Timestamp
-	13, // 8: trolly.v1.Tenant.update_time:type_name -> google.protobuf.Timestamp
-	13, // 9: trolly.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	13, // 10: trolly.v1.User.update_time:type_name -> google.protobuf.Timestamp
-	15, // 11: trolly.v1.Stream.parser:type_name -> google.protobuf.Struct
-	11, // 12: trolly.v1.Stream.labels:type_name -> trolly.v1.Stream.LabelsEntry
-	13, // 13: trolly.v1.Stream.create_time:type_name -> google.protobuf.Timestamp
-	13, // 14: trolly.v1.Stream.update_time:type_name -> google.protobuf.Timestamp
-	13, // 15: trolly.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	13, // 16: trolly.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
-	13, // 17: trolly.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	13, // 18: trolly.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	13, // 19: trolly.v1.Certificate.start_time:type_name -> google.protobuf.Timestamp
-	13, // 20: trolly.v1.Certificate.expire_time:type_name -> google.protobuf.Timestamp
-	13, // 21: trolly.v1.Certificate.revoke_time:type_name -> google.protobuf.Timestamp
-	13, // 22: trolly.v1.Certificate.create_time:type_name -> google.protobuf.Timestamp
-	13, // 23: trolly.v1.AuditEntry.time:type_name -> google.protobuf.Timestamp
-	9,  // 24: trolly.v1.AuditEntry.actor:type_name -> trolly.v1.Actor
-	12, // 25: trolly.v1.AuditEntry.details:type_name -> trolly.v1.AuditEntry.DetailsEntry
-	26, // [26:26] is the sub-list for method output_type
-	26, // [26:26] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	14, // 5: trolly.v1.Limits.query_timeout:type_name -> google.protobuf.Duration
+	1,  // 6: trolly.v1.Tenant.limits:type_name -> trolly.v1.Limits
+	2,  // 7: trolly.v1.Tenant.retention:type_name -> trolly.v1.Retention
+	13, // 8: trolly.v1.Tenant.create_time:type_name -> google.protobuf.Timestamp
+	13, // 9: trolly.v1.Tenant.update_time:type_name -> google.protobuf.Timestamp
+	13, // 10: trolly.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	13, // 11: trolly.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	15, // 12: trolly.v1.Stream.parser:type_name -> google.protobuf.Struct
+	11, // 13: trolly.v1.Stream.labels:type_name -> trolly.v1.Stream.LabelsEntry
+	13, // 14: trolly.v1.Stream.create_time:type_name -> google.protobuf.Timestamp
+	13, // 15: trolly.v1.Stream.update_time:type_name -> google.protobuf.Timestamp
+	13, // 16: trolly.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	13, // 17: trolly.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
+	13, // 18: trolly.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	13, // 19: trolly.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	13, // 20: trolly.v1.Certificate.start_time:type_name -> google.protobuf.Timestamp
+	13, // 21: trolly.v1.Certificate.expire_time:type_name -> google.protobuf.Timestamp
+	13, // 22: trolly.v1.Certificate.revoke_time:type_name -> google.protobuf.Timestamp
+	13, // 23: trolly.v1.Certificate.create_time:type_name -> google.protobuf.Timestamp
+	13, // 24: trolly.v1.AuditEntry.time:type_name -> google.protobuf.Timestamp
+	9,  // 25: trolly.v1.AuditEntry.actor:type_name -> trolly.v1.Actor
+	12, // 26: trolly.v1.AuditEntry.details:type_name -> trolly.v1.AuditEntry.DetailsEntry
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_trolly_v1_resources_proto_init() }
