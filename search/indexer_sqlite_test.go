@@ -3,6 +3,7 @@ package search_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -80,13 +81,15 @@ func TestIndexerIsolatesACorruptSQLiteIndex(t *testing.T) {
 	require.NoError(t, q.Declare(ctx, queue.TopicEvents, queue.GroupIndexer))
 
 	ts := time.Date(2024, 1, 31, 12, 0, 0, 0, time.UTC)
-	for _, id := range []string{"acme", "globex"} {
+	publish := func(id string, n int) {
 		body, err := proto.Marshal(&trollyv1.EventBatch{TenantId: id, Events: []*trollyv1.Event{
-			{Id: id + "-1", TimestampUnixNano: ts.UnixNano(), Source: []byte(`{"message":"hello"}`)},
+			{Id: fmt.Sprintf("%s-%d", id, n), TimestampUnixNano: ts.UnixNano(), Source: []byte(`{"message":"hello"}`)},
 		}})
 		require.NoError(t, err)
 		require.NoError(t, q.Publish(ctx, queue.TopicEvents, queue.Message{Key: id + "/app", Body: body}))
 	}
+	publish("acme", 1)
+	publish("globex", 1)
 	cfg := search.IndexerConfig{RetryBackoff: time.Millisecond, MaxRetryBackoff: time.Millisecond,
 		Policy: sink.Policy{DeadLetterAttempts: 2}}
 	ix := search.NewIndexer(cfg, q, backend, dir, nil, nil)
@@ -95,18 +98,26 @@ func TestIndexerIsolatesACorruptSQLiteIndex(t *testing.T) {
 	go func() { done <- ix.Run(runCtx) }()
 	defer func() { stop(); require.NoError(t, <-done) }()
 
+	// A held batch is given up only once the sink wrote something else after its first
+	// failure (else the store is down, and it waits): globex keeps writing, since its
+	// first batch may have been written before acme's failed.
 	var dead []queue.DeadLetter
+	globex := 1
 	require.Eventually(t, func() bool {
 		got, err := q.DeadLetters(ctx, 10)
 		require.NoError(t, err)
 		dead = append(dead, got...)
+		if len(dead) == 0 {
+			globex++
+			publish("globex", globex)
+		}
 		return len(dead) > 0
-	}, 20*time.Second, time.Millisecond, "acme's batch is dead-lettered")
+	}, 20*time.Second, 10*time.Millisecond, "acme's batch is dead-lettered")
 	require.Equal(t, "acme/app", dead[0].Key)
 	require.Contains(t, dead[0].Reason, "index events of tenant acme: gave up after 2 failed writes")
 	require.Contains(t, dead[0].Reason, "open index trolly-acme-2024.01.31: file is not a database")
 
 	res, err := backend.Search(ctx, search.Request{Tenant: "globex", From: ts.Add(-time.Hour), To: ts.Add(time.Hour), Limit: 10})
 	require.NoError(t, err)
-	require.Equal(t, int64(1), res.Total, "globex is indexed")
+	require.Positive(t, res.Total, "globex is indexed")
 }
