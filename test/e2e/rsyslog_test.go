@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,6 +74,38 @@ func issueCert(t *testing.T, cfg, prefix string) issuedCert {
 	require.NoError(t, json.Unmarshal(out, &c), "%s", out)
 	require.NotEmpty(t, c.ID)
 	return c
+}
+
+// waitTrusted waits until the TLS listener accepts the issued certificate: the gateway
+// learns a new authority at its next catalog refresh, and rsyslog drops what it cannot send
+// at the first try.
+func (s shipTarget) waitTrusted(t *testing.T) {
+	t.Helper()
+	pair, err := tls.LoadX509KeyPair(s.cert.CertificateFile, s.cert.PrivateKeyFile)
+	require.NoError(t, err)
+	ca, err := os.ReadFile(s.caFile)
+	require.NoError(t, err)
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM(ca))
+	cfg := &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pair}, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+	var last error
+	for range 100 {
+		c, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.tls), cfg)
+		if err == nil {
+			// Under TLS 1.3 a refused client certificate shows at the first read, as the
+			// server's alert; a listener that took it waits for a message instead.
+			require.NoError(t, c.SetReadDeadline(time.Now().Add(300*time.Millisecond)))
+			_, err = c.Read(make([]byte, 1))
+			c.Close()
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return
+			}
+		}
+		last = err
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the TLS listener still refuses the issued certificate after 10s: %v", last)
 }
 
 // rsyslogRevoked revokes the certificate and runs the README's certificate snippet again:

@@ -63,6 +63,7 @@ func TestShippers(t *testing.T) {
 	}, "all", "--config", cfg)
 	in.waitReady(t, srv.readyURLs()...)
 	target.cert = issueCert(t, cfg, filepath.Join(dir, "rsyslog-client"))
+	target.waitTrusted(t)
 	now := time.Now().UTC()
 	target.from, target.to = now.Add(-time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)
 
