@@ -106,7 +106,10 @@ func (b *builder) openQueue(ctx context.Context, cmd string) error {
 	case "kafka":
 		q, err = kafka.New(b.cfg.Queue.Kafka, b.log, b.reg)
 	case "nats":
-		q, err = nats.New(b.cfg.Queue.NATS, b.log.With("component", "queue"))
+		if b.cfg.Queue.NATS.Embedded && cmd != "all" && cmd != "dead-letters" {
+			return fmt.Errorf("queue.nats.embedded: the embedded NATS server lives inside one process, so `trolly %s` would share it with nobody; run `trolly all`, or set queue.nats.url", cmd)
+		}
+		q, err = nats.New(b.cfg.Queue.NATS, nats.Options{Logger: b.log.With("component", "queue"), Registerer: b.reg})
 	}
 	if err != nil {
 		return fmt.Errorf("open %s queue: %w", b.cfg.Queue.Driver, err)

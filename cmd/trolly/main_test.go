@@ -198,3 +198,21 @@ func TestVersionAndHelp(t *testing.T) {
 	require.Equal(t, exitOK, run(context.Background(), []string{"help"}, nil, nil, &out, &out))
 	require.Contains(t, out.String(), "hash-key")
 }
+
+// TestSingleLayerRefusesEmbeddedNATS checks that a layer alone does not start a NATS
+// server of its own, which no other process would share.
+func TestSingleLayerRefusesEmbeddedNATS(t *testing.T) {
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("data_dir: %s\nadmin: {listen: %q}\nqueue: {driver: nats, nats: {embedded: true}}\n",
+		filepath.Join(dir, "data"), freeAddr(t))
+	path := filepath.Join(dir, "trolly.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
+	for _, layer := range []string{"gateway", "processor", "indexer", "archiver"} {
+		t.Run(layer, func(t *testing.T) {
+			var stderr bytes.Buffer
+			code := run(context.Background(), []string{layer, "--config", path}, nil, nil, &bytes.Buffer{}, &stderr)
+			require.Equal(t, exitFailure, code, stderr.String())
+			require.Contains(t, stderr.String(), "the embedded NATS server lives inside one process")
+		})
+	}
+}

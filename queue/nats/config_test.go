@@ -50,6 +50,6 @@ func TestBadConfigs(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	_, err := nats.New(nats.Config{Embedded: true}, nil)
+	_, err := nats.New(nats.Config{Embedded: true}, nats.Options{})
 	require.ErrorContains(t, err, "dir: is required with embedded: true")
 }

@@ -12,7 +12,7 @@
 // Publish sends every message of a call asynchronously and returns once the server
 // acknowledged them all, so concurrent publishers share the store's syncs. The embedded
 // server syncs its files before it acknowledges (fsync "always") unless configured
-// otherwise.
+// otherwise, and locks its directory: a second server on one store would corrupt it.
 //
 // Nack returns a delivery to its group after nack_delay. Reject publishes the message,
 // with its reason, topic, group, key, attempt and time in Trolly-* headers, to the

@@ -69,7 +69,7 @@ func embeddedConfig(t testing.TB) nats.Config {
 // are deleted then too.
 func open(t testing.TB, cfg nats.Config) *nats.Queue {
 	t.Helper()
-	q, err := nats.New(cfg, nil)
+	q, err := nats.New(cfg, nats.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		require.NoError(t, q.Close())

@@ -11,9 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trolly-logs/trolly/queue"
 )
@@ -21,11 +21,20 @@ import (
 // backlogRefresh is how often Backlog's figure is read from the server.
 const backlogRefresh = time.Second
 
+// Options are what the process gives the backend besides its configuration.
+type Options struct {
+	// Logger receives the backend's warnings; none when nil.
+	Logger *slog.Logger
+	// Registerer receives the backend's metrics; none when nil.
+	Registerer prometheus.Registerer
+}
+
 // Queue is a queue.Queue on NATS JetStream.
 type Queue struct {
 	cfg Config
 	log *slog.Logger
-	srv *server.Server // the embedded server, or nil
+	m   *metrics
+	srv *embedded // or nil
 	nc  *natsio.Conn
 	js  jetstream.JetStream
 
@@ -50,11 +59,12 @@ var (
 
 // New validates cfg, connects to the server (starting it, if embedded) and declares the
 // dead-letter stream.
-func New(cfg Config, log *slog.Logger) (*Queue, error) {
+func New(cfg Config, opts Options) (*Queue, error) {
 	cfg.ApplyDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -63,6 +73,7 @@ func New(cfg Config, log *slog.Logger) (*Queue, error) {
 		closed: make(chan struct{}), stopped: make(chan struct{}),
 		topics: map[string]bool{}, sealed: map[string]bool{}, consumers: map[*consumer]bool{},
 	}
+	q.m = newMetrics(opts.Registerer, cfg.MaxBacklogBytes, &q.backlog)
 	if cfg.Embedded {
 		srv, err := startEmbedded(cfg)
 		if err != nil {
@@ -70,9 +81,10 @@ func New(cfg Config, log *slog.Logger) (*Queue, error) {
 		}
 		q.srv = srv
 	}
-	nc, err := connect(cfg, q.srv)
+	nc, err := connect(cfg, q.srv, q.connEvents())
 	if err == nil {
 		q.nc = nc
+		q.m.connected.Set(1)
 		q.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
 	}
 	if err == nil {
@@ -86,6 +98,24 @@ func New(cfg Config, log *slog.Logger) (*Queue, error) {
 	}
 	go q.refreshBacklog()
 	return q, nil
+}
+
+// connEvents keeps the connection metrics and logs its losses.
+func (q *Queue) connEvents() []natsio.Option {
+	return []natsio.Option{
+		natsio.ConnectHandler(func(*natsio.Conn) { q.m.connected.Set(1) }),
+		natsio.DisconnectErrHandler(func(_ *natsio.Conn, err error) {
+			q.m.connected.Set(0)
+			if err != nil && !q.isClosed() {
+				q.log.Warn("lost the connection to NATS", "err", err)
+			}
+		}),
+		natsio.ReconnectHandler(func(*natsio.Conn) {
+			q.m.connected.Set(1)
+			q.m.reconnects.Inc()
+			q.log.Info("connected to NATS again")
+		}),
+	}
 }
 
 func (q *Queue) streamName(topic string) string { return q.cfg.Prefix + "_" + topic }
@@ -168,6 +198,20 @@ func (q *Queue) Publish(ctx context.Context, topic string, msgs ...queue.Message
 	if q.isClosed() || q.isSealed(topic) {
 		return queue.ErrClosed
 	}
+	start := time.Now()
+	err := q.publish(ctx, topic, msgs)
+	if err != nil {
+		if !errors.Is(err, queue.ErrClosed) && ctx.Err() == nil {
+			q.m.publishErrors.WithLabelValues(topic, publishReason(err)).Inc()
+		}
+		return err
+	}
+	q.m.published.WithLabelValues(topic).Add(float64(len(msgs)))
+	q.m.confirm.WithLabelValues(topic).Observe(time.Since(start).Seconds())
+	return nil
+}
+
+func (q *Queue) publish(ctx context.Context, topic string, msgs []queue.Message) error {
 	limit := min(int64(q.cfg.MaxMessageBytes), q.cfg.MaxBytes)
 	for _, m := range msgs {
 		if int64(len(m.Body)) > limit {
@@ -317,7 +361,6 @@ func (q *Queue) shutdown() {
 		q.nc.Close()
 	}
 	if q.srv != nil {
-		q.srv.Shutdown()
-		q.srv.WaitForShutdown()
+		q.srv.stop()
 	}
 }

@@ -44,7 +44,7 @@ func TestEmbeddedKeepsAcrossRestart(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := embeddedConfig(t)
-			q, err := nats.New(cfg, nil)
+			q, err := nats.New(cfg, nats.Options{})
 			require.NoError(t, err)
 			ctx := timeout(t)
 			require.NoError(t, q.Declare(ctx, queue.TopicRaw, queue.GroupProcessor))
@@ -69,4 +69,13 @@ func TestEmbeddedKeepsAcrossRestart(t *testing.T) {
 			require.Equal(t, "tenant-1/stream", got[1].Key)
 		})
 	}
+}
+
+// TestEmbeddedStoreIsLocked checks that a second embedded server cannot open a store in
+// use, which two servers would corrupt.
+func TestEmbeddedStoreIsLocked(t *testing.T) {
+	cfg := embeddedConfig(t)
+	open(t, cfg)
+	_, err := nats.New(cfg, nats.Options{})
+	require.ErrorContains(t, err, "is in use by another process")
 }

@@ -2,6 +2,7 @@ package nats
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -15,9 +16,27 @@ const readyTimeout = 2 * time.Minute
 // payloadSlack is room beyond MaxMessageBytes for a message's subject and headers.
 const payloadSlack = 64 << 10
 
+// embedded is a NATS server with JetStream inside the process, and the lock on its store.
+type embedded struct {
+	*server.Server
+	lock *os.File
+}
+
+func (e *embedded) stop() {
+	e.Shutdown()
+	e.WaitForShutdown()
+	if e.lock != nil {
+		_ = e.lock.Close()
+	}
+}
+
 // startEmbedded starts a NATS server with JetStream inside the process, listening on no
 // port, with its file store in cfg.Dir.
-func startEmbedded(cfg Config) (*server.Server, error) {
+func startEmbedded(cfg Config) (*embedded, error) {
+	lock, err := lockDir(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
 	opts := &server.Options{
 		ServerName: "trolly-embedded",
 		JetStream:  true,
@@ -30,25 +49,29 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
+		if lock != nil {
+			_ = lock.Close()
+		}
 		return nil, fmt.Errorf("configure embedded server: %w", err)
 	}
+	e := &embedded{Server: srv, lock: lock}
 	srv.Start()
 	if !srv.ReadyForConnections(readyTimeout) {
-		srv.Shutdown()
+		e.stop()
 		return nil, fmt.Errorf("embedded server in %s: not ready after %s", cfg.Dir, readyTimeout)
 	}
-	return srv, nil
+	return e, nil
 }
 
 // connect opens the connection to the cluster, or to srv when it is not nil.
-func connect(cfg Config, srv *server.Server) (*natsio.Conn, error) {
-	opts := []natsio.Option{
+func connect(cfg Config, srv *embedded, events []natsio.Option) (*natsio.Conn, error) {
+	opts := append(events,
 		natsio.Name(cfg.ConnectionName),
 		natsio.MaxReconnects(-1),
-		natsio.ReconnectWait(250 * time.Millisecond),
-	}
+		natsio.ReconnectWait(250*time.Millisecond),
+	)
 	if srv != nil {
-		opts = append(opts, natsio.InProcessServer(srv))
+		opts = append(opts, natsio.InProcessServer(srv.Server))
 		nc, err := natsio.Connect("", opts...)
 		if err != nil {
 			return nil, fmt.Errorf("connect to the embedded server: %w", err)
