@@ -17,7 +17,7 @@ const (
 	DefaultMaxMessageBytes = 8 << 20
 	DefaultReplicas        = 1
 	DefaultPublishTimeout  = 10 * time.Second
-	DefaultAckWait         = time.Minute
+	DefaultAckWait         = 30 * time.Second
 	DefaultNackDelay       = 200 * time.Millisecond
 	DefaultMaxAckPending   = 1000
 	DefaultMaxBacklogBytes = 1 << 30
@@ -32,6 +32,10 @@ const (
 	// crash of the machine may lose what was acknowledged since.
 	FsyncInterval = "interval"
 )
+
+// minAckWait leaves the keep-alive of held deliveries, every third of ack_wait, time to
+// arrive.
+const minAckWait = 300 * time.Millisecond
 
 // maxMessageBytes is the largest payload a NATS server takes (its max_payload limit).
 const maxMessageBytes = 64 << 20
@@ -66,8 +70,9 @@ type Config struct {
 	Replicas int `yaml:"replicas"`
 	// PublishTimeout bounds the wait for the server's acknowledgements of a Publish.
 	PublishTimeout time.Duration `yaml:"publish_timeout"`
-	// AckWait is how long a delivery may stay unsettled before the server delivers it
-	// again (to a consumer that crashed, say).
+	// AckWait is how long the server waits for a consumer that stopped answering (a
+	// crashed process) before it delivers what that consumer held again. A live consumer
+	// holds its deliveries as long as it needs: they are kept in progress.
 	AckWait time.Duration `yaml:"ack_wait"`
 	// MaxDeliver bounds the deliveries of a message (0: unlimited). Past it the server
 	// stops delivering it, and it stays in the stream: prefer Reject.
@@ -143,10 +148,13 @@ func (c Config) Validate() error {
 	if c.Replicas < 1 || c.Replicas > 5 {
 		errs = append(errs, fmt.Errorf("replicas: must be between 1 and 5, got %d", c.Replicas))
 	}
+	if c.AckWait < minAckWait {
+		errs = append(errs, fmt.Errorf("ack_wait: must be at least %s, got %s", minAckWait, c.AckWait))
+	}
 	for _, d := range []struct {
 		key string
 		v   time.Duration
-	}{{"publish_timeout", c.PublishTimeout}, {"ack_wait", c.AckWait}, {"nack_delay", c.NackDelay}} {
+	}{{"publish_timeout", c.PublishTimeout}, {"nack_delay", c.NackDelay}} {
 		if d.v <= 0 {
 			errs = append(errs, fmt.Errorf("%s: must be > 0, got %s", d.key, d.v))
 		}

@@ -37,7 +37,7 @@ func TestConfigs(t *testing.T) {
 	}
 	require.Equal(t, nats.Config{
 		URL: "nats://127.0.0.1:4222", Prefix: "TROLLY", MaxBytes: 1 << 30, MaxMessageBytes: 8 << 20,
-		Replicas: 1, PublishTimeout: 10 * time.Second, AckWait: time.Minute, NackDelay: 200 * time.Millisecond,
+		Replicas: 1, PublishTimeout: 10 * time.Second, AckWait: 30 * time.Second, NackDelay: 200 * time.Millisecond,
 		MaxAckPending: 1000, MaxBacklogBytes: 1 << 30, ConnectionName: "trolly",
 	}, nats.DefaultConfig())
 	durable := nats.Config{Embedded: true, Dir: "d"}

@@ -264,3 +264,19 @@ func (c *consumer) giveBack() {
 		_ = m.Nak()
 	}
 }
+
+// inProgress resets the server's ack_wait of every delivery c holds.
+func (c *consumer) inProgress() {
+	c.mu.Lock()
+	held := make([]jetstream.Msg, 0, len(c.held))
+	for _, m := range c.held {
+		held = append(held, m)
+	}
+	c.mu.Unlock()
+	for _, m := range held {
+		if err := m.InProgress(); err != nil {
+			c.q.log.Warn("extend a held delivery", "topic", c.topic, "group", c.group, "err", err)
+			return
+		}
+	}
+}

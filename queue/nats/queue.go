@@ -40,7 +40,7 @@ type Queue struct {
 
 	closed    chan struct{}
 	closeOnce sync.Once
-	stopped   chan struct{} // the backlog refresh has ended
+	loops     sync.WaitGroup // the background loops: backlog refresh, keep-alive
 
 	mu        sync.Mutex
 	topics    map[string]bool // declared by this process, for Backlog
@@ -70,7 +70,7 @@ func New(cfg Config, opts Options) (*Queue, error) {
 	}
 	q := &Queue{
 		cfg: cfg, log: log,
-		closed: make(chan struct{}), stopped: make(chan struct{}),
+		closed: make(chan struct{}),
 		topics: map[string]bool{}, sealed: map[string]bool{}, consumers: map[*consumer]bool{},
 	}
 	q.m = newMetrics(opts.Registerer, cfg.MaxBacklogBytes, &q.backlog)
@@ -96,7 +96,8 @@ func New(cfg Config, opts Options) (*Queue, error) {
 		q.shutdown()
 		return nil, err
 	}
-	go q.refreshBacklog()
+	q.loops.Go(q.refreshBacklog)
+	q.loops.Go(q.keepAlive)
 	return q, nil
 }
 
@@ -295,7 +296,6 @@ func (q *Queue) Backlog() queue.Backlog {
 }
 
 func (q *Queue) refreshBacklog() {
-	defer close(q.stopped)
 	tick := time.NewTicker(backlogRefresh)
 	defer tick.Stop()
 	for {
@@ -333,6 +333,30 @@ func (q *Queue) streamBytes(topic string) (int64, error) {
 	return int64(s.CachedInfo().State.Bytes), nil
 }
 
+// keepAlive tells the server, every third of ack_wait, that the deliveries the consumers
+// hold are in progress: only a process that stopped talking to the server (a crash) has
+// its deliveries sent again after ack_wait, never one that batches for longer.
+func (q *Queue) keepAlive() {
+	tick := time.NewTicker(q.cfg.AckWait / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-q.closed:
+			return
+		case <-tick.C:
+		}
+		q.mu.Lock()
+		cs := make([]*consumer, 0, len(q.consumers))
+		for c := range q.consumers {
+			cs = append(cs, c)
+		}
+		q.mu.Unlock()
+		for _, c := range cs {
+			c.inProgress()
+		}
+	}
+}
+
 // Close gives back the deliveries its consumers hold, closes the connection and stops
 // the embedded server. Blocked calls return queue.ErrClosed.
 func (q *Queue) Close() error {
@@ -350,7 +374,7 @@ func (q *Queue) Close() error {
 		if q.nc != nil {
 			_ = q.nc.Flush()
 		}
-		<-q.stopped
+		q.loops.Wait()
 		q.shutdown()
 	})
 	return nil
