@@ -10,9 +10,11 @@
 // is the server's delivery count.
 //
 // Publish sends every message of a call asynchronously and returns once the server
-// acknowledged them all, so concurrent publishers share the store's syncs. The embedded
+// acknowledged them all: a call costs one round trip, not one per message. The embedded
 // server syncs its files before it acknowledges (fsync "always") unless configured
-// otherwise, and locks its directory: a second server on one store would corrupt it.
+// otherwise; its file store syncs each message on its own (it does not group the syncs of
+// concurrent publishers), so a topic takes about one message per fsync. It locks its
+// directory: a second server on one store would corrupt it.
 //
 // Nack returns a delivery to its group after nack_delay. Reject publishes the message,
 // with its reason, topic, group, key, attempt and time in Trolly-* headers, to the
