@@ -21,6 +21,7 @@ import (
 	"github.com/trolly-logs/trolly/processor"
 	"github.com/trolly-logs/trolly/queue/kafka"
 	"github.com/trolly-logs/trolly/queue/memory"
+	"github.com/trolly-logs/trolly/queue/nats"
 	"github.com/trolly-logs/trolly/queue/rabbitmq"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/sqlite"
@@ -94,13 +95,14 @@ type Admin struct {
 	HTTP httpx.Config `yaml:"http"`
 }
 
-// Queue selects the queue backend: memory (in process, `trolly all` only), rabbitmq or
-// kafka; only the selected section is validated.
+// Queue selects the queue backend: memory (in process, `trolly all` only), rabbitmq,
+// kafka or nats; only the selected section is validated.
 type Queue struct {
 	Driver   string          `yaml:"driver"`
 	Memory   memory.Config   `yaml:"memory"`
 	RabbitMQ rabbitmq.Config `yaml:"rabbitmq"`
 	Kafka    kafka.Config    `yaml:"kafka"`
+	NATS     nats.Config     `yaml:"nats"`
 }
 
 // Search selects the search backend.
@@ -160,6 +162,10 @@ func (c *Config) ApplyDefaults() {
 	c.Queue.Memory.ApplyDefaults()
 	c.Queue.RabbitMQ.ApplyDefaults()
 	c.Queue.Kafka.ApplyDefaults()
+	if c.Queue.NATS.Embedded && c.Queue.NATS.Dir == "" {
+		c.Queue.NATS.Dir = filepath.Join(c.DataDir, "queue")
+	}
+	c.Queue.NATS.ApplyDefaults()
 	c.Processor.ApplyDefaults()
 	c.Indexer.ApplyDefaults()
 	if c.Search.Driver == "" {
@@ -211,7 +217,7 @@ func (c *Config) Validate() error {
 	add("admin.http", c.Admin.HTTP.Validate())
 	add("api", c.API.Validate())
 	add("gateway", c.Gateway.Validate())
-	errs = append(errs, oneOf("queue.driver", c.Queue.Driver, "memory", "rabbitmq", "kafka"))
+	errs = append(errs, oneOf("queue.driver", c.Queue.Driver, "memory", "rabbitmq", "kafka", "nats"))
 	switch c.Queue.Driver {
 	case "memory":
 		add("queue.memory", c.Queue.Memory.Validate())
@@ -219,6 +225,8 @@ func (c *Config) Validate() error {
 		add("queue.rabbitmq", c.Queue.RabbitMQ.Validate())
 	case "kafka":
 		add("queue.kafka", c.Queue.Kafka.Validate())
+	case "nats":
+		add("queue.nats", c.Queue.NATS.Validate())
 	}
 	add("processor", c.Processor.Validate())
 	add("indexer", c.Indexer.Validate())

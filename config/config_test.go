@@ -133,6 +133,20 @@ func TestEnv(t *testing.T) {
 	require.Equal(t, 3, c.Archiver.DeadLetterAttempts)
 	require.Equal(t, int64(512<<20), c.Queue.Memory.MaxBacklogBytes)
 
+	c = &Config{DataDir: "/var/lib/trolly"}
+	require.NoError(t, c.ApplyEnv([]string{"TROLLY_QUEUE_DRIVER=nats", "TROLLY_QUEUE_NATS_EMBEDDED=true"}))
+	c.ApplyDefaults()
+	require.NoError(t, c.Validate())
+	require.Equal(t, filepath.Join("/var/lib/trolly", "queue"), c.Queue.NATS.Dir, "the embedded queue's store is under data_dir")
+	require.Equal(t, "always", c.Queue.NATS.Fsync, "the embedded queue syncs before acknowledging")
+	require.Empty(t, c.Queue.NATS.URL)
+
+	c = &Config{}
+	require.NoError(t, c.ApplyEnv([]string{"TROLLY_QUEUE_DRIVER=nats", "TROLLY_QUEUE_NATS_URL=nats://n1:4222,nats://n2:4222"}))
+	c.ApplyDefaults()
+	require.NoError(t, c.Validate())
+	require.Empty(t, c.Queue.NATS.Dir, "a cluster has no local store")
+
 	c = &Config{}
 	err = c.ApplyEnv([]string{"TROLLY_GATEWAY_MAX_BODY=1", "TROLLY_SHUTDOWN_TIMEOUT=soon", "TROLLY_TENANTS=x"})
 	require.ErrorContains(t, err, "TROLLY_GATEWAY_MAX_BODY: names no configuration key")

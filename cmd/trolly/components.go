@@ -20,6 +20,7 @@ import (
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/queue/kafka"
 	"github.com/trolly-logs/trolly/queue/memory"
+	"github.com/trolly-logs/trolly/queue/nats"
 	"github.com/trolly-logs/trolly/queue/rabbitmq"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/sqlite"
@@ -97,13 +98,18 @@ func (b *builder) openQueue(ctx context.Context, cmd string) error {
 	switch b.cfg.Queue.Driver {
 	case "memory":
 		if cmd != "all" {
-			return fmt.Errorf("queue.driver: the memory queue lives inside one process, so `trolly %s` would share it with nobody; run `trolly all`, or configure rabbitmq or kafka", cmd)
+			return fmt.Errorf("queue.driver: the memory queue lives inside one process, so `trolly %s` would share it with nobody; run `trolly all`, or configure rabbitmq, kafka or nats", cmd)
 		}
 		q, err = memory.New(b.cfg.Queue.Memory, b.reg)
 	case "rabbitmq":
 		q, err = rabbitmq.New(b.cfg.Queue.RabbitMQ, rabbitmq.Options{Logger: b.log, Registerer: b.reg, KeyMaxBytes: b.keyMaxBytes})
 	case "kafka":
 		q, err = kafka.New(b.cfg.Queue.Kafka, b.log, b.reg)
+	case "nats":
+		if b.cfg.Queue.NATS.Embedded && cmd != "all" && cmd != "dead-letters" {
+			return fmt.Errorf("queue.nats.embedded: the embedded NATS server lives inside one process, so `trolly %s` would share it with nobody; run `trolly all`, or set queue.nats.url", cmd)
+		}
+		q, err = nats.New(b.cfg.Queue.NATS, nats.Options{Logger: b.log.With("component", "queue"), Registerer: b.reg})
 	}
 	if err != nil {
 		return fmt.Errorf("open %s queue: %w", b.cfg.Queue.Driver, err)

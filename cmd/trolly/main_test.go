@@ -31,9 +31,23 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// TestDrainOnStop stops the process right after the last request was accepted: every
-// accepted line must still reach the index and the archive before it exits.
+// TestDrainOnStop stops `trolly all` right after the last request was accepted, on each
+// queue it can run alone (memory, embedded NATS): every accepted line must still reach the
+// index and the archive before it exits.
 func TestDrainOnStop(t *testing.T) {
+	tests := []struct {
+		name  string
+		queue string
+	}{
+		{"memory", ""},
+		{"nats/embedded", "queue: {driver: nats, nats: {embedded: true}}"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { testDrainOnStop(t, tc.queue) })
+	}
+}
+
+func testDrainOnStop(t *testing.T, queueConfig string) {
 	dir := t.TempDir()
 	admin, api, ingest := freeAddr(t), freeAddr(t), freeAddr(t)
 	cfg := fmt.Sprintf(`data_dir: %s
@@ -45,7 +59,8 @@ tenants:
   - id: demo
     keys: [{name: in, scope: ingest, hash: %q}]
     streams: [{name: raw, source_type: text}]
-`, filepath.Join(dir, "data"), admin, api, ingest, tenant.HashKey("k"))
+%s
+`, filepath.Join(dir, "data"), admin, api, ingest, tenant.HashKey("k"), queueConfig)
 	path := filepath.Join(dir, "trolly.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 
@@ -182,4 +197,22 @@ func TestVersionAndHelp(t *testing.T) {
 	out.Reset()
 	require.Equal(t, exitOK, run(context.Background(), []string{"help"}, nil, nil, &out, &out))
 	require.Contains(t, out.String(), "hash-key")
+}
+
+// TestSingleLayerRefusesEmbeddedNATS checks that a layer alone does not start a NATS
+// server of its own, which no other process would share.
+func TestSingleLayerRefusesEmbeddedNATS(t *testing.T) {
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("data_dir: %s\nadmin: {listen: %q}\nqueue: {driver: nats, nats: {embedded: true}}\n",
+		filepath.Join(dir, "data"), freeAddr(t))
+	path := filepath.Join(dir, "trolly.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
+	for _, layer := range []string{"gateway", "processor", "indexer", "archiver"} {
+		t.Run(layer, func(t *testing.T) {
+			var stderr bytes.Buffer
+			code := run(context.Background(), []string{layer, "--config", path}, nil, nil, &bytes.Buffer{}, &stderr)
+			require.Equal(t, exitFailure, code, stderr.String())
+			require.Contains(t, stderr.String(), "the embedded NATS server lives inside one process")
+		})
+	}
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	natsio "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 )
 
@@ -79,6 +81,34 @@ func sharedRabbit(t *testing.T) broker {
 func rabbitBroker(url, prefix string) broker {
 	return broker{name: "rabbitmq", url: url, prefix: prefix,
 		yaml: fmt.Sprintf("queue:\n  driver: rabbitmq\n  rabbitmq: {url: %q, prefix: %q, reconnect_max: 1s}\n", url, prefix)}
+}
+
+// sharedNATS is the machine's NATS server with JetStream (NATS_URL, else 127.0.0.1:4222),
+// under a prefix of the test's own whose streams are deleted after it.
+func sharedNATS(t *testing.T) broker {
+	t.Helper()
+	url := os.Getenv("NATS_URL")
+	if url == "" {
+		url = "nats://127.0.0.1:4222"
+	}
+	nc, err := natsio.Connect(url, natsio.Timeout(2*time.Second))
+	if err != nil {
+		needServer(t, "NATS at "+url, err.Error())
+	}
+	prefix := randomName("e2e_")
+	t.Cleanup(func() {
+		defer nc.Close()
+		js, err := jetstream.New(nc)
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, topic := range []string{"raw", "events", "dead"} {
+			if err := js.DeleteStream(ctx, prefix+"_"+topic); err != nil {
+				t.Logf("delete stream %s_%s: %v", prefix, topic, err)
+			}
+		}
+	})
+	return broker{name: "nats", yaml: fmt.Sprintf("queue:\n  driver: nats\n  nats: {url: %q, prefix: %q, ack_wait: 10s}\n", url, prefix)}
 }
 
 // kafkaFake runs the Kafka fake as a process of its own for the test.

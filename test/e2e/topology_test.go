@@ -202,14 +202,14 @@ func waitTotalBetween(t *testing.T, s server, key, from, to string, least, most 
 	}
 }
 
-// TestMultiProcess runs every layer as its own process on RabbitMQ and on Kafka, with two
+// TestMultiProcess runs every layer as its own process on RabbitMQ, Kafka and NATS, with two
 // processors, and kills a processor and then the indexer with SIGKILL while lines flow:
 // every accepted line must end up in search, and in the archive (see requireDelivered).
 func TestMultiProcess(t *testing.T) {
 	for _, b := range []struct {
 		name string
 		open func(*testing.T) broker
-	}{{"rabbitmq", sharedRabbit}, {"kafka", kafkaFake}} {
+	}{{"rabbitmq", sharedRabbit}, {"kafka", kafkaFake}, {"nats", sharedNATS}} {
 		t.Run(b.name, func(t *testing.T) {
 			tp := startTopology(t, b.open(t), 2)
 			stop := shipping(t, tp.srv, "demo", "acme")

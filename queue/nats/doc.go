@@ -1,0 +1,24 @@
+// Package nats is the NATS JetStream backend of queue.Queue (nats.go's jetstream API). It
+// talks to a NATS cluster (Config.URL), or runs a NATS server inside the process
+// (Config.Embedded) whose file store lives under the data directory, for `trolly all`.
+//
+// Each topic is a stream "<prefix>_<topic>" with interest retention, so that a message
+// is removed once every declared group has acknowledged it, and discard-new at max_bytes,
+// which Publish reports as queue.ErrFull. A message is stored under the subject
+// "<prefix>.<topic>.k<key>", the key in unpadded base64url so that any key is one subject
+// token. Each group is a durable pull consumer with explicit acks; a delivery's Attempt
+// is the server's delivery count.
+//
+// Publish sends every message of a call asynchronously and returns once the server
+// acknowledged them all: a call costs one round trip, not one per message. The embedded
+// server syncs its files before it acknowledges (fsync "always") unless configured
+// otherwise; its file store syncs each message on its own (it does not group the syncs of
+// concurrent publishers), so a topic takes about one message per fsync. It locks its
+// directory: a second server on one store would corrupt it.
+//
+// Nack returns a delivery to its group after nack_delay. Reject publishes the message,
+// with its reason, topic, group, key, attempt and time in Trolly-* headers, to the
+// work-queue stream "<prefix>_dead", then terminates the delivery; DeadLetters reads that
+// stream oldest first and removes what it returns. Closing a consumer, or the queue, gives
+// back the deliveries it holds.
+package nats
