@@ -5,6 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/trolly-logs/trolly/queue"
 )
 
 type metrics struct {
@@ -19,14 +21,8 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer, budget int64, backlog *atomic.Int64) *metrics {
 	f := promauto.With(reg)
-	f.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "trolly_queue_backlog_bytes",
-		Help: "Bytes of message bodies held until every group acknowledged them, all topics together.",
-	}, func() float64 { return float64(backlog.Load()) })
-	f.NewGauge(prometheus.GaugeOpts{
-		Name: "trolly_queue_backlog_budget_bytes",
-		Help: "max_backlog_bytes: past it the gateway refuses input with 503.",
-	}).Set(float64(budget))
+	queue.RegisterBacklog(reg, "Bytes of message bodies held until every group acknowledged them, all topics together.",
+		budget, func() float64 { return float64(backlog.Load()) })
 	return &metrics{
 		depth: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "trolly_queue_depth_messages",

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/queue/nats"
@@ -54,38 +53,7 @@ func BenchmarkPipeline(b *testing.B) {
 			defer c.Close()
 			keys := []string{"t0/s", "t1/s", "t2/s", "t3/s", "t4/s", "t5/s", "t6/s", "t7/s"}
 
-			b.ReportAllocs()
-			b.SetBytes(benchBody)
-			b.ResetTimer()
-			g, gctx := errgroup.WithContext(ctx)
-			for p := range publishers {
-				g.Go(func() error {
-					msg := queue.Message{Key: keys[p], Body: make([]byte, benchBody)}
-					for i := p; i < b.N; i += publishers {
-						if err := q.Publish(gctx, queue.TopicRaw, msg); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-			}
-			g.Go(func() error {
-				for got := 0; got < b.N; {
-					ds, err := c.Receive(gctx, 64)
-					if err != nil {
-						return err
-					}
-					for _, d := range ds {
-						if err := d.Ack(); err != nil {
-							return err
-						}
-					}
-					got += len(ds)
-				}
-				return nil
-			})
-			require.NoError(b, g.Wait())
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			queuetest.BenchPipeline(b, q, c, keys, benchBody)
 		})
 	}
 }

@@ -164,7 +164,7 @@ func (c *consumer) drained(ctx context.Context) (bool, error) {
 
 func (c *consumer) deliver(msgs []jetstream.Msg) ([]*queue.Delivery, error) {
 	ds := make([]*queue.Delivery, 0, len(msgs))
-	c.q.m.deliveries.WithLabelValues(c.topic, c.group).Add(float64(len(msgs)))
+	c.q.m.Deliveries.WithLabelValues(c.topic, c.group).Add(float64(len(msgs)))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, m := range msgs {
@@ -177,7 +177,7 @@ func (c *consumer) deliver(msgs []jetstream.Msg) ([]*queue.Delivery, error) {
 			attempt = int(md.NumDelivered)
 		}
 		if attempt > 1 {
-			c.q.m.redelivered.WithLabelValues(c.topic, c.group).Inc()
+			c.q.m.Redelivered.WithLabelValues(c.topic, c.group).Inc()
 		}
 		c.next++
 		c.held[c.next] = m
@@ -234,7 +234,7 @@ func (c *consumer) Reject(tag uint64, cause error) error {
 	if err := c.q.bury(c.topic, c.group, m, cause); err != nil {
 		return err
 	}
-	c.q.m.deadLetters.WithLabelValues(c.topic, c.group).Inc()
+	c.q.m.DeadLetters.WithLabelValues(c.topic, c.group).Inc()
 	if _, err := c.take(tag); err != nil {
 		return err
 	}

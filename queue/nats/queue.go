@@ -84,7 +84,7 @@ func New(cfg Config, opts Options) (*Queue, error) {
 	nc, err := connect(cfg, q.srv, q.connEvents())
 	if err == nil {
 		q.nc = nc
-		q.m.connected.Set(1)
+		q.m.Connected.Set(1)
 		q.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
 	}
 	if err == nil {
@@ -104,16 +104,16 @@ func New(cfg Config, opts Options) (*Queue, error) {
 // connEvents keeps the connection metrics and logs its losses.
 func (q *Queue) connEvents() []natsio.Option {
 	return []natsio.Option{
-		natsio.ConnectHandler(func(*natsio.Conn) { q.m.connected.Set(1) }),
+		natsio.ConnectHandler(func(*natsio.Conn) { q.m.Connected.Set(1) }),
 		natsio.DisconnectErrHandler(func(_ *natsio.Conn, err error) {
-			q.m.connected.Set(0)
+			q.m.Connected.Set(0)
 			if err != nil && !q.isClosed() {
 				q.log.Warn("lost the connection to NATS", "err", err)
 			}
 		}),
 		natsio.ReconnectHandler(func(*natsio.Conn) {
-			q.m.connected.Set(1)
-			q.m.reconnects.Inc()
+			q.m.Connected.Set(1)
+			q.m.Reconnects.Inc()
 			q.log.Info("connected to NATS again")
 		}),
 	}
@@ -203,12 +203,12 @@ func (q *Queue) Publish(ctx context.Context, topic string, msgs ...queue.Message
 	err := q.publish(ctx, topic, msgs)
 	if err != nil {
 		if !errors.Is(err, queue.ErrClosed) && ctx.Err() == nil {
-			q.m.publishErrors.WithLabelValues(topic, publishReason(err)).Inc()
+			q.m.PublishErrors.WithLabelValues(topic, publishReason(err)).Inc()
 		}
 		return err
 	}
-	q.m.published.WithLabelValues(topic).Add(float64(len(msgs)))
-	q.m.confirm.WithLabelValues(topic).Observe(time.Since(start).Seconds())
+	q.m.Published.WithLabelValues(topic).Add(float64(len(msgs)))
+	q.m.Confirm.WithLabelValues(topic).Observe(time.Since(start).Seconds())
 	return nil
 }
 

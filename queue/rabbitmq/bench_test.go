@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/queue/queuetest"
@@ -41,38 +40,7 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 			receiveAck(b, c, len(keys))
 
-			b.ReportAllocs()
-			b.SetBytes(benchBody)
-			b.ResetTimer()
-			g, gctx := errgroup.WithContext(ctx)
-			for p := range publishers {
-				g.Go(func() error {
-					msg := queue.Message{Key: keys[p], Body: make([]byte, benchBody)}
-					for i := p; i < b.N; i += publishers {
-						if err := q.Publish(gctx, queue.TopicRaw, msg); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-			}
-			g.Go(func() error {
-				for got := 0; got < b.N; {
-					ds, err := c.Receive(gctx, 64)
-					if err != nil {
-						return err
-					}
-					for _, d := range ds {
-						if err := d.Ack(); err != nil {
-							return err
-						}
-					}
-					got += len(ds)
-				}
-				return nil
-			})
-			require.NoError(b, g.Wait())
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			queuetest.BenchPipeline(b, q, c, keys, benchBody)
 		})
 	}
 }

@@ -127,9 +127,9 @@ func (c *consumer) accept(in inbound) *queue.Delivery {
 	tag := c.nextTag
 	c.held[tag] = held{inbound: in, attempt: attempt}
 	c.mu.Unlock()
-	c.q.metrics.deliveries.WithLabelValues(c.t.name, c.group).Inc()
+	c.q.metrics.Deliveries.WithLabelValues(c.t.name, c.group).Inc()
 	if attempt > 1 {
-		c.q.metrics.redelivered.WithLabelValues(c.t.name, c.group).Inc()
+		c.q.metrics.Redelivered.WithLabelValues(c.t.name, c.group).Inc()
 	}
 	m := queue.Message{Key: keyOf(in.d.Headers, in.d.RoutingKey), Body: in.d.Body}
 	return queue.NewDelivery(m, attempt, c, tag)

@@ -148,7 +148,7 @@ func (l *link) open(strict bool) (*amqp.Connection, error) {
 	l.gen++
 	l.blocked = nil
 	close(l.up)
-	l.metrics.connected.Set(1)
+	l.metrics.Connected.Set(1)
 	l.wg.Add(1)
 	go l.watchBlocked(conn, blocks)
 	return conn, nil
@@ -216,7 +216,7 @@ func (l *link) down(conn *amqp.Connection) bool {
 	if l.conn == conn {
 		l.conn = nil
 		l.up = make(chan struct{})
-		l.metrics.connected.Set(0)
+		l.metrics.Connected.Set(0)
 	}
 	return true
 }
@@ -229,7 +229,7 @@ func (l *link) reconnect() *amqp.Connection {
 		}
 		conn, err := l.open(false)
 		if err == nil {
-			l.metrics.reconnects.Inc()
+			l.metrics.Reconnects.Inc()
 			l.log.Info("reconnected to the broker", "attempts", attempt)
 			return conn
 		}
@@ -299,7 +299,7 @@ func (l *link) close() {
 		_ = conn.CloseDeadline(time.Now().Add(closeTimeout))
 	}
 	l.wg.Wait()
-	l.metrics.connected.Set(0)
+	l.metrics.Connected.Set(0)
 }
 
 // cut drops the network connection without a word to the broker, as a failing network

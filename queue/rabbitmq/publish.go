@@ -46,7 +46,7 @@ func (q *Queue) Publish(ctx context.Context, name string, msgs ...queue.Message)
 		return nil
 	}
 	if err := q.fits(t, msgs); err != nil {
-		q.metrics.publishErrors.WithLabelValues(name, reasonTooLarge).Inc()
+		q.metrics.PublishErrors.WithLabelValues(name, reasonTooLarge).Inc()
 		return fmt.Errorf("publish to %s: %w", name, err)
 	}
 	if t.keyed {
@@ -67,7 +67,7 @@ func (q *Queue) Publish(ctx context.Context, name string, msgs ...queue.Message)
 	}
 	start := time.Now()
 	res, err := q.send(ctx, out, q.cfg.QueueType == QueueQuorum)
-	q.metrics.confirm.WithLabelValues(name).Observe(time.Since(start).Seconds())
+	q.metrics.Confirm.WithLabelValues(name).Observe(time.Since(start).Seconds())
 	return q.publishResult(t, len(msgs), res, err)
 }
 
@@ -76,20 +76,20 @@ func (q *Queue) publishResult(t *topic, n int, res outcome, err error) error {
 	switch {
 	case err != nil:
 		if errors.Is(err, ErrUnavailable) {
-			m.publishErrors.WithLabelValues(t.name, reasonUnavailable).Inc()
+			m.PublishErrors.WithLabelValues(t.name, reasonUnavailable).Inc()
 		}
 		return fmt.Errorf("publish to %s: %d of %d messages confirmed: %w", t.name, res.acked, n, err)
 	case res.returned > 0:
 		t.forget()
-		m.publishErrors.WithLabelValues(t.name, reasonUnroutable).Inc()
+		m.PublishErrors.WithLabelValues(t.name, reasonUnroutable).Inc()
 		return fmt.Errorf("publish to %s: %d of %d messages unroutable: %w", t.name, res.returned, n, ErrUnroutable)
 	case res.nacked > 0:
-		m.published.WithLabelValues(t.name).Add(float64(res.acked))
-		m.publishErrors.WithLabelValues(t.name, reasonFull).Inc()
+		m.Published.WithLabelValues(t.name).Add(float64(res.acked))
+		m.PublishErrors.WithLabelValues(t.name, reasonFull).Inc()
 		return fmt.Errorf("publish to %s: refused, %d of %d messages stored: %w",
 			t.name, res.acked, n, queue.ErrFull)
 	}
-	m.published.WithLabelValues(t.name).Add(float64(n))
+	m.Published.WithLabelValues(t.name).Add(float64(n))
 	return nil
 }
 

@@ -93,7 +93,7 @@ func (c *consumer) Reject(tag uint64, cause error) error {
 		c.putBack(tag, h)
 		return fmt.Errorf("reject: %w", err)
 	}
-	c.q.metrics.deadLetters.WithLabelValues(c.t.name, c.group).Inc()
+	c.q.metrics.DeadLetters.WithLabelValues(c.t.name, c.group).Inc()
 	if err := h.d.Ack(false); err != nil {
 		return fmt.Errorf("reject: dead letter stored, but %w", settleErr(err))
 	}
