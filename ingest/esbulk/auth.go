@@ -43,6 +43,8 @@ func Credential(header string) (string, bool) {
 	case strings.EqualFold(scheme, "Bearer"):
 		secret = value
 	}
+	// A decoded secret may end in a space the client's encoder kept; keys have none.
+	secret = strings.TrimSpace(secret)
 	return secret, secret != ""
 }
 
