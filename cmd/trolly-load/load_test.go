@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/config"
 )
 
 // combined matches the lines the processor reads as nginx_access.
@@ -50,4 +53,31 @@ func TestProcReadings(t *testing.T) {
 	rss, err := procPeakRSS(pid)
 	require.NoError(t, err)
 	require.Greater(t, rss, int64(1<<20))
+}
+
+// Each -queue gives a queue section that trolly's configuration takes, with the driver and
+// fsync setting named.
+func TestEmbeddedQueue(t *testing.T) {
+	for name, want := range map[string]struct{ driver, fsync string }{
+		"":              {"memory", ""},
+		"memory":        {"memory", ""},
+		"nats":          {"nats", "always"},
+		"nats-interval": {"nats", "interval"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			section, err := embeddedQueue(name)
+			require.NoError(t, err)
+			cfg, err := config.Parse(strings.NewReader("data_dir: " + t.TempDir() + "\n" + section + "\n"))
+			require.NoError(t, err)
+			cfg.ApplyDefaults()
+			require.NoError(t, cfg.Validate())
+			require.Equal(t, want.driver, cfg.Queue.Driver)
+			if want.driver == "nats" {
+				require.True(t, cfg.Queue.NATS.Embedded)
+				require.Equal(t, want.fsync, string(cfg.Queue.NATS.Fsync))
+			}
+		})
+	}
+	_, err := embeddedQueue("rabbit")
+	require.ErrorContains(t, err, `-queue "rabbit"`)
 }

@@ -25,6 +25,7 @@ type options struct {
 	timeout     time.Duration
 	scenario    string
 	topology    string
+	queue       string
 	kfake       string
 	processors  int
 	quota       int64
@@ -46,6 +47,7 @@ func main() {
 	flag.IntVar(&o.pid, "pid", 0, "server process to read CPU time and peak memory of (without -spawn)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
 	flag.StringVar(&o.topology, "topology", "", "with -spawn: run each layer as processes of its own on rabbitmq (the local server) or kafka (the fake of -kfake)")
+	flag.StringVar(&o.queue, "queue", "", "with -spawn and no -topology: the queue of `trolly all`: memory, nats (embedded, fsync always) or nats-interval (embedded, fsync interval); empty is the binary's default")
 	flag.StringVar(&o.kfake, "kfake", "bin/kfake", "the Kafka fake for -topology kafka (go build -o bin/kfake ./test/kfake)")
 	flag.IntVar(&o.processors, "processors", 2, "processors of a -topology run")
 	flag.StringVar(&o.scenario, "scenario", "throughput", "throughput: send -lines as fast as accepted; noisy: one tenant floods at 10x its quota beside another (needs -spawn)")
@@ -84,7 +86,11 @@ func run(o options) error {
 		o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
 	} else if o.spawn != "" {
 		var err error
-		if srv, err = spawn(o.spawn, nil, benchTenant{id: "bench"}); err != nil {
+		queueYAML, err := embeddedQueue(o.queue)
+		if err != nil {
+			return err
+		}
+		if srv, err = spawn(o.spawn, queueYAML, nil, benchTenant{id: "bench"}); err != nil {
 			return err
 		}
 		defer srv.kill()

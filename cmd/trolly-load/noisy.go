@@ -18,7 +18,7 @@ import (
 func noisy(o options, env []string) error {
 	quota := o.quota
 	limits := fmt.Sprintf("{ingest_bytes_per_second: %d}", quota)
-	srv, err := spawn(o.spawn, env, benchTenant{id: "calm", limits: limits}, benchTenant{id: "noisy", limits: limits})
+	srv, err := spawn(o.spawn, "", env, benchTenant{id: "calm", limits: limits}, benchTenant{id: "noisy", limits: limits})
 	if err != nil {
 		return err
 	}

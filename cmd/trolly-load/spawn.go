@@ -78,10 +78,26 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// spawn starts `bin all` for tenants on a temporary directory and waits until it is ready.
-// env adds TROLLY_ variables.
-func spawn(bin string, env []string, tenants ...benchTenant) (*spawned, error) {
-	return spawnLayers(bin, "", env, []string{"all"}, tenants...)
+// spawn starts `bin all` for tenants on a temporary directory, with queueYAML (a queue
+// section, or empty for the default), and waits until it is ready. env adds TROLLY_
+// variables.
+func spawn(bin, queueYAML string, env []string, tenants ...benchTenant) (*spawned, error) {
+	return spawnLayers(bin, queueYAML, env, []string{"all"}, tenants...)
+}
+
+// embeddedQueue returns the queue section of `trolly all` for a -queue name.
+func embeddedQueue(name string) (string, error) {
+	switch name {
+	case "":
+		return "", nil
+	case "memory":
+		return "queue: {driver: memory}", nil
+	case "nats":
+		return "queue: {driver: nats, nats: {embedded: true, fsync: always}}", nil
+	case "nats-interval":
+		return "queue: {driver: nats, nats: {embedded: true, fsync: interval}}", nil
+	}
+	return "", fmt.Errorf("-queue %q: want memory, nats or nats-interval", name)
 }
 
 // spawnTopology starts each layer as processes of their own on the queue that queueYAML
