@@ -108,18 +108,25 @@ tenants:
 	require.NoError(t, err)
 	require.Equal(t, int64(requests*lines), res.Total, "indexed before exit")
 
-	bucket, err := fs.New(filepath.Join(dir, "data", "archive"))
+	require.Equal(t, requests*lines, archivedDocs(t, filepath.Join(dir, "data"), demoKey+"/raw/"), "archived before exit")
+}
+
+// archivedDocs counts the documents of the archive chunks under data whose keys start
+// with prefix.
+func archivedDocs(t *testing.T, data, prefix string) int {
+	t.Helper()
+	bucket, err := fs.New(filepath.Join(data, "archive"))
 	require.NoError(t, err)
-	archived := 0
-	for key, err := range bucket.List(context.Background(), demoKey+"/raw/") {
+	n := 0
+	for key, err := range bucket.List(context.Background(), prefix) {
 		require.NoError(t, err)
-		data, err := bucket.Get(context.Background(), key)
+		chunk, err := bucket.Get(context.Background(), key)
 		require.NoError(t, err)
-		docs, err := storage.ReadChunk(data)
+		docs, err := storage.ReadChunk(chunk)
 		require.NoError(t, err)
-		archived += len(docs)
+		n += len(docs)
 	}
-	require.Equal(t, requests*lines, archived, "archived before exit")
+	return n
 }
 
 // tenantKey reads the key of tenant id from the SQLite catalog under data.

@@ -14,8 +14,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/trolly-logs/trolly/storage"
-	"github.com/trolly-logs/trolly/storage/fs"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
@@ -111,18 +109,7 @@ tenants:
 	case <-time.After(60 * time.Second):
 		t.Fatalf("trolly did not stop within 60s\n%s", stderr.String())
 	}
-	bucket, err := fs.New(filepath.Join(data, "archive"))
-	require.NoError(t, err)
-	archived := 0
-	for key, err := range bucket.List(context.Background(), key+"/raw/") {
-		require.NoError(t, err)
-		chunk, err := bucket.Get(context.Background(), key)
-		require.NoError(t, err)
-		docs, err := storage.ReadChunk(chunk)
-		require.NoError(t, err)
-		archived += len(docs)
-	}
-	require.Equal(t, accepted*lines, archived, "every line answered 202 is archived")
+	require.Equal(t, accepted*lines, archivedDocs(t, data, key+"/raw/"), "every line answered 202 is archived")
 }
 
 func get(t *testing.T, url string) (int, string) {
