@@ -58,7 +58,7 @@ func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest)
 	}
 	defer release()
 	sreq.Tenant = t.Key // the tenant's data, not a predecessor's of the same id
-	res, err := s.run(ctx, sreq, t.Limits.QueryTimeout)
+	res, err := s.run(ctx, p.TenantID, sreq, t.Limits.QueryTimeout)
 	if err != nil {
 		return nil, s.searchError(ctx, p.TenantID, req.GetQ(), t.Limits.QueryTimeout, err)
 	}
@@ -70,10 +70,10 @@ var errQueryTimeout = errors.New("query timeout")
 
 // run waits for a slot of the process's searches and runs the search, both within the
 // plan's timeout; the backend stops the query when its context ends.
-func (s *searchService) run(ctx context.Context, req search.Request, timeout time.Duration) (search.Result, error) {
+func (s *searchService) run(ctx context.Context, tenantID string, req search.Request, timeout time.Duration) (search.Result, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errQueryTimeout)
 	defer cancel()
-	release, err := s.gate.Acquire(ctx, req.Tenant)
+	release, err := s.gate.Acquire(ctx, tenantID) // by id: the gate's metrics name tenants
 	if err != nil {
 		return search.Result{}, err
 	}
