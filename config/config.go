@@ -95,8 +95,16 @@ type Admin struct {
 	HTTP httpx.Config `yaml:"http"`
 }
 
-// Queue selects the queue backend: memory (in process, `trolly all` only), rabbitmq,
-// kafka or nats; only the selected section is validated.
+// Queue drivers whose names the layers check.
+const (
+	QueueNATS = "nats"
+	// QueueMemoryTestOnly is the in-process queue, which a crash empties.
+	QueueMemoryTestOnly = "memory-test-only"
+)
+
+// Queue selects the queue backend: nats (by default embedded in `trolly all`), rabbitmq,
+// kafka, or memory-test-only (in process, for tests and benchmarks: a crash loses what it
+// holds); only the selected section is validated.
 type Queue struct {
 	Driver   string          `yaml:"driver"`
 	Memory   memory.Config   `yaml:"memory"`
@@ -157,7 +165,11 @@ func (c *Config) ApplyDefaults() {
 	c.API.ApplyDefaults()
 	c.Gateway.ApplyDefaults()
 	if c.Queue.Driver == "" {
-		c.Queue.Driver = "memory"
+		c.Queue.Driver = QueueNATS
+		// The durable default: a NATS server inside `trolly all`, unless one is named.
+		if c.Queue.NATS.URL == "" {
+			c.Queue.NATS.Embedded = true
+		}
 	}
 	c.Queue.Memory.ApplyDefaults()
 	c.Queue.RabbitMQ.ApplyDefaults()
@@ -217,9 +229,13 @@ func (c *Config) Validate() error {
 	add("admin.http", c.Admin.HTTP.Validate())
 	add("api", c.API.Validate())
 	add("gateway", c.Gateway.Validate())
-	errs = append(errs, oneOf("queue.driver", c.Queue.Driver, "memory", "rabbitmq", "kafka", "nats"))
+	if c.Queue.Driver == "memory" {
+		errs = append(errs, fmt.Errorf("queue.driver: %q is now %q, for tests and benchmarks only: a crash loses what it holds; leave queue.driver unset for the embedded NATS queue, which keeps it on disk", c.Queue.Driver, QueueMemoryTestOnly))
+	} else {
+		errs = append(errs, oneOf("queue.driver", c.Queue.Driver, QueueNATS, "rabbitmq", "kafka", QueueMemoryTestOnly))
+	}
 	switch c.Queue.Driver {
-	case "memory":
+	case QueueMemoryTestOnly:
 		add("queue.memory", c.Queue.Memory.Validate())
 	case "rabbitmq":
 		add("queue.rabbitmq", c.Queue.RabbitMQ.Validate())
@@ -254,24 +270,31 @@ func (c *Config) Validate() error {
 // layers publish, which otherwise fail only when such a batch arrives. A raw batch of tiny
 // lines can weigh about three times its body once framed, hence the margin.
 func (c *Config) validateQueueRoom() error {
-	if c.Queue.Driver != "memory" {
-		return nil
+	var section string
+	var maxBytes, budget int64
+	switch {
+	case c.Queue.Driver == QueueMemoryTestOnly:
+		section, maxBytes, budget = "queue.memory", c.Queue.Memory.MaxBytes, c.Queue.Memory.MaxBacklogBytes
+	case c.Queue.Driver == QueueNATS && c.Queue.NATS.Embedded:
+		section, maxBytes, budget = "queue.nats", c.Queue.NATS.MaxBytes, c.Queue.NATS.MaxBacklogBytes
+	default:
+		return nil // a server's limits are its own configuration
 	}
 	need := max(4*c.Gateway.MaxBodyBytes, 2*int64(c.Processor.MaxMessageBytes))
-	if c.Queue.Memory.MaxBytes < need {
-		return fmt.Errorf("queue.memory.max_bytes: must be at least %d to hold the largest batches (4 x gateway.max_body_bytes, 2 x processor.max_message_bytes), got %d",
-			need, c.Queue.Memory.MaxBytes)
+	if maxBytes < need {
+		return fmt.Errorf("%s.max_bytes: must be at least %d to hold the largest batches (4 x gateway.max_body_bytes, 2 x processor.max_message_bytes), got %d",
+			section, need, maxBytes)
 	}
 	// The events the archiver buffers stay on the queue until their chunk is written.
-	if 2*c.Archiver.MaxBufferedBytes > c.Queue.Memory.MaxBytes {
-		return fmt.Errorf("archiver.max_buffered_bytes: must be at most half of queue.memory.max_bytes (%d), whose room it holds until written, got %d",
-			c.Queue.Memory.MaxBytes, c.Archiver.MaxBufferedBytes)
+	if 2*c.Archiver.MaxBufferedBytes > maxBytes {
+		return fmt.Errorf("archiver.max_buffered_bytes: must be at most half of %s.max_bytes (%d), whose room it holds until written, got %d",
+			section, maxBytes, c.Archiver.MaxBufferedBytes)
 	}
 	// A budget below what a healthy archiver holds, or below one large batch, would refuse
 	// input while nothing is wrong.
-	if need := max(4*c.Gateway.MaxBodyBytes, 2*c.Archiver.MaxBufferedBytes); c.Queue.Memory.MaxBacklogBytes < need {
-		return fmt.Errorf("queue.memory.max_backlog_bytes: must be at least %d (4 x gateway.max_body_bytes, 2 x archiver.max_buffered_bytes), got %d",
-			need, c.Queue.Memory.MaxBacklogBytes)
+	if need := max(4*c.Gateway.MaxBodyBytes, 2*c.Archiver.MaxBufferedBytes); budget < need {
+		return fmt.Errorf("%s.max_backlog_bytes: must be at least %d (4 x gateway.max_body_bytes, 2 x archiver.max_buffered_bytes), got %d",
+			section, need, budget)
 	}
 	return nil
 }

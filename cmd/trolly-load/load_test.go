@@ -59,8 +59,8 @@ func TestProcReadings(t *testing.T) {
 // fsync setting named.
 func TestEmbeddedQueue(t *testing.T) {
 	for name, want := range map[string]struct{ driver, fsync string }{
-		"":              {"memory", ""},
-		"memory":        {"memory", ""},
+		"":              {"nats", "always"},
+		"memory":        {"memory-test-only", ""},
 		"nats":          {"nats", "always"},
 		"nats-interval": {"nats", "interval"},
 	} {

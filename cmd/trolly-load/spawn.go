@@ -91,7 +91,7 @@ func embeddedQueue(name string) (string, error) {
 	case "":
 		return "", nil
 	case "memory":
-		return "queue: {driver: memory}", nil
+		return "queue: {driver: memory-test-only}", nil
 	case "nats":
 		return "queue: {driver: nats, nats: {embedded: true, fsync: always}}", nil
 	case "nats-interval":

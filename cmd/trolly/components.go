@@ -96,7 +96,7 @@ func (b *builder) openQueue(ctx context.Context, cmd string) error {
 	var q queue.Queue
 	var err error
 	switch b.cfg.Queue.Driver {
-	case "memory":
+	case config.QueueMemoryTestOnly:
 		if cmd != "all" {
 			return fmt.Errorf("queue.driver: the memory queue lives inside one process, so `trolly %s` would share it with nobody; run `trolly all`, or configure rabbitmq, kafka or nats", cmd)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trolly-logs/trolly/config"
 	"github.com/trolly-logs/trolly/queue"
 )
 
@@ -43,7 +44,7 @@ func deadLetters(ctx context.Context, args, environ []string, stdout, stderr io.
 		fmt.Fprintf(stderr, "trolly: %v\n", err)
 		return exitUsage
 	}
-	if cfg.Queue.Driver == "memory" {
+	if cfg.Queue.Driver == config.QueueMemoryTestOnly {
 		fmt.Fprintln(stderr, "trolly dead-letters: the memory queue keeps its dead letters inside the running `trolly all`; they are counted by trolly_queue_dead_letters_total and logged")
 		return exitUsage
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +66,9 @@ func TestDeadLettersRequeue(t *testing.T) {
 }
 
 func TestDeadLettersRefusesMemory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trolly.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("queue: {driver: memory-test-only}\n"), 0o600))
 	var out, errOut bytes.Buffer
-	require.Equal(t, exitUsage, run(context.Background(), []string{"dead-letters"}, nil, nil, &out, &errOut))
+	require.Equal(t, exitUsage, run(context.Background(), []string{"dead-letters", "--config", path}, nil, nil, &out, &errOut))
 	require.True(t, strings.Contains(errOut.String(), "memory queue keeps its dead letters"), errOut.String())
 }

@@ -39,8 +39,8 @@ func TestDrainOnStop(t *testing.T) {
 		name  string
 		queue string
 	}{
-		{"memory", ""},
-		{"nats/embedded", "queue: {driver: nats, nats: {embedded: true}}"},
+		{"memory", "queue: {driver: memory-test-only}"},
+		{"nats/embedded", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { testDrainOnStop(t, tc.queue) })

@@ -2,19 +2,22 @@
 // talks to a NATS cluster (Config.URL), or runs a NATS server inside the process
 // (Config.Embedded) whose file store lives under the data directory, for `trolly all`.
 //
-// Each topic is a stream "<prefix>_<topic>" with interest retention, so that a message
-// is removed once every declared group has acknowledged it, and discard-new at max_bytes,
-// which Publish reports as queue.ErrFull. A message is stored under the subject
-// "<prefix>.<topic>.k<key>", the key in unpadded base64url so that any key is one subject
-// token. Each group is a durable pull consumer with explicit acks; a delivery's Attempt
-// is the server's delivery count.
+// Each topic is a stream "<prefix>_<topic>" with limits retention and discard-new at
+// max_bytes, which Publish reports as queue.ErrFull. What every group of a topic has
+// acknowledged is trimmed each second: the stream is purged below the lowest ack floor of
+// its consumers (see trim; interest retention would cost the server a synced write per
+// acknowledgement). A message is stored under the subject "<prefix>.<topic>.k<key>", the
+// key in unpadded base64url so that any key is one subject token. Each group is a durable
+// pull consumer with explicit acks; a delivery's Attempt is the server's delivery count.
 //
 // Publish sends every message of a call asynchronously and returns once the server
-// acknowledged them all: a call costs one round trip, not one per message. The embedded
-// server syncs its files before it acknowledges (fsync "always") unless configured
-// otherwise; its file store syncs each message on its own (it does not group the syncs of
-// concurrent publishers), so a topic takes about one message per fsync. It locks its
-// directory: a second server on one store would corrupt it.
+// acknowledged them all: a call costs one round trip, not one per message. With the
+// embedded server and fsync "always" (the default), it then waits for a round of syncs of
+// the topic's files that began after the acknowledgements, shared by every publisher
+// waiting meanwhile (group commit, see syncer): what Publish confirmed survives a crash of
+// the process or of the machine. With "interval" the server syncs every two minutes: a
+// crash of the process loses nothing, one of the machine may. The embedded server locks
+// its directory: a second server on one store would corrupt it.
 //
 // Nack returns a delivery to its group after nack_delay. Reject publishes the message,
 // with its reason, topic, group, key, attempt and time in Trolly-* headers, to the

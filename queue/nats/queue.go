@@ -39,16 +39,19 @@ type Queue struct {
 	js  jetstream.JetStream
 
 	closed    chan struct{}
+	life      context.Context // ends with closed, for calls that must not outlive the queue
+	endLife   context.CancelFunc
 	closeOnce sync.Once
 	loops     sync.WaitGroup // the background loops: backlog refresh, keep-alive
 
 	mu        sync.Mutex
-	topics    map[string]bool // declared by this process, for Backlog
+	topics    map[string]bool // declared by this process, for Backlog and trim
 	sealed    map[string]bool
 	consumers map[*consumer]bool
 	dead      jetstream.Consumer
 
 	backlog atomic.Int64
+	sync    *syncer // on the embedded server with fsync "always"
 }
 
 var (
@@ -73,6 +76,7 @@ func New(cfg Config, opts Options) (*Queue, error) {
 		closed: make(chan struct{}),
 		topics: map[string]bool{}, sealed: map[string]bool{}, consumers: map[*consumer]bool{},
 	}
+	q.life, q.endLife = context.WithCancel(context.Background())
 	q.m = newMetrics(opts.Registerer, cfg.MaxBacklogBytes, &q.backlog)
 	if cfg.Embedded {
 		srv, err := startEmbedded(cfg)
@@ -93,8 +97,12 @@ func New(cfg Config, opts Options) (*Queue, error) {
 		cancel()
 	}
 	if err != nil {
+		q.endLife()
 		q.shutdown()
 		return nil, err
+	}
+	if cfg.Embedded && cfg.Fsync == FsyncAlways {
+		q.sync = newSyncer(q)
 	}
 	q.loops.Go(q.refreshBacklog)
 	q.loops.Go(q.keepAlive)
@@ -153,9 +161,10 @@ func (q *Queue) Declare(ctx context.Context, topic string, groups ...string) err
 	}
 	limit := min(int64(q.cfg.MaxMessageBytes), q.cfg.MaxBytes)
 	_, err := q.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:       q.streamName(topic),
-		Subjects:   []string{q.cfg.Prefix + "." + topic + ".>"},
-		Retention:  jetstream.InterestPolicy,
+		Name:     q.streamName(topic),
+		Subjects: []string{q.cfg.Prefix + "." + topic + ".>"},
+		// Limits, with what every group acknowledged trimmed by trim.
+		Retention:  jetstream.LimitsPolicy,
 		Discard:    jetstream.DiscardNew,
 		MaxBytes:   q.cfg.MaxBytes,
 		MaxMsgSize: int32(min(limit+payloadSlack, maxMessageBytes)),
@@ -194,7 +203,9 @@ func (q *Queue) consumerConfig(group string) jetstream.ConsumerConfig {
 	}
 }
 
-// Publish sends every message at once and waits for the server's acknowledgement of each.
+// Publish sends every message at once and waits for the server's acknowledgement of each
+// and, on the embedded server with fsync "always", for a sync of the topic's files that
+// began after them, which the calls of other goroutines share (group commit).
 func (q *Queue) Publish(ctx context.Context, topic string, msgs ...queue.Message) error {
 	if q.isClosed() || q.isSealed(topic) {
 		return queue.ErrClosed
@@ -244,6 +255,9 @@ func (q *Queue) publish(ctx context.Context, topic string, msgs []queue.Message)
 		case <-q.closed:
 			return queue.ErrClosed
 		}
+	}
+	if first == nil && q.sync != nil {
+		return q.sync.wait(ctx, topic)
 	}
 	return first
 }
@@ -312,9 +326,11 @@ func (q *Queue) refreshBacklog() {
 		q.mu.Unlock()
 		var total int64
 		for _, t := range topics {
-			n, err := q.streamBytes(t)
+			n, err := q.refreshTopic(t)
 			if err != nil {
-				q.log.Warn("read the stream's size", "stream", q.streamName(t), "err", err)
+				if !q.isClosed() {
+					q.log.Warn("refresh the stream", "stream", q.streamName(t), "err", err)
+				}
 				continue
 			}
 			total += n
@@ -323,14 +339,22 @@ func (q *Queue) refreshBacklog() {
 	}
 }
 
-func (q *Queue) streamBytes(topic string) (int64, error) {
+// refreshTopic trims topic's stream and returns the bytes it keeps.
+func (q *Queue) refreshTopic(topic string) (int64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), backlogRefresh)
 	defer cancel()
 	s, err := q.js.Stream(ctx, q.streamName(topic))
 	if err != nil {
 		return 0, err
 	}
-	return int64(s.CachedInfo().State.Bytes), nil
+	if err := q.trim(ctx, topic, s); err != nil {
+		return 0, err
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return int64(info.State.Bytes), nil
 }
 
 // keepAlive tells the server, every third of ack_wait, that the deliveries the consumers
@@ -362,6 +386,7 @@ func (q *Queue) keepAlive() {
 func (q *Queue) Close() error {
 	q.closeOnce.Do(func() {
 		close(q.closed)
+		q.endLife()
 		q.mu.Lock()
 		cs := make([]*consumer, 0, len(q.consumers))
 		for c := range q.consumers {

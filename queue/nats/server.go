@@ -44,7 +44,8 @@ func startEmbedded(cfg Config) (*embedded, error) {
 		DontListen: true,
 		NoSigs:     true,
 		NoLog:      true,
-		SyncAlways: cfg.Fsync == FsyncAlways,
+		// With fsync "always", Publish syncs what the server wrote (see syncer).
+		SyncAlways: false,
 		MaxPayload: int32(min(cfg.MaxMessageBytes+payloadSlack, maxMessageBytes)),
 	}
 	srv, err := server.NewServer(opts)

@@ -206,7 +206,7 @@ func ids(hits []hit) []string {
 }
 
 func TestSingleLayerRefusesMemoryQueue(t *testing.T) {
-	_, cfg := writeConfig(t, t.TempDir())
+	_, cfg := writeConfig(t, t.TempDir(), "queue: {driver: memory-test-only}")
 	for _, layer := range []string{"gateway", "processor", "indexer", "archiver"} {
 		t.Run(layer, func(t *testing.T) {
 			in := start(t, layer, "--config", cfg)
