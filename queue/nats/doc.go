@@ -2,11 +2,11 @@
 // talks to a NATS cluster (Config.URL), or runs a NATS server inside the process
 // (Config.Embedded) whose file store lives under the data directory, for `trolly all`.
 //
-// Each topic is a stream "<prefix>_<topic>" with limits retention and discard-new at
-// max_bytes, which Publish reports as queue.ErrFull. What every group of a topic has
-// acknowledged is trimmed each second: the stream is purged below the lowest ack floor of
-// its consumers (see trim; interest retention would cost the server a synced write per
-// acknowledgement). A message is stored under the subject "<prefix>.<topic>.k<key>", the
+// Each topic is a stream "<prefix>_<topic>" with discard-new at max_bytes, which Publish
+// reports as queue.ErrFull, that keeps a message until every group acknowledged it: by
+// interest retention on a cluster; on the embedded server, whose file store writes a
+// record per message that interest removes, by limits, trimmed each second below the
+// lowest ack floor of the stream's consumers (see trim). A message is stored under the subject "<prefix>.<topic>.k<key>", the
 // key in unpadded base64url so that any key is one subject token. Each group is a durable
 // pull consumer with explicit acks; a delivery's Attempt is the server's delivery count.
 //

@@ -160,11 +160,14 @@ func (q *Queue) Declare(ctx context.Context, topic string, groups ...string) err
 		return fmt.Errorf("declare topic %q: not a valid NATS name", topic)
 	}
 	limit := min(int64(q.cfg.MaxMessageBytes), q.cfg.MaxBytes)
+	retention := jetstream.InterestPolicy
+	if q.trims() {
+		retention = jetstream.LimitsPolicy // what every group acknowledged is trimmed
+	}
 	_, err := q.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:     q.streamName(topic),
-		Subjects: []string{q.cfg.Prefix + "." + topic + ".>"},
-		// Limits, with what every group acknowledged trimmed by trim.
-		Retention:  jetstream.LimitsPolicy,
+		Name:       q.streamName(topic),
+		Subjects:   []string{q.cfg.Prefix + "." + topic + ".>"},
+		Retention:  retention,
 		Discard:    jetstream.DiscardNew,
 		MaxBytes:   q.cfg.MaxBytes,
 		MaxMsgSize: int32(min(limit+payloadSlack, maxMessageBytes)),
@@ -347,8 +350,10 @@ func (q *Queue) refreshTopic(topic string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := q.trim(ctx, topic, s); err != nil {
-		return 0, err
+	if q.trims() {
+		if err := q.trim(ctx, topic, s); err != nil {
+			return 0, err
+		}
 	}
 	info, err := s.Info(ctx)
 	if err != nil {

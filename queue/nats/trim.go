@@ -8,6 +8,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// trims reports whether the streams are trimmed by trim rather than kept by interest:
+// on the embedded server only, whose version is the one built in. Servers before 2.10
+// forget every unacknowledged delivery of a consumer when its stream is purged, even
+// those above the purged range, so a cluster keeps interest retention.
+func (q *Queue) trims() bool { return q.srv != nil }
+
 // trim removes from topic's stream what every group of it has acknowledged: the
 // messages below the lowest ack floor of its consumers. The streams keep messages by
 // limits, not by interest, because the server's file store writes and syncs a record
