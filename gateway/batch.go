@@ -59,6 +59,10 @@ func (g *Gateway) publish(ctx context.Context, o owner, st tenant.Stream, transp
 		g.log.Warn("refuse raw batch: backlog over budget", "tenant", tenantID, "stream", st.Name, "records", len(recs))
 		return rej
 	}
+	if rej := g.checkTenantBacklog(tenantID, len(body)); rej != nil {
+		g.log.Warn("refuse raw batch: the tenant's backlog over its budget", "tenant", tenantID, "stream", st.Name, "records", len(recs))
+		return rej
+	}
 	msg := queue.Message{Key: tenantID + "/" + st.Name, Body: body}
 	if err := g.q.Publish(ctx, queue.TopicRaw, msg); err != nil {
 		g.log.Warn("publish raw batch", "tenant", tenantID, "stream", st.Name, "records", len(recs), "err", err)

@@ -126,7 +126,7 @@ func (g *Gateway) deliver(ctx context.Context, b *syslogBatch, protocol, remote 
 			g.accepted(b, protocol)
 			return
 		}
-		if (rej.code != reasonUnavailable && rej.code != reasonBacklog) || ctx.Err() != nil {
+		if (rej.code != reasonUnavailable && rej.code != reasonBacklog && rej.code != reasonTenantBacklog) || ctx.Err() != nil {
 			reason := rej.code
 			if ctx.Err() != nil {
 				reason = reasonShutdown

@@ -49,6 +49,7 @@ type Queue struct {
 	dead      jetstream.Consumer
 
 	backlog atomic.Int64
+	tenants *tenantBacklog
 }
 
 var (
@@ -74,6 +75,7 @@ func New(cfg Config, opts Options) (*Queue, error) {
 		topics: map[string]bool{}, sealed: map[string]bool{}, consumers: map[*consumer]bool{},
 	}
 	q.m = newMetrics(opts.Registerer, cfg.MaxBacklogBytes, &q.backlog)
+	q.tenants = newTenantBacklog(q, opts.Registerer)
 	if cfg.Embedded {
 		srv, err := startEmbedded(cfg)
 		if err != nil {
@@ -98,6 +100,7 @@ func New(cfg Config, opts Options) (*Queue, error) {
 	}
 	q.loops.Go(q.refreshBacklog)
 	q.loops.Go(q.keepAlive)
+	q.loops.Go(q.tenants.run)
 	return q, nil
 }
 
