@@ -17,6 +17,7 @@ import (
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/queue/memory"
+	"github.com/trolly-logs/trolly/tenant"
 )
 
 // withBacklogBudget moves f's gateway to a queue whose backlog budget is budget bytes.
@@ -206,5 +207,36 @@ func TestTenantBacklogProtocols(t *testing.T) {
 				require.Equal(t, "1", w.Header().Get("Retry-After"))
 			}
 		})
+	}
+}
+
+// A plan's max_backlog_bytes overrides the queue's share for its tenants, up or down.
+func TestTenantBacklogOfThePlan(t *testing.T) {
+	key := func(secret string) []tenant.KeyConfig {
+		return []tenant.KeyConfig{{Name: "in", Scope: tenant.ScopeIngest, Hash: tenant.HashKey(secret)}}
+	}
+	web := []tenant.StreamConfig{{Name: "web", SourceType: "text"}}
+	dir, err := tenant.NewStatic([]tenant.Config{
+		{ID: "plain", Keys: key("plain-in"), Streams: web},
+		{ID: "big", Limits: tenant.Limits{MaxBacklogBytes: 4000}, Keys: key("big-in"), Streams: web},
+		{ID: "tiny", Limits: tenant.Limits{MaxBacklogBytes: 100}, Keys: key("tiny-in"), Streams: web},
+	})
+	require.NoError(t, err)
+	var cfg Config
+	cfg.ApplyDefaults()
+	f := withBudgets(t, fixtureOn(t, dir, 0, cfg), 100000, 1000)
+	body := []byte(strings.Repeat("0123456789\n", 30))
+	for _, tc := range []struct {
+		tenant      string
+		least, most int64
+	}{
+		{"plain", 1000 - 600, 1000}, // a batch is about 560 bytes
+		{"big", 4000 - 600, 4000},
+		{"tiny", 1, 600}, // one batch: a tenant with nothing queued is taken
+	} {
+		w := postUntilRefused(t, f, request{stream: "web", key: tc.tenant + "-in", body: body})
+		require.Equal(t, http.StatusTooManyRequests, w.Code, w.Body.String())
+		held := f.q.TenantBacklog(tc.tenant).Bytes
+		require.True(t, held >= tc.least && held <= tc.most, "%s holds %d bytes, want %d to %d", tc.tenant, held, tc.least, tc.most)
 	}
 }

@@ -63,15 +63,20 @@ const reasonBacklog = "backlog_full"
 const reasonTenantBacklog = "tenant_backlog_full"
 
 // checkTenantBacklog refuses n more bytes of tenant when its share of the queue's backlog
-// would pass its budget, so that one tenant's flood cannot fill the backlog all share; the
-// others' input goes on. A tenant with nothing queued is never refused, so that a batch
-// larger than the budget is not refused for ever.
-func (g *Gateway) checkTenantBacklog(tenantID string, n int) *rejection {
+// would pass its budget (its plan's max_backlog_bytes, else the queue's), so that one
+// tenant's flood cannot fill the backlog all share; the others' input goes on. A tenant
+// with nothing queued is never refused, so that a batch larger than the budget is not
+// refused for ever.
+func (g *Gateway) checkTenantBacklog(o owner, n int) *rejection {
 	tb, ok := g.q.(queue.TenantBacklogger)
 	if !ok {
 		return nil
 	}
-	if b := tb.TenantBacklog(tenantID); b.Bytes == 0 || !b.Over(int64(n)) {
+	b := tb.TenantBacklog(o.id)
+	if o.backlog > 0 {
+		b.Budget = o.backlog
+	}
+	if b.Bytes == 0 || !b.Over(int64(n)) {
 		return nil
 	}
 	r := reject(http.StatusTooManyRequests, reasonTenantBacklog,
