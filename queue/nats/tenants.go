@@ -211,13 +211,16 @@ func (tb *tenantBacklog) follow(topic string) (*followed, error) {
 		return f, nil
 	}
 	f = &followed{topic: topic, stream: tb.q.streamName(topic), early: map[uint64]uint32{}, spill: map[*share]*spill{}}
+	tb.mu.Lock()
+	tb.topics[topic] = f // before the first message comes, which published drops otherwise
+	tb.mu.Unlock()
 	// Acknowledgements in both forms of the reply subject: $JS.ACK.<stream>.<consumer>.
 	// <delivered>.<stream seq>.<consumer seq>.<time>.<pending>, and the newer one with a
 	// domain and an account hash before the stream.
 	for _, subj := range []string{"$JS.ACK." + f.stream + ".*.*.*.*.*.*", "$JS.ACK.*.*." + f.stream + ".*.*.*.*.*.>"} {
 		sub, err := tb.q.nc.Subscribe(subj, func(m *natsio.Msg) { tb.acked(f, m) })
 		if err != nil {
-			tb.stopFollowing(f)
+			tb.unfollow(f)
 			return nil, err
 		}
 		f.subs = append(f.subs, sub)
@@ -232,12 +235,9 @@ func (tb *tenantBacklog) follow(topic string) (*followed, error) {
 			jetstream.ConsumeErrHandler(func(jetstream.ConsumeContext, error) {})) // it recovers on its own
 	}
 	if err != nil {
-		tb.stopFollowing(f)
+		tb.unfollow(f)
 		return nil, err
 	}
-	tb.mu.Lock()
-	tb.topics[topic] = f
-	tb.mu.Unlock()
 	return f, nil
 }
 
@@ -432,6 +432,12 @@ func (tb *tenantBacklog) releaseLocked(sh *share, n int64) {
 // compact drops the settled records.
 func (f *followed) compact() {
 	f.recs = slices.DeleteFunc(f.recs, func(r record) bool { return r.share == nil })
+}
+
+func (tb *tenantBacklog) unfollow(f *followed) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	tb.unfollowLocked(f)
 }
 
 // unfollowLocked forgets topic's stream, to follow it again from its start.
