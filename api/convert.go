@@ -41,6 +41,7 @@ func limitsToProto(l tenant.Limits) *trollyv1.Limits {
 		MaxQueryRange:        durationpb.New(l.MaxQueryRange),
 		QueueMaxBytes:        l.QueueMaxBytes,
 		QueryTimeout:         durationpb.New(l.QueryTimeout),
+		MaxBacklogBytes:      l.MaxBacklogBytes,
 	}
 }
 
@@ -54,6 +55,7 @@ func limitsOf(l *trollyv1.Limits) tenant.Limits {
 		MaxQueryRange:        l.GetMaxQueryRange().AsDuration(),
 		QueueMaxBytes:        l.GetQueueMaxBytes(),
 		QueryTimeout:         l.GetQueryTimeout().AsDuration(),
+		MaxBacklogBytes:      l.GetMaxBacklogBytes(),
 	}
 }
 

@@ -20,7 +20,7 @@ var planPaths = []string{
 	"id", "name", "managed_by", "create_time", "update_time",
 	"limits.ingest_bytes_per_second", "limits.ingest_burst_bytes", "limits.max_line_bytes", "limits.max_streams",
 	"limits.max_concurrent_queries", "limits.max_query_range", "limits.queue_max_bytes", "limits.query_timeout",
-	"retention.search_days", "retention.archive_days",
+	"limits.max_backlog_bytes", "retention.search_days", "retention.archive_days",
 }
 
 // ListPlans implements trollyv1.PlanServiceServer.
@@ -75,6 +75,7 @@ func (s *planService) UpdatePlan(ctx context.Context, req *trollyv1.UpdatePlanRe
 	set(m, "limits.max_query_range", &l.MaxQueryRange, nl.MaxQueryRange)
 	set(m, "limits.queue_max_bytes", &l.QueueMaxBytes, nl.QueueMaxBytes)
 	set(m, "limits.query_timeout", &l.QueryTimeout, nl.QueryTimeout)
+	set(m, "limits.max_backlog_bytes", &l.MaxBacklogBytes, nl.MaxBacklogBytes)
 	set(m, "retention.search_days", &p.Retention.SearchDays, in.Retention.SearchDays)
 	set(m, "retention.archive_days", &p.Retention.ArchiveDays, in.Retention.ArchiveDays)
 	p, err = s.cat.UpdatePlan(ctx, s.actor(ctx), p)

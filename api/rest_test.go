@@ -98,6 +98,7 @@ func operatorSetsUp(t *testing.T, e *env, op string) {
 	require.Equal(t, float64(3), obj(a, "limits")["max_streams"])
 	require.Equal(t, float64(8), obj(a, "limits")["max_concurrent_queries"], "zero limits take the defaults")
 	require.Equal(t, "30s", obj(a, "limits")["query_timeout"], "zero limits take the defaults")
+	require.Equal(t, "0", obj(a, "limits")["max_backlog_bytes"], "0: the queue's max_tenant_backlog_bytes")
 	require.Equal(t, float64(7), obj(a, "retention")["search_days"])
 
 	a = e.call(t, "PATCH", "/api/v1/plans/small", op, map[string]any{"limits": map[string]any{"max_streams": 6, "max_query_range": "3600s"}})
@@ -107,12 +108,15 @@ func operatorSetsUp(t *testing.T, e *env, op string) {
 	require.Equal(t, float64(8), obj(a, "limits")["max_concurrent_queries"], "PATCH keeps the fields it does not name")
 	require.Equal(t, "Small", a.body["name"])
 
-	a = e.call(t, "PATCH", "/api/v1/plans/small", op, map[string]any{"limits": map[string]any{"query_timeout": "2.500s"}})
+	a = e.call(t, "PATCH", "/api/v1/plans/small", op, map[string]any{"limits": map[string]any{"query_timeout": "2.500s", "max_backlog_bytes": "536870912"}})
 	require.Equal(t, 200, a.status, a.raw)
 	require.Equal(t, "2.500s", obj(a, "limits")["query_timeout"])
+	require.Equal(t, "536870912", obj(a, "limits")["max_backlog_bytes"])
 	require.Equal(t, float64(6), obj(a, "limits")["max_streams"], "PATCH keeps the fields it does not name")
 	requireError(t, e.call(t, "PATCH", "/api/v1/plans/small", op, map[string]any{"limits": map[string]any{"query_timeout": "7200s"}}),
 		400, "invalid_argument", "limits.query_timeout")
+	requireError(t, e.call(t, "PATCH", "/api/v1/plans/small", op, map[string]any{"limits": map[string]any{"max_backlog_bytes": "-1"}}),
+		400, "invalid_argument", "limits.max_backlog_bytes")
 
 	a = e.call(t, "POST", "/api/v1/tenants", op, map[string]any{"id": "acme", "name": "ACME", "plan_id": "small"})
 	require.Equal(t, 200, a.status, a.raw)

@@ -171,6 +171,7 @@ func (c *Config) ApplyDefaults() {
 			c.Queue.NATS.Embedded = true
 		}
 	}
+	memShare, natsShare := c.Queue.Memory.MaxTenantBacklogBytes == 0, c.Queue.NATS.MaxTenantBacklogBytes == 0
 	c.Queue.Memory.ApplyDefaults()
 	c.Queue.RabbitMQ.ApplyDefaults()
 	c.Queue.Kafka.ApplyDefaults()
@@ -189,6 +190,13 @@ func (c *Config) ApplyDefaults() {
 	c.Search.SQLite.ApplyDefaults()
 	c.Search.Gate.ApplyDefaults()
 	c.Archiver.ApplyDefaults()
+	// Unset, a tenant's share of the backlog is raised to what validateTenantBacklog asks.
+	if memShare {
+		c.Queue.Memory.MaxTenantBacklogBytes = min(max(c.Queue.Memory.MaxTenantBacklogBytes, c.tenantBacklogRoom()), c.Queue.Memory.MaxBacklogBytes)
+	}
+	if natsShare {
+		c.Queue.NATS.MaxTenantBacklogBytes = min(max(c.Queue.NATS.MaxTenantBacklogBytes, c.tenantBacklogRoom()), c.Queue.NATS.MaxBacklogBytes)
+	}
 	c.Bookkeeper.Purge.ApplyDefaults()
 	if c.Archive.Driver == "" {
 		c.Archive.Driver = "fs"
@@ -262,8 +270,36 @@ func (c *Config) Validate() error {
 	add("auth", c.Auth.Validate())
 	errs = append(errs, c.Bootstrap.validate()...)
 	errs = append(errs, c.validateTenants()...)
-	errs = append(errs, c.validateQueueRoom())
+	errs = append(errs, c.validateQueueRoom(), c.validateTenantBacklog())
 	return errors.Join(errs...)
+}
+
+// tenantBacklogRoom is the least share of the backlog a tenant needs while nothing is wrong.
+func (c *Config) tenantBacklogRoom() int64 {
+	return c.Archiver.MaxBufferedBytes + 4*c.Gateway.MaxBodyBytes
+}
+
+// validateTenantBacklog checks that a tenant's share of the backlog can hold what a healthy
+// archiver keeps of one tenant (all of its buffer, when that tenant ships alone) and a few
+// large batches: a smaller one would refuse the tenant while nothing is wrong. A share
+// equal to the whole budget turns it off.
+func (c *Config) validateTenantBacklog() error {
+	var key string
+	var total, share int64
+	switch c.Queue.Driver {
+	case "memory":
+		key, total, share = "queue.memory", c.Queue.Memory.MaxBacklogBytes, c.Queue.Memory.MaxTenantBacklogBytes
+	case "nats":
+		key, total, share = "queue.nats", c.Queue.NATS.MaxBacklogBytes, c.Queue.NATS.MaxTenantBacklogBytes
+	default:
+		return nil
+	}
+	need := c.tenantBacklogRoom()
+	if share >= total || share >= need {
+		return nil
+	}
+	return fmt.Errorf("%s.max_tenant_backlog_bytes: must be at least %d (archiver.max_buffered_bytes + 4 x gateway.max_body_bytes), or max_backlog_bytes to turn it off, got %d",
+		key, need, share)
 }
 
 // validateQueueRoom checks that the in-process queue can hold the largest messages the

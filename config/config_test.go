@@ -154,6 +154,32 @@ func TestEnv(t *testing.T) {
 	require.ErrorContains(t, err, "TROLLY_TENANTS: names no configuration key")
 }
 
+// A tenant's share of the backlog defaults to a quarter of the whole, but never below what
+// a healthy archiver holds of one tenant, and never above the whole.
+func TestTenantBacklogDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		total, buffered, want int64
+	}{
+		{"nats default", 0, 0, 256 << 20},
+		{"a quarter of a large total", 8 << 30, 0, 2 << 30},
+		{"the archiver's buffer and four bodies", 2 << 30, 512 << 20, 512<<20 + 40<<20},
+		{"at most the total: off", 100 << 20, 0, 100 << 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Config{}
+			c.Queue.Driver = "nats"
+			c.Queue.NATS.MaxBacklogBytes, c.Archiver.MaxBufferedBytes = tc.total, tc.buffered
+			c.ApplyDefaults()
+			require.NoError(t, c.Validate())
+			require.Equal(t, tc.want, c.Queue.NATS.MaxTenantBacklogBytes)
+		})
+	}
+	c := &Config{}
+	c.ApplyDefaults()
+	require.Equal(t, int64(192<<20), c.Queue.Memory.MaxTenantBacklogBytes, "three quarters of the memory queue's 256 MiB")
+}
+
 func TestEnvNamesCoverScalars(t *testing.T) {
 	names := EnvNames()
 	for _, want := range []string{"TROLLY_DATA_DIR", "TROLLY_GATEWAY_LISTEN", "TROLLY_API_LISTEN", "TROLLY_ADMIN_LISTEN", "TROLLY_QUEUE_DRIVER", "TROLLY_LOG_LEVEL"} {

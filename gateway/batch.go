@@ -16,8 +16,14 @@ import (
 )
 
 // owner is the tenant a batch is stamped with: its id and its key when the credential was
-// checked, so that the batch of a tenant deleted meanwhile never reaches its successor.
-type owner struct{ id, key string }
+// checked, so that the batch of a tenant deleted meanwhile never reaches its successor; and
+// its plan's share of the backlog (0: the queue's).
+type owner struct {
+	id, key string
+	backlog int64
+}
+
+func ownerOf(t tenant.Tenant) owner { return owner{t.ID, t.Key, t.Limits.MaxBacklogBytes} }
 
 // publish wraps records in a raw batch for the owner's stream and publishes it, returning
 // once the queue confirmed it. Nothing is published for no records.
@@ -57,6 +63,10 @@ func (g *Gateway) publish(ctx context.Context, o owner, st tenant.Stream, transp
 	}
 	if rej := g.checkBacklog(len(body)); rej != nil {
 		g.log.Warn("refuse raw batch: backlog over budget", "tenant", tenantID, "stream", st.Name, "records", len(recs))
+		return rej
+	}
+	if rej := g.checkTenantBacklog(o, len(body)); rej != nil {
+		g.log.Warn("refuse raw batch: the tenant's backlog over its budget", "tenant", tenantID, "stream", st.Name, "records", len(recs))
 		return rej
 	}
 	msg := queue.Message{Key: tenantID + "/" + st.Name, Body: body}

@@ -49,7 +49,7 @@ func esResponse(rej *rejection) esbulk.Response {
 		return esbulk.Unauthorized(rej.msg)
 	case "forbidden":
 		return esbulk.Forbidden(rej.msg)
-	case "rate_limited":
+	case "rate_limited", reasonTenantBacklog:
 		return esbulk.TooManyRequests(rej.msg, rej.retryAfter)
 	case "not_found", "no_stream":
 		return esbulk.ErrorResponse(http.StatusNotFound, "index_not_found_exception", rej.msg)
@@ -145,9 +145,9 @@ func (in *intake) routeItems(r *http.Request, req *esbulk.Request) ([]int, *reje
 }
 
 // failItem fails an item whose batch the queue refused: 429 when the queue is full or
-// down, which shippers retry for the item alone.
+// down, or the tenant's backlog is, which shippers retry for the item alone.
 func failItem(it *esbulk.Item, rej *rejection) {
-	if rej.status == http.StatusServiceUnavailable {
+	if rej.status == http.StatusServiceUnavailable || rej.status == http.StatusTooManyRequests {
 		it.Fail(http.StatusTooManyRequests, "es_rejected_execution_exception", rej.msg)
 		return
 	}

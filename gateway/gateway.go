@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,7 +50,21 @@ func New(cfg Config, dir tenant.Directory, q queue.Queue, logger *slog.Logger, r
 		now:      time.Now,
 	}
 	g.health.SetReady(true)
+	g.health.Check(g.Ready)
 	return g
+}
+
+// Ready returns nil unless the queue's backlog is over its budget, when the gateway refuses
+// everyone's input; then it says by how much.
+func (g *Gateway) Ready() error {
+	bl, ok := g.q.(queue.Backlogger)
+	if !ok {
+		return nil
+	}
+	if b := bl.Backlog(); b.Over(0) {
+		return fmt.Errorf("gateway: the backlog of data not yet stored holds %d bytes, over its budget of %d (max_backlog_bytes): storage is not keeping up, input is refused with 503", b.Bytes, b.Budget)
+	}
+	return nil
 }
 
 // Handler returns the gateway's routes.

@@ -65,7 +65,7 @@ func hecReply(r *http.Request, rej *rejection) hec.Reply {
 		code, status = hec.InvalidToken, hec.InvalidToken.Status()
 	case "not_found", "no_stream":
 		code, status = hec.IncorrectIndex, hec.IncorrectIndex.Status()
-	case "rate_limited", "unavailable", "overloaded", reasonBacklog:
+	case "rate_limited", "unavailable", "overloaded", reasonBacklog, reasonTenantBacklog:
 		code = hec.ServerBusy
 	case "too_large", "invalid_body", "unsupported_media_type":
 		code = hec.InvalidDataFormat

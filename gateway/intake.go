@@ -202,7 +202,7 @@ func (in *intake) publish(r *http.Request, alone bool) *rejection {
 			b.err = first
 			continue
 		}
-		if b.err = in.g.publish(r.Context(), owner{in.tenant.ID, in.tenant.Key}, b.stream, "http", r.RemoteAddr, b.recs); b.err != nil {
+		if b.err = in.g.publish(r.Context(), ownerOf(in.tenant), b.stream, "http", r.RemoteAddr, b.recs); b.err != nil {
 			if first == nil {
 				first = b.err
 			}

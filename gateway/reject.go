@@ -58,6 +58,33 @@ func (g *Gateway) fromPublish(err error) *rejection {
 // reasonBacklog is the code of a refusal because the queue's backlog is over its budget.
 const reasonBacklog = "backlog_full"
 
+// reasonTenantBacklog is the code of a refusal because the tenant's share of the backlog is
+// over its budget.
+const reasonTenantBacklog = "tenant_backlog_full"
+
+// checkTenantBacklog refuses n more bytes of tenant when its share of the queue's backlog
+// would pass its budget (its plan's max_backlog_bytes, else the queue's), so that one
+// tenant's flood cannot fill the backlog all share; the others' input goes on. A tenant
+// with nothing queued is never refused, so that a batch larger than the budget is not
+// refused for ever.
+func (g *Gateway) checkTenantBacklog(o owner, n int) *rejection {
+	tb, ok := g.q.(queue.TenantBacklogger)
+	if !ok {
+		return nil
+	}
+	b := tb.TenantBacklog(o.id)
+	if o.backlog > 0 {
+		b.Budget = o.backlog
+	}
+	if b.Bytes == 0 || !b.Over(int64(n)) {
+		return nil
+	}
+	r := reject(http.StatusTooManyRequests, reasonTenantBacklog,
+		"the tenant's backlog of data not yet stored is over its budget (it sends faster than storage takes it), retry later")
+	r.retryAfter = g.cfg.RetryAfter
+	return r
+}
+
 // checkBacklog refuses n more bytes when the queue's backlog would pass its budget: the
 // sinks are not keeping up (a store that fails, a full disk), and what is accepted now
 // could not be kept. Backends without a budget never refuse here.

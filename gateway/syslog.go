@@ -60,6 +60,7 @@ type sender struct {
 	tenantID string
 	// tenantKey is the tenant's key when the token was checked (see tenant.Tenant.Key).
 	tenantKey string
+	backlog   int64 // the plan's share of the backlog, 0: the queue's
 	lim       *rate.Limiter
 	maxLine   int
 	checked   time.Time
@@ -172,7 +173,7 @@ func (rt *router) newSender(ctx context.Context, tenantID string, now time.Time)
 		maxLine = int(min(int64(maxLine), tn.Limits.MaxLineBytes))
 	}
 	return &sender{
-		tenantID: tenantID, tenantKey: tn.Key, lim: rt.g.limits.get(tn), maxLine: maxLine, checked: now,
+		tenantID: tenantID, tenantKey: tn.Key, backlog: tn.Limits.MaxBacklogBytes, lim: rt.g.limits.get(tn), maxLine: maxLine, checked: now,
 		named: map[string]*tenant.Stream{}, apps: map[string]*tenant.Stream{},
 	}, nil
 }

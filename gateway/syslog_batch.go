@@ -15,6 +15,7 @@ import (
 type syslogBatch struct {
 	tenantID  string
 	tenantKey string
+	backlog   int64 // the plan's share of the backlog, 0: the queue's
 	stream    tenant.Stream
 	lim       *rate.Limiter
 	recs      []ingest.Record
@@ -72,7 +73,7 @@ func (p *pending) add(s *sender, st *tenant.Stream, a *syslog.Auth, f syslog.Fra
 		} else {
 			b = &syslogBatch{}
 		}
-		b.tenantID, b.tenantKey, b.stream, b.lim, b.due = s.tenantID, s.tenantKey, *st, s.lim, time.Now().Add(p.wait)
+		b.tenantID, b.tenantKey, b.backlog, b.stream, b.lim, b.due = s.tenantID, s.tenantKey, s.backlog, *st, s.lim, time.Now().Add(p.wait)
 		p.batches[k] = b
 	}
 	b.add(a, f, s.maxLine, remote)
@@ -121,12 +122,12 @@ func (g *Gateway) deliver(ctx context.Context, b *syslogBatch, protocol, remote 
 	g.throttle(ctx, b, protocol)
 	backoff := 10 * time.Millisecond
 	for {
-		rej := g.publish(ctx, owner{b.tenantID, b.tenantKey}, b.stream, protocol, remote, b.recs)
+		rej := g.publish(ctx, owner{b.tenantID, b.tenantKey, b.backlog}, b.stream, protocol, remote, b.recs)
 		if rej == nil {
 			g.accepted(b, protocol)
 			return
 		}
-		if (rej.code != reasonUnavailable && rej.code != reasonBacklog) || ctx.Err() != nil {
+		if (rej.code != reasonUnavailable && rej.code != reasonBacklog && rej.code != reasonTenantBacklog) || ctx.Err() != nil {
 			reason := rej.code
 			if ctx.Err() != nil {
 				reason = reasonShutdown

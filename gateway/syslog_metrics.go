@@ -22,7 +22,7 @@ func newSyslogMetrics(reg prometheus.Registerer) *syslogMetrics {
 		}, []string{"tenant", "protocol", "reason"}),
 		paused: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trolly_ingest_paused_seconds_total",
-			Help: "Time syslog connections were not read, by tenant, protocol and reason (rate_limited, unavailable).",
+			Help: "Time syslog connections were not read, by tenant, protocol and reason (rate_limited, unavailable, backlog_full, tenant_backlog_full).",
 		}, []string{"tenant", "protocol", "reason"}),
 		connections: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "trolly_ingest_connections",

@@ -142,7 +142,7 @@ func (u *udpReader) sendDue(now time.Time) {
 // publishDatagrams publishes a batch of datagrams once, dropping it when the queue
 // refuses: waiting would only move the loss to the socket's buffer.
 func (g *Gateway) publishDatagrams(ctx context.Context, b *syslogBatch) {
-	rej := g.publish(ctx, owner{b.tenantID, b.tenantKey}, b.stream, protoSyslogUDP, "", b.recs)
+	rej := g.publish(ctx, owner{b.tenantID, b.tenantKey, b.backlog}, b.stream, protoSyslogUDP, "", b.recs)
 	switch {
 	case rej == nil:
 		g.accepted(b, protoSyslogUDP)

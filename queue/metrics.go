@@ -69,3 +69,31 @@ func RegisterBacklog(reg prometheus.Registerer, help string, budget int64, bytes
 		Help: "max_backlog_bytes: past it the gateway refuses input with 503.",
 	}).Set(float64(budget))
 }
+
+// RegisterTenantBacklog registers the tenants' shares of the backlog, a copy of which
+// tenants returns at each scrape (only the tenants that have one, so the series follow the
+// tenants that ship), and the budget of each, in reg.
+func RegisterTenantBacklog(reg prometheus.Registerer, budget int64, tenants func() map[string]int64) {
+	if reg == nil {
+		return
+	}
+	reg.MustRegister(&tenantBacklog{tenants: tenants, desc: prometheus.NewDesc("trolly_queue_tenant_backlog_bytes",
+		"Bytes of a tenant's messages that some group has not acknowledged yet, all topics together.", []string{"tenant"}, nil)})
+	promauto.With(reg).NewGauge(prometheus.GaugeOpts{
+		Name: "trolly_queue_tenant_backlog_budget_bytes",
+		Help: "max_tenant_backlog_bytes: past it the gateway refuses the tenant's input with 429.",
+	}).Set(float64(budget))
+}
+
+type tenantBacklog struct {
+	tenants func() map[string]int64
+	desc    *prometheus.Desc
+}
+
+func (c *tenantBacklog) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *tenantBacklog) Collect(ch chan<- prometheus.Metric) {
+	for tenant, n := range c.tenants() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), tenant)
+	}
+}

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -97,6 +98,31 @@ func (b Backlog) Over(n int64) bool { return b.Budget > 0 && b.Bytes+n > b.Budge
 // backlog passes it, rather than accepting what the sinks cannot keep up with.
 type Backlogger interface {
 	Backlog() Backlog
+}
+
+// TenantBacklogger is implemented by backends that know each tenant's share of the
+// backlog, from the keys of the data path ("<tenant>/<stream>", see TenantOf), and have a
+// budget per tenant: the gateway answers that tenant 429 with Retry-After once its share
+// passes it, so that one tenant's flood does not fill the backlog that all share.
+type TenantBacklogger interface {
+	// TenantBacklog returns the bytes of tenant's messages that some group has not
+	// acknowledged yet, and the queue's budget per tenant.
+	TenantBacklog(tenant string) Backlog
+}
+
+// DefaultTenantBudget is the per-tenant budget of a backlog whose total budget is total,
+// when none is configured: a quarter of it, so that no tenant can take the whole, but at
+// least 192 MiB (what a healthy archiver may hold of one tenant's events by default, 128
+// MiB, plus room for large batches) and at most the total.
+func DefaultTenantBudget(total int64) int64 {
+	return min(max(total/4, 192<<20), total)
+}
+
+// TenantOf returns the tenant of a message key of the data path: what comes before its
+// first '/', or the whole key when it has none.
+func TenantOf(key string) string {
+	tenant, _, _ := strings.Cut(key, "/")
+	return tenant
 }
 
 // Acknowledger settles deliveries; backends implement it.

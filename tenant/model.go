@@ -39,6 +39,10 @@ type Limits struct {
 	// QueueMaxBytes bounds each of the tenant's stream queues, on brokers that keep one
 	// queue per stream; when full, the tenant is asked to retry and others are unaffected.
 	QueueMaxBytes int64 `yaml:"queue_max_bytes"`
+	// MaxBacklogBytes is the tenant's share of the queue's backlog (what it sent that is not
+	// stored yet), past which its input is refused with 429; 0 leaves the queue's
+	// max_tenant_backlog_bytes.
+	MaxBacklogBytes int64 `yaml:"max_backlog_bytes"`
 }
 
 // Retention is how long a tenant's events are kept.

@@ -120,6 +120,9 @@ func (p Plan) Validate() error {
 			return invalid(c.field, "must be > 0, got %d", c.v)
 		}
 	}
+	if l.MaxBacklogBytes < 0 {
+		return invalid("limits.max_backlog_bytes", "must be >= 0 (0: the queue's max_tenant_backlog_bytes), got %d", l.MaxBacklogBytes)
+	}
 	if l.QueryTimeout > MaxQueryTimeout {
 		return invalid("limits.query_timeout", "must be at most %s, got %s", MaxQueryTimeout, l.QueryTimeout)
 	}

@@ -63,7 +63,8 @@ type builder struct {
 	// background runs what the other stages need until they have stopped: the catalog's
 	// refresh, the signing keys' rotation.
 	background stage
-	// ready are the conditions of the process's readiness besides its start: the sinks'.
+	// ready are the conditions of the process's readiness besides its start: the sinks', the
+	// gateway's backlog.
 	ready []func() error
 }
 
@@ -152,6 +153,7 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 	sinks.seal = []string{queue.TopicEvents}
 	if b.has(layerGateway) {
 		g := gateway.New(b.cfg.Gateway, b.dir, b.q, b.log, b.reg)
+		b.ready = append(b.ready, g.Ready)
 		edge.add(layerGateway, func(ctx context.Context) error { return g.Serve(ctx, lns.gateway) })
 		addSyslog(&edge, g, lns)
 	}

@@ -171,6 +171,7 @@ func createPlan(fs *flag.FlagSet) func(context.Context, *adminEnv) error {
 	fs.IntVar(&l.MaxConcurrentQueries, "max-concurrent-queries", 0, "")
 	fs.DurationVar(&l.QueryTimeout, "query-timeout", 0, "")
 	fs.Int64Var(&l.QueueMaxBytes, "queue-max-bytes", 0, "")
+	fs.Int64Var(&l.MaxBacklogBytes, "max-backlog-bytes", 0, "")
 	fs.IntVar(&p.Retention.SearchDays, "search-days", 0, "")
 	fs.IntVar(&p.Retention.ArchiveDays, "archive-days", 0, "")
 	return func(ctx context.Context, c *adminEnv) error {

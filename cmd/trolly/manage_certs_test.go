@@ -31,9 +31,10 @@ func TestAdminCerts(t *testing.T) {
 		}
 		return out, code
 	}
-	plan, code := run("plans", "create", "--id", "p", "--name", "P", "--query-timeout", "5s")
+	plan, code := run("plans", "create", "--id", "p", "--name", "P", "--query-timeout", "5s", "--max-backlog-bytes", "536870912")
 	require.Equal(t, exitOK, code)
 	require.Equal(t, "5s", plan["limits"].(map[string]any)["query_timeout"])
+	require.Equal(t, float64(512<<20), plan["limits"].(map[string]any)["max_backlog_bytes"])
 	_, code = run("tenants", "create", "--id", "acme", "--name", "ACME", "--plan", "p")
 	require.Equal(t, exitOK, code)
 

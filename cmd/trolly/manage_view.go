@@ -37,7 +37,8 @@ func view(v any) map[string]any {
 func limitsView(l tenant.Limits) map[string]any {
 	return map[string]any{"ingest_bytes_per_second": l.IngestBytesPerSecond, "ingest_burst_bytes": l.IngestBurstBytes,
 		"max_line_bytes": l.MaxLineBytes, "max_streams": l.MaxStreams, "max_query_range": l.MaxQueryRange.String(),
-		"max_concurrent_queries": l.MaxConcurrentQueries, "queue_max_bytes": l.QueueMaxBytes, "query_timeout": l.QueryTimeout.String()}
+		"max_concurrent_queries": l.MaxConcurrentQueries, "queue_max_bytes": l.QueueMaxBytes, "query_timeout": l.QueryTimeout.String(),
+		"max_backlog_bytes": l.MaxBacklogBytes}
 }
 
 func retentionView(r tenant.Retention) map[string]any {

@@ -3,6 +3,8 @@ package memory
 import (
 	"errors"
 	"fmt"
+
+	"github.com/trolly-logs/trolly/queue"
 )
 
 // Defaults of Config.
@@ -34,6 +36,11 @@ type Config struct {
 	// Retry-After (queue.Backlogger). Publish itself is bounded by MaxBytes only, so that
 	// the layers inside can always move what was taken.
 	MaxBacklogBytes int64 `yaml:"max_backlog_bytes"`
+	// MaxTenantBacklogBytes is each tenant's budget of that backlog (the bodies of its
+	// keys, "<tenant>/<stream>"): past it the gateway refuses the tenant's input with 429
+	// and Retry-After (queue.TenantBacklogger), and the others' goes on. The default is
+	// queue.DefaultTenantBudget of MaxBacklogBytes; MaxBacklogBytes turns it off.
+	MaxTenantBacklogBytes int64 `yaml:"max_tenant_backlog_bytes"`
 }
 
 // DefaultConfig returns the configuration used when none is given.
@@ -57,6 +64,9 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxBacklogBytes == 0 {
 		c.MaxBacklogBytes = DefaultMaxBacklogBytes
 	}
+	if c.MaxTenantBacklogBytes == 0 {
+		c.MaxTenantBacklogBytes = queue.DefaultTenantBudget(c.MaxBacklogBytes)
+	}
 }
 
 // Validate reports every invalid field, naming its key.
@@ -74,6 +84,10 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBacklogBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_backlog_bytes: must be > 0, got %d", c.MaxBacklogBytes))
+	}
+	if c.MaxTenantBacklogBytes <= 0 || c.MaxTenantBacklogBytes > c.MaxBacklogBytes {
+		errs = append(errs, fmt.Errorf("max_tenant_backlog_bytes: must be between 1 and max_backlog_bytes (%d), got %d",
+			c.MaxBacklogBytes, c.MaxTenantBacklogBytes))
 	}
 	return errors.Join(errs...)
 }

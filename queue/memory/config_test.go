@@ -16,7 +16,7 @@ func TestConfigs(t *testing.T) {
 		want memory.Config
 	}{
 		{"empty.yaml", memory.DefaultConfig()},
-		{"good.yaml", memory.Config{MaxBytes: 1 << 20, Partitions: 8, MaxDeadLetters: 50, MaxBacklogBytes: 512 << 10}},
+		{"good.yaml", memory.Config{MaxBytes: 1 << 20, Partitions: 8, MaxDeadLetters: 50, MaxBacklogBytes: 512 << 10, MaxTenantBacklogBytes: 128 << 10}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -27,7 +27,7 @@ func TestConfigs(t *testing.T) {
 			require.NoError(t, err)
 		})
 	}
-	require.Equal(t, memory.Config{MaxBytes: 256 << 20, Partitions: 64, MaxDeadLetters: 10000, MaxBacklogBytes: 256 << 20}, memory.DefaultConfig())
+	require.Equal(t, memory.Config{MaxBytes: 256 << 20, Partitions: 64, MaxDeadLetters: 10000, MaxBacklogBytes: 256 << 20, MaxTenantBacklogBytes: 192 << 20}, memory.DefaultConfig())
 }
 
 func TestBadConfigs(t *testing.T) {

@@ -34,6 +34,8 @@ type Queue struct {
 	dead *deadStore
 	// backlog is the sum of the topics' bytes, for Backlog without their locks.
 	backlog *atomic.Int64
+	// tenants splits the backlog by tenant, for TenantBacklog.
+	tenants *tenants
 
 	mu     sync.RWMutex
 	topics map[string]*topic
@@ -41,9 +43,10 @@ type Queue struct {
 }
 
 var (
-	_ queue.Queue      = (*Queue)(nil)
-	_ queue.Sealer     = (*Queue)(nil)
-	_ queue.Backlogger = (*Queue)(nil)
+	_ queue.Queue            = (*Queue)(nil)
+	_ queue.Sealer           = (*Queue)(nil)
+	_ queue.Backlogger       = (*Queue)(nil)
+	_ queue.TenantBacklogger = (*Queue)(nil)
 )
 
 // New returns an empty queue. Zero fields of cfg take their defaults. Metrics are
@@ -55,12 +58,15 @@ func New(cfg Config, reg prometheus.Registerer) (*Queue, error) {
 	}
 	backlog := &atomic.Int64{}
 	m := newMetrics(reg, cfg.MaxBacklogBytes, backlog)
+	ts := newTenants()
+	queue.RegisterTenantBacklog(reg, cfg.MaxTenantBacklogBytes, ts.snapshot)
 	return &Queue{
 		cfg:     cfg,
 		seed:    maphash.MakeSeed(),
 		metrics: m,
 		dead:    &deadStore{max: cfg.MaxDeadLetters, metrics: m},
 		backlog: backlog,
+		tenants: ts,
 		topics:  map[string]*topic{},
 	}, nil
 }
@@ -90,7 +96,7 @@ func (q *Queue) Declare(ctx context.Context, name string, groups ...string) erro
 	}
 	t := q.topics[name]
 	if t == nil {
-		t = newTopic(name, q.cfg, q.metrics, q.dead, q.backlog)
+		t = newTopic(name, q.cfg, q.metrics, q.dead, q.backlog, q.tenants)
 		q.topics[name] = t
 	}
 	t.declare(groups)

@@ -28,6 +28,7 @@ type topic struct {
 	metrics    *metrics
 	dead       *deadStore
 	backlog    *atomic.Int64 // the queue's, which t.bytes is part of
+	tenants    *tenants      // the queue's, which t.bytes is part of too
 	bytesGauge prometheus.Gauge
 	published  prometheus.Counter
 	rejected   prometheus.Counter
@@ -40,7 +41,7 @@ type topic struct {
 	closed bool
 }
 
-func newTopic(name string, cfg Config, m *metrics, dead *deadStore, backlog *atomic.Int64) *topic {
+func newTopic(name string, cfg Config, m *metrics, dead *deadStore, backlog *atomic.Int64, ts *tenants) *topic {
 	return &topic{
 		name:       name,
 		maxBytes:   cfg.MaxBytes,
@@ -48,6 +49,7 @@ func newTopic(name string, cfg Config, m *metrics, dead *deadStore, backlog *ato
 		metrics:    m,
 		dead:       dead,
 		backlog:    backlog,
+		tenants:    ts,
 		bytesGauge: m.bytes.WithLabelValues(name),
 		published:  m.published.WithLabelValues(name),
 		rejected:   m.rejectedFull.WithLabelValues(name),
@@ -130,6 +132,9 @@ func (t *topic) enqueue(es []entry, b batchSize) error {
 		}
 	}
 	if len(t.groups) > 0 {
+		for i := range es {
+			t.tenants.add(es[i].msg.Key, es[i].size)
+		}
 		t.bytes += b.total
 		t.backlog.Add(b.total)
 		t.bytesGauge.Set(float64(t.bytes))
@@ -150,6 +155,7 @@ func (t *topic) unrefLocked(e *entry) {
 	}
 	t.bytes -= e.size
 	t.backlog.Add(-e.size)
+	t.tenants.add(e.msg.Key, -e.size)
 	e.msg.Body = nil // deliveries keep their own reference; this one would pin the body
 	t.bytesGauge.Set(float64(t.bytes))
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"time"
+
+	"github.com/trolly-logs/trolly/queue"
 )
 
 // Defaults of Config.
@@ -84,6 +86,12 @@ type Config struct {
 	// MaxBacklogBytes is the budget of the bytes in the topics' streams (what some group
 	// has not acknowledged): past it the gateway refuses new input (queue.Backlogger).
 	MaxBacklogBytes int64 `yaml:"max_backlog_bytes"`
+	// MaxTenantBacklogBytes is each tenant's budget of that backlog (the messages of its
+	// keys, "<tenant>/<stream>", that some group has not acknowledged): past it the gateway
+	// refuses the tenant's input with 429 (queue.TenantBacklogger), and the others' goes on.
+	// The default is queue.DefaultTenantBudget of MaxBacklogBytes; MaxBacklogBytes turns it
+	// off.
+	MaxTenantBacklogBytes int64 `yaml:"max_tenant_backlog_bytes"`
 	// ConnectionName names the connection in the server's monitoring.
 	ConnectionName string `yaml:"connection_name"`
 	// User and Password authenticate to a cluster; CredsFile is a NATS credentials file
@@ -123,6 +131,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&c.NackDelay, DefaultNackDelay)
 	setDefault(&c.MaxAckPending, DefaultMaxAckPending)
 	setDefault(&c.MaxBacklogBytes, DefaultMaxBacklogBytes)
+	setDefault(&c.MaxTenantBacklogBytes, queue.DefaultTenantBudget(c.MaxBacklogBytes))
 	setDefault(&c.ConnectionName, DefaultConnectionName)
 }
 
@@ -167,6 +176,10 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBacklogBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_backlog_bytes: must be > 0, got %d", c.MaxBacklogBytes))
+	}
+	if c.MaxTenantBacklogBytes <= 0 || c.MaxTenantBacklogBytes > c.MaxBacklogBytes {
+		errs = append(errs, fmt.Errorf("max_tenant_backlog_bytes: must be between 1 and max_backlog_bytes (%d), got %d",
+			c.MaxBacklogBytes, c.MaxTenantBacklogBytes))
 	}
 	return errors.Join(errs...)
 }

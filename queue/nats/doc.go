@@ -24,4 +24,8 @@
 // work-queue stream "<prefix>_dead", then terminates the delivery; DeadLetters reads that
 // stream oldest first and removes what it returns. Closing a consumer, or the queue, gives
 // back the deliveries it holds.
+//
+// Backlog is the bytes of the topics' streams; TenantBacklog splits what some group has
+// not acknowledged by the tenant of its key, from the streams and the acknowledgements of
+// every process (see tenantBacklog).
 package nats

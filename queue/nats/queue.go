@@ -52,6 +52,7 @@ type Queue struct {
 
 	backlog atomic.Int64
 	sync    *syncer // on the embedded server with fsync "always"
+	tenants *tenantBacklog
 }
 
 var (
@@ -78,6 +79,7 @@ func New(cfg Config, opts Options) (*Queue, error) {
 	}
 	q.life, q.endLife = context.WithCancel(context.Background())
 	q.m = newMetrics(opts.Registerer, cfg.MaxBacklogBytes, &q.backlog)
+	q.tenants = newTenantBacklog(q, opts.Registerer)
 	if cfg.Embedded {
 		srv, err := startEmbedded(cfg)
 		if err != nil {
@@ -106,6 +108,7 @@ func New(cfg Config, opts Options) (*Queue, error) {
 	}
 	q.loops.Go(q.refreshBacklog)
 	q.loops.Go(q.keepAlive)
+	q.loops.Go(q.tenants.run)
 	return q, nil
 }
 

@@ -40,7 +40,7 @@ func planTests() []test {
 
 func testPlanCreate(t *testing.T, f *fixture) {
 	v := f.version()
-	limits := tenant.Limits{MaxStreams: 7, IngestBytesPerSecond: 1 << 20, QueryTimeout: 1500 * time.Millisecond}
+	limits := tenant.Limits{MaxStreams: 7, IngestBytesPerSecond: 1 << 20, QueryTimeout: 1500 * time.Millisecond, MaxBacklogBytes: 1 << 30}
 	p, err := f.c.CreatePlan(f.ctx, actor, tenant.Plan{ID: "gold", Name: "Gold", ManagedBy: "config",
 		Limits: limits, Retention: tenant.Retention{SearchDays: 30}})
 	require.NoError(t, err)
@@ -70,6 +70,7 @@ func testPlanCreateInvalid(t *testing.T, f *fixture) {
 		{"negative limit", tenant.Plan{ID: "gold", Name: "Gold", Limits: tenant.Limits{MaxStreams: -1}}, "limits.max_streams"},
 		{"negative query timeout", tenant.Plan{ID: "gold", Name: "Gold", Limits: tenant.Limits{QueryTimeout: -time.Second}}, "limits.query_timeout"},
 		{"query timeout too long", tenant.Plan{ID: "gold", Name: "Gold", Limits: tenant.Limits{QueryTimeout: 2 * time.Hour}}, "limits.query_timeout"},
+		{"negative backlog", tenant.Plan{ID: "gold", Name: "Gold", Limits: tenant.Limits{MaxBacklogBytes: -1}}, "limits.max_backlog_bytes"},
 		{"archive shorter", tenant.Plan{ID: "gold", Name: "Gold", Retention: tenant.Retention{SearchDays: 30, ArchiveDays: 10}}, "retention.archive_days"},
 	}
 	v := f.version()

@@ -12,7 +12,7 @@ import (
 
 const planColumns = `id, name, ingest_bytes_per_second, ingest_burst_bytes, max_line_bytes, max_streams,
 	max_query_range_ns, max_concurrent_queries, queue_max_bytes, search_days, archive_days,
-	managed_by, query_timeout_ns, created_at, updated_at`
+	managed_by, query_timeout_ns, max_backlog_bytes, created_at, updated_at`
 
 func scanPlan(row pgx.Row) (tenant.Plan, error) {
 	var p tenant.Plan
@@ -20,7 +20,7 @@ func scanPlan(row pgx.Row) (tenant.Plan, error) {
 	l, r := &p.Limits, &p.Retention
 	err := row.Scan(&p.ID, &p.Name, &l.IngestBytesPerSecond, &l.IngestBurstBytes, &l.MaxLineBytes,
 		&l.MaxStreams, &queryRange, &l.MaxConcurrentQueries, &l.QueueMaxBytes, &r.SearchDays,
-		&r.ArchiveDays, &p.ManagedBy, &queryTimeout, &p.CreatedAt, &p.UpdatedAt)
+		&r.ArchiveDays, &p.ManagedBy, &queryTimeout, &l.MaxBacklogBytes, &p.CreatedAt, &p.UpdatedAt)
 	l.MaxQueryRange, l.QueryTimeout = time.Duration(queryRange), time.Duration(queryTimeout)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return p, err
@@ -40,10 +40,10 @@ func (s *Store) CreatePlan(ctx context.Context, actor tenant.Actor, p tenant.Pla
 		p.CreatedAt, p.UpdatedAt = now, now
 		l, r := p.Limits, p.Retention
 		_, err := tx.Exec(ctx, `INSERT INTO plans (`+planColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			p.ID, p.Name, l.IngestBytesPerSecond, l.IngestBurstBytes, l.MaxLineBytes, l.MaxStreams,
 			int64(l.MaxQueryRange), l.MaxConcurrentQueries, l.QueueMaxBytes, r.SearchDays, r.ArchiveDays,
-			p.ManagedBy, int64(l.QueryTimeout), now, now)
+			p.ManagedBy, int64(l.QueryTimeout), l.MaxBacklogBytes, now, now)
 		if err != nil {
 			return tenant.AuditEntry{}, classify(err, tenant.ErrNotFound)
 		}
@@ -92,11 +92,11 @@ func (s *Store) UpdatePlan(ctx context.Context, actor tenant.Actor, p tenant.Pla
 		out, err = scanPlan(tx.QueryRow(ctx, `UPDATE plans SET name = $2, ingest_bytes_per_second = $3,
 			ingest_burst_bytes = $4, max_line_bytes = $5, max_streams = $6, max_query_range_ns = $7,
 			max_concurrent_queries = $8, queue_max_bytes = $9, search_days = $10, archive_days = $11,
-			updated_at = $12, query_timeout_ns = $13
+			updated_at = $12, query_timeout_ns = $13, max_backlog_bytes = $14
 			WHERE id = $1 RETURNING `+planColumns,
 			p.ID, p.Name, l.IngestBytesPerSecond, l.IngestBurstBytes, l.MaxLineBytes, l.MaxStreams,
 			int64(l.MaxQueryRange), l.MaxConcurrentQueries, l.QueueMaxBytes, r.SearchDays, r.ArchiveDays, now,
-			int64(l.QueryTimeout)))
+			int64(l.QueryTimeout), l.MaxBacklogBytes))
 		if err != nil {
 			return tenant.AuditEntry{}, notFound(err)
 		}

@@ -14,7 +14,7 @@ import (
 const tenantSelect = `SELECT t.id, t.data_key, t.name, t.plan_id, t.managed_by, t.created_at, t.updated_at,
 	p.ingest_bytes_per_second, p.ingest_burst_bytes, p.max_line_bytes, p.max_streams,
 	p.max_query_range_ns, p.max_concurrent_queries, p.queue_max_bytes, p.search_days, p.archive_days,
-	p.query_timeout_ns
+	p.query_timeout_ns, p.max_backlog_bytes
 	FROM tenants t JOIN plans p ON p.id = t.plan_id`
 
 func scanTenant(row pgx.Row) (tenant.Tenant, error) {
@@ -23,7 +23,8 @@ func scanTenant(row pgx.Row) (tenant.Tenant, error) {
 	l, r := &t.Limits, &t.Retention
 	err := row.Scan(&t.ID, &t.Key, &t.Name, &t.PlanID, &t.ManagedBy, &t.CreatedAt, &t.UpdatedAt,
 		&l.IngestBytesPerSecond, &l.IngestBurstBytes, &l.MaxLineBytes, &l.MaxStreams, &queryRange,
-		&l.MaxConcurrentQueries, &l.QueueMaxBytes, &r.SearchDays, &r.ArchiveDays, &queryTimeout)
+		&l.MaxConcurrentQueries, &l.QueueMaxBytes, &r.SearchDays, &r.ArchiveDays, &queryTimeout,
+		&l.MaxBacklogBytes)
 	l.MaxQueryRange, l.QueryTimeout = time.Duration(queryRange), time.Duration(queryTimeout)
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	return t, err

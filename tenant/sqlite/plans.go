@@ -11,7 +11,7 @@ import (
 
 const planCols = `id, name, ingest_bytes_per_second, ingest_burst_bytes, max_line_bytes, max_streams,
 	max_query_range_ns, max_concurrent_queries, queue_max_bytes, search_days, archive_days,
-	managed_by, query_timeout_ns, created_at, updated_at`
+	managed_by, query_timeout_ns, max_backlog_bytes, created_at, updated_at`
 
 func scanPlan(r scanner) (tenant.Plan, error) {
 	var p tenant.Plan
@@ -19,7 +19,7 @@ func scanPlan(r scanner) (tenant.Plan, error) {
 	l := &p.Limits
 	err := r.Scan(&p.ID, &p.Name, &l.IngestBytesPerSecond, &l.IngestBurstBytes, &l.MaxLineBytes, &l.MaxStreams,
 		&l.MaxQueryRange, &l.MaxConcurrentQueries, &l.QueueMaxBytes, &p.Retention.SearchDays, &p.Retention.ArchiveDays,
-		&p.ManagedBy, &l.QueryTimeout, &created, &updated)
+		&p.ManagedBy, &l.QueryTimeout, &l.MaxBacklogBytes, &created, &updated)
 	p.CreatedAt, p.UpdatedAt = timeOf(created), timeOf(updated)
 	return p, err
 }
@@ -29,7 +29,7 @@ func planArgs(p tenant.Plan) []any {
 	l := p.Limits
 	return []any{p.ID, p.Name, l.IngestBytesPerSecond, l.IngestBurstBytes, l.MaxLineBytes, l.MaxStreams,
 		int64(l.MaxQueryRange), l.MaxConcurrentQueries, l.QueueMaxBytes, p.Retention.SearchDays, p.Retention.ArchiveDays,
-		p.ManagedBy, int64(l.QueryTimeout)}
+		p.ManagedBy, int64(l.QueryTimeout), l.MaxBacklogBytes}
 }
 
 // CreatePlan stores a new plan, its zero limits given their defaults.
@@ -40,7 +40,7 @@ func (s *Store) CreatePlan(ctx context.Context, actor tenant.Actor, p tenant.Pla
 	}
 	err := s.change(ctx, actor, func(tx *sql.Tx, now time.Time) (change, error) {
 		p.CreatedAt, p.UpdatedAt = now, now
-		_, err := tx.ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO plans (`+planCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			append(planArgs(p), micros(now), micros(now))...)
 		return change{action: "plan.create", target: p.ID}, dbErr(err)
 	})
@@ -82,11 +82,11 @@ func (s *Store) UpdatePlan(ctx context.Context, actor tenant.Actor, p tenant.Pla
 	var out tenant.Plan
 	err := s.change(ctx, actor, func(tx *sql.Tx, now time.Time) (change, error) {
 		a := planArgs(p)
-		args := append(a[1:11], a[12], micros(now), p.ID)
+		args := append(a[1:11], a[12], a[13], micros(now), p.ID)
 		err := affected(tx.ExecContext(ctx, `UPDATE plans SET name = ?, ingest_bytes_per_second = ?,
 			ingest_burst_bytes = ?, max_line_bytes = ?, max_streams = ?, max_query_range_ns = ?,
 			max_concurrent_queries = ?, queue_max_bytes = ?, search_days = ?, archive_days = ?, query_timeout_ns = ?,
-			updated_at = ? WHERE id = ?`, args...))
+			max_backlog_bytes = ?, updated_at = ? WHERE id = ?`, args...))
 		if err != nil {
 			return change{}, err
 		}

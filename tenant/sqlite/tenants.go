@@ -12,7 +12,8 @@ import (
 // tenantSelect reads tenants with their plan's limits and retention.
 const tenantSelect = `SELECT t.id, t.data_key, t.name, t.plan_id, t.managed_by, t.created_at, t.updated_at,
 	p.ingest_bytes_per_second, p.ingest_burst_bytes, p.max_line_bytes, p.max_streams, p.max_query_range_ns,
-	p.max_concurrent_queries, p.queue_max_bytes, p.search_days, p.archive_days, p.query_timeout_ns
+	p.max_concurrent_queries, p.queue_max_bytes, p.search_days, p.archive_days, p.query_timeout_ns,
+	p.max_backlog_bytes
 	FROM tenants t JOIN plans p ON p.id = t.plan_id`
 
 func scanTenant(r scanner) (tenant.Tenant, error) {
@@ -21,7 +22,8 @@ func scanTenant(r scanner) (tenant.Tenant, error) {
 	l := &t.Limits
 	err := r.Scan(&t.ID, &t.Key, &t.Name, &t.PlanID, &t.ManagedBy, &created, &updated,
 		&l.IngestBytesPerSecond, &l.IngestBurstBytes, &l.MaxLineBytes, &l.MaxStreams, &l.MaxQueryRange,
-		&l.MaxConcurrentQueries, &l.QueueMaxBytes, &t.Retention.SearchDays, &t.Retention.ArchiveDays, &l.QueryTimeout)
+		&l.MaxConcurrentQueries, &l.QueueMaxBytes, &t.Retention.SearchDays, &t.Retention.ArchiveDays, &l.QueryTimeout,
+		&l.MaxBacklogBytes)
 	t.CreatedAt, t.UpdatedAt = timeOf(created), timeOf(updated)
 	return t, err
 }

@@ -138,9 +138,13 @@ type Limits struct {
 	// queue_max_bytes bounds each of the tenant's stream queues.
 	QueueMaxBytes int64 `protobuf:"varint,7,opt,name=queue_max_bytes,json=queueMaxBytes,proto3" json:"queue_max_bytes,omitempty"`
 	// query_timeout bounds how long one search runs before it is stopped (at most 1h).
-	QueryTimeout  *durationpb.Duration `protobuf:"bytes,8,opt,name=query_timeout,json=queryTimeout,proto3" json:"query_timeout,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	QueryTimeout *durationpb.Duration `protobuf:"bytes,8,opt,name=query_timeout,json=queryTimeout,proto3" json:"query_timeout,omitempty"`
+	// max_backlog_bytes is the tenant's share of the queue's backlog (what it sent that is
+	// not stored yet), past which its input is refused with 429; 0 leaves the queue's
+	// max_tenant_backlog_bytes.
+	MaxBacklogBytes int64 `protobuf:"varint,9,opt,name=max_backlog_bytes,json=maxBacklogBytes,proto3" json:"max_backlog_bytes,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Limits) Reset() {
@@ -227,6 +231,13 @@ func (x *Limits) GetQueryTimeout() *durationpb.Duration {
 		return x.QueryTimeout
 	}
 	return nil
+}
+
+func (x *Limits) GetMaxBacklogBytes() int64 {
+	if x != nil {
+		return x.MaxBacklogBytes
+	}
+	return 0
 }
 
 // Retention is how long a tenant's events are kept.
@@ -1080,7 +1091,7 @@ const file_trolly_v1_resources_proto_rawDesc = "" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\x95\x03\n" +
+	"updateTime\"\xc1\x03\n" +
 	"\x06Limits\x125\n" +
 	"\x17ingest_bytes_per_second\x18\x01 \x01(\x03R\x14ingestBytesPerSecond\x12,\n" +
 	"\x12ingest_burst_bytes\x18\x02 \x01(\x03R\x10ingestBurstBytes\x12$\n" +
@@ -1090,7 +1101,8 @@ const file_trolly_v1_resources_proto_rawDesc = "" +
 	"\x16max_concurrent_queries\x18\x05 \x01(\x05R\x14maxConcurrentQueries\x12A\n" +
 	"\x0fmax_query_range\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\rmaxQueryRange\x12&\n" +
 	"\x0fqueue_max_bytes\x18\a \x01(\x03R\rqueueMaxBytes\x12>\n" +
-	"\rquery_timeout\x18\b \x01(\v2\x19.google.protobuf.DurationR\fqueryTimeout\"O\n" +
+	"\rquery_timeout\x18\b \x01(\v2\x19.google.protobuf.DurationR\fqueryTimeout\x12*\n" +
+	"\x11max_backlog_bytes\x18\t \x01(\x03R\x0fmaxBacklogBytes\"O\n" +
 	"\tRetention\x12\x1f\n" +
 	"\vsearch_days\x18\x01 \x01(\x05R\n" +
 	"searchDays\x12!\n" +
