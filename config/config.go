@@ -287,9 +287,9 @@ func (c *Config) validateTenantBacklog() error {
 	var key string
 	var total, share int64
 	switch c.Queue.Driver {
-	case "memory":
+	case QueueMemoryTestOnly:
 		key, total, share = "queue.memory", c.Queue.Memory.MaxBacklogBytes, c.Queue.Memory.MaxTenantBacklogBytes
-	case "nats":
+	case QueueNATS:
 		key, total, share = "queue.nats", c.Queue.NATS.MaxBacklogBytes, c.Queue.NATS.MaxTenantBacklogBytes
 	default:
 		return nil

@@ -31,7 +31,7 @@ log: {level: error}
 admin: {listen: %q}
 api: {listen: %q}
 gateway: {listen: %q, max_body_bytes: 65536, max_line_bytes: 4096}
-queue: {nats: {max_backlog_bytes: 262144}}
+queue: {nats: {max_backlog_bytes: 262144, max_tenant_backlog_bytes: 262144}}
 archiver: {max_chunk_bytes: 65536, max_buffered_bytes: 65536, max_chunk_age: 100ms,
   retry_min_backoff: 10ms, retry_max_backoff: 100ms, unready_after: 300ms, dead_letter_attempts: 1000000}
 tenants:
