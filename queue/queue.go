@@ -77,11 +77,24 @@ type Consumer interface {
 // fails with ErrClosed, and Receive returns ErrClosed once nothing more can come to the
 // caller: the group has nothing pending and nothing in flight but the caller's own
 // deliveries. A consumer that batches (holding deliveries until its output is durable) is
-// told so at once and must then settle what it holds; it must not Nack it, since nobody
-// would receive it again. The in-process backend needs this to stop without losing what it
-// holds.
+// told so at once and must then settle what it holds; on a queue that is not durable it
+// must not Nack it, since nobody would receive it again. The in-process backend needs this
+// to stop without losing what it holds.
 type Sealer interface {
 	Seal(topic string)
+}
+
+// Durable is implemented by backends that keep what they confirmed when the process stops,
+// by a crash too: what was not acknowledged is delivered again after the next start. A
+// backend that does not implement it loses what it holds when the process ends.
+type Durable interface {
+	Durable() bool
+}
+
+// IsDurable reports whether q keeps what it confirmed across a stop of the process.
+func IsDurable(q Queue) bool {
+	d, ok := q.(Durable)
+	return ok && d.Durable()
 }
 
 // Backlog is what a queue holds that some group has not acknowledged yet, against the

@@ -89,8 +89,8 @@ type received struct {
 
 // Run archives until ctx ends or the topic is sealed and drained. When ctx ends it writes
 // what it holds within StopTimeout, nacks what it could not, and returns nil; after a
-// drain it returns nil once everything is written. Run is not for concurrent calls: run
-// several Archivers instead.
+// drain it returns nil once everything is written (on a durable queue, also when ctx ends
+// first, as above). Run is not for concurrent calls: run several Archivers instead.
 func (a *Archiver) Run(ctx context.Context) error {
 	if err := a.cfg.Validate(); err != nil {
 		return fmt.Errorf("archiver config: %w", err)
@@ -192,12 +192,16 @@ func (a *Archiver) untilNextAge() time.Duration {
 	return min(max(c.opened.Add(a.cfg.MaxChunkAge).Sub(a.now()), 0), limit)
 }
 
-// drain writes everything once the topic is sealed and empty. Nothing will redeliver what
-// it cannot write, so that is an error.
+// drain writes everything once the topic is sealed and empty. When ctx ends first, what
+// it could not write is nacked: a durable queue delivers it again after the next start,
+// but nothing will redeliver it from any other queue, so that is an error.
 func (a *Archiver) drain(ctx context.Context) error {
 	a.buf.sealAll(reasonDrain)
 	if err := a.flushAll(ctx); err != nil {
 		_ = a.stop(ctx)
+		if queue.IsDurable(a.q) {
+			return nil
+		}
 		return fmt.Errorf("drain the events topic: %w", err)
 	}
 	a.log.Info("events topic drained; archive complete")

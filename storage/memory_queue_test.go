@@ -60,24 +60,46 @@ func newEventsQueue(ctx context.Context, t *testing.T) *memory.Queue {
 	return q
 }
 
-// TestArchiverDrainFailure stops a drain whose writes keep failing: Run must say so, since
-// nothing will redeliver what it could not write.
-func TestArchiverDrainFailure(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	q := newEventsQueue(ctx, t)
-	body, err := proto.Marshal(batchOf("acme", "web", "1", events("m", 3, hour13)...))
-	require.NoError(t, err)
-	require.NoError(t, q.Publish(ctx, queue.TopicEvents, queue.Message{Key: "acme/web", Body: body}))
-	q.Seal(queue.TopicEvents)
+// durableQueue passes for a queue that keeps what it holds across the process's stop.
+type durableQueue struct{ *memory.Queue }
 
-	cfg := quiet()
-	cfg.MaxChunkAge = time.Hour
-	runCtx, stop := context.WithTimeout(ctx, 500*time.Millisecond) // the process's shutdown deadline
-	defer stop()
-	err = storage.NewArchiver(cfg, q, &flakyBucket{Bucket: newFSBucket(t), failures: -1}, nil, nil, nil).Run(runCtx)
-	require.ErrorContains(t, err, "drain the events topic")
-	require.NoError(t, ctx.Err())
+func (durableQueue) Durable() bool { return true }
+
+// TestArchiverDrainFailure stops a drain whose writes keep failing. On the in-memory queue
+// Run must say so, since nothing will redeliver what it could not write; on a durable one
+// what was not written goes back unacknowledged, for the next start, and Run ends well.
+func TestArchiverDrainFailure(t *testing.T) {
+	for _, durable := range []bool{false, true} {
+		t.Run(fmt.Sprintf("durable=%t", durable), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			q := newEventsQueue(ctx, t)
+			body, err := proto.Marshal(batchOf("acme", "web", "1", events("m", 3, hour13)...))
+			require.NoError(t, err)
+			require.NoError(t, q.Publish(ctx, queue.TopicEvents, queue.Message{Key: "acme/web", Body: body}))
+			q.Seal(queue.TopicEvents)
+
+			cfg := quiet()
+			cfg.MaxChunkAge = time.Hour
+			cfg.StopTimeout = 100 * time.Millisecond
+			runCtx, stop := context.WithTimeout(ctx, 500*time.Millisecond) // the process's shutdown deadline
+			defer stop()
+			var used queue.Queue = q
+			if durable {
+				used = durableQueue{q}
+			}
+			bucket := newFSBucket(t)
+			err = storage.NewArchiver(cfg, used, &flakyBucket{Bucket: bucket, failures: -1}, nil, nil, nil).Run(runCtx)
+			require.NoError(t, ctx.Err())
+			if !durable {
+				require.ErrorContains(t, err, "drain the events topic")
+				return
+			}
+			require.NoError(t, err)
+			require.Positive(t, q.Backlog().Bytes, "the batch is not acknowledged")
+			require.Empty(t, mustReadArchive(t, bucket))
+		})
+	}
 }
 
 // TestArchiverDeadLettersWithMemoryQueue puts poison at the head of a stream: it lands in

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -68,31 +70,34 @@ func (s *stage) start(failed chan<- error) {
 	}()
 }
 
-// stop drains the stage when drain is set and the queue can (the components stop once
-// their topics are empty), and cancels it otherwise or when hard ends.
-func (s *stage) stop(hard context.Context, sealer queue.Sealer, drain bool) error {
+// stop ends the stage. When drain is set and the queue can drain, it seals the stage's
+// topics, so that its components stop once those are empty, and cancels them when
+// deadline ends first: cut reports that, as what the topics hold was left in the queue.
+// Otherwise it cancels them at once.
+func (s *stage) stop(deadline context.Context, sealer queue.Sealer, drain bool) (cut bool, err error) {
 	s.stopping.Store(true)
 	if drain && sealer != nil && len(s.seal) > 0 {
 		for _, t := range s.seal {
 			sealer.Seal(t)
 		}
-	} else {
-		s.cancel()
-	}
-	select {
-	case <-s.done:
-	case <-hard.Done():
-		s.cancel()
-		<-s.done
-		return fmt.Errorf("stage %s did not drain within the shutdown timeout", s.name)
+		select {
+		case <-s.done:
+		case <-deadline.Done():
+			select {
+			case <-s.done:
+			default:
+				cut = true
+			}
+		}
 	}
 	s.cancel()
+	<-s.done
 	close(s.errs)
 	var errs []error
 	for err := range s.errs {
 		errs = append(errs, err)
 	}
-	return errors.Join(errs...)
+	return cut, errors.Join(errs...)
 }
 
 // serve runs cmd's layers until ctx ends or one fails, then stops them in order.
@@ -148,17 +153,48 @@ func serve(ctx context.Context, cmd string, cfg *config.Config, stderr io.Writer
 		code = exitFailure
 	}
 	health.SetReady(false)
-	hard, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	sealer, _ := b.q.(queue.Sealer)
-	for _, s := range stages {
-		if err := s.stop(hard, sealer, code == exitOK); err != nil {
-			log.Error("stop", "stage", s.name, "err", err)
-			code = exitFailure
-		}
+	if !stopStages(stages, b.q, cfg.ShutdownTimeout, code == exitOK, log) {
+		code = exitFailure
 	}
 	stopAdmin()
 	<-adminDone
 	log.Info("trolly stopped", "exit_code", code)
 	return code
+}
+
+// stopStages stops the stages in order, draining the queue for up to timeout when drain
+// is set, and reports whether they stopped cleanly. A durable queue keeps what was not
+// drained in time for the next start; the in-memory one loses it, which is a failure.
+func stopStages(stages []*stage, q queue.Queue, timeout time.Duration, drain bool, log *slog.Logger) bool {
+	deadline, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	sealer, _ := q.(queue.Sealer)
+	durable := queue.IsDurable(q)
+	ok, drained := true, false
+	var cut []string
+	for _, s := range stages {
+		c, err := s.stop(deadline, sealer, drain)
+		if err != nil {
+			log.Error("stop", "stage", s.name, "err", err)
+			ok = false
+		}
+		if c {
+			cut = append(cut, s.name)
+		}
+		drained = drained || drain && sealer != nil && len(s.seal) > 0
+	}
+	switch {
+	case len(cut) == 0:
+		if drained {
+			log.Info("stopped with the queue drained")
+		}
+	case durable:
+		log.Info("stopped before the queue was drained; what is not processed is left in the queue for the next start",
+			"timeout", timeout, "stages", cut)
+	default:
+		log.Error("stopped before the queue was drained; the in-memory queue loses what it held",
+			"timeout", timeout, "stages", cut)
+		ok = false
+	}
+	return ok
 }

@@ -50,7 +50,10 @@ func TestDrainOnStop(t *testing.T) {
 func testDrainOnStop(t *testing.T, queueConfig string) {
 	dir := t.TempDir()
 	admin, api, ingest := freeAddr(t), freeAddr(t), freeAddr(t)
+	// The drain is what is tested, not its speed: the race detector and a busy machine
+	// slow the indexer down a lot, and a drain cut short on a durable queue exits 0.
 	cfg := fmt.Sprintf(`data_dir: %s
+shutdown_timeout: 3m
 log: {level: warn}
 admin: {listen: %q}
 api: {listen: %q}
@@ -93,8 +96,8 @@ tenants:
 	select {
 	case c := <-code:
 		require.Equal(t, exitOK, c, stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("trolly did not stop within 60s\n%s", stderr.String())
+	case <-time.After(4 * time.Minute):
+		t.Fatalf("trolly did not stop within 4m\n%s", stderr.String())
 	}
 
 	demoKey := tenantKey(t, filepath.Join(dir, "data"), "demo")

@@ -47,7 +47,13 @@ type Queue struct {
 	closed    bool
 }
 
-var _ queue.Queue = (*Queue)(nil)
+var (
+	_ queue.Queue   = (*Queue)(nil)
+	_ queue.Durable = (*Queue)(nil)
+)
+
+// Durable reports that Kafka keeps what it confirmed across restarts of the process.
+func (q *Queue) Durable() bool { return true }
 
 // topic is what this Queue knows of a topic it declared.
 type topic struct {

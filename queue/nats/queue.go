@@ -59,6 +59,7 @@ var (
 	_ queue.Queue      = (*Queue)(nil)
 	_ queue.Sealer     = (*Queue)(nil)
 	_ queue.Backlogger = (*Queue)(nil)
+	_ queue.Durable    = (*Queue)(nil)
 )
 
 // New validates cfg, connects to the server (starting it, if embedded) and declares the
@@ -294,6 +295,11 @@ func (q *Queue) Seal(topic string) {
 	defer q.mu.Unlock()
 	q.sealed[topic] = true
 }
+
+// Durable reports that the streams are on disk (or in the cluster): what the groups did not
+// acknowledge is delivered again after the process starts again, the embedded server's
+// store included.
+func (q *Queue) Durable() bool { return true }
 
 func (q *Queue) isSealed(topic string) bool {
 	q.mu.Lock()

@@ -68,7 +68,13 @@ type Queue struct {
 	closed   bool
 }
 
-var _ queue.Queue = (*Queue)(nil)
+var (
+	_ queue.Queue   = (*Queue)(nil)
+	_ queue.Durable = (*Queue)(nil)
+)
+
+// Durable reports that the broker keeps what it confirmed across restarts of the process.
+func (q *Queue) Durable() bool { return true }
 
 // New connects to the broker and declares the dead-letter queue. Zero fields of cfg take
 // their defaults. It fails, wrapping ErrUnavailable, when the broker cannot be reached:
