@@ -15,12 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The crash tests stop `trolly all` on its embedded NATS queue the hard way, or with a
-// backlog, start it again on the same data directory, and require that once the queue is
-// empty every line answered 202 is in search exactly once and in the archive.
-
-// embeddedNATS is the queue of the crash tests, stored under <data_dir>/queue.
-const embeddedNATS = "queue: {driver: nats, nats: {embedded: true}}"
+// The crash tests stop `trolly all` on its default queue (embedded NATS, stored under
+// <data_dir>/queue) the hard way, or with a backlog, start it again on the same data
+// directory, and require that once the queue is empty every line answered 202 is in
+// search exactly once and in the archive.
 
 // crashLines is the number of lines of a batch; one search for its tag returns them all.
 const crashLines = 250
@@ -91,7 +89,7 @@ type crashBatch struct {
 func newCrashSite(t *testing.T, extra ...string) *crashSite {
 	t.Helper()
 	dir := t.TempDir()
-	srv, cfg := writeConfig(t, dir, append([]string{embeddedNATS}, extra...)...)
+	srv, cfg := writeConfig(t, dir, extra...)
 	return &crashSite{srv: srv, cfg: cfg, dir: dir}
 }
 
