@@ -35,14 +35,15 @@ fuzz-short:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz
 
 # Micro-benchmarks of the hot paths, then the load generator: 1,000,000 access lines through
-# `trolly all`, 300,000 through each layer as processes of their own on RabbitMQ and on the
-# Kafka fake, and the noisy-neighbour scenario.
+# `trolly all` on the embedded NATS queue and on the memory queue, side by side, 300,000
+# through each layer as processes of their own on RabbitMQ and on the Kafka fake, and the
+# noisy-neighbour scenario.
 bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s ./ingest/... ./gateway/... ./processor/... ./queue/... ./search/... ./storage/... ./tenant/... ./api/...
 	$(MAKE) bench-load bench-topology bench-noisy
 
 bench-load: build
-	$(GO) run ./cmd/trolly-load -spawn $(BIN)/trolly -lines 1000000
+	$(GO) run ./cmd/trolly-load -spawn $(BIN)/trolly -queue nats,memory -lines 1000000
 
 bench-topology: build services
 	$(GO) build -o $(BIN)/kfake ./test/kfake

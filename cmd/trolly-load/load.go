@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,11 +23,16 @@ type report struct {
 	peakRSS      int64         // bytes
 	brokerCPU    time.Duration // of the queue's server, in a topology run
 	topology     string
+	queue        string    // the -queue of a spawned `trolly all`
+	disk         *diskUse  // of <data_dir>/queue, with -spawn
+	share        *cpuShare // the queue's share of the server's CPU, with -spawn
+	queuePkgs    []string  // what counts as the queue in share
 }
 
 // load sends o.lines lines in o.batch-line requests, o.concurrency at a time, retrying
-// refusals after Retry-After, then waits until search counts them all.
-func load(o options) (report, error) {
+// refusals after Retry-After, then waits until search counts them all. It adds the lines
+// accepted to accepted as they are.
+func load(o options, accepted *atomic.Int64) (report, error) {
 	start := time.Now()
 	bodies := makeBodies(o.batch, start)
 	requests := (o.lines + o.batch - 1) / o.batch
@@ -55,12 +61,13 @@ func load(o options) (report, error) {
 					once.Do(func() { firstErr = err })
 					return
 				}
-				atomic.AddInt64(&rep.lines, int64(n))
+				accepted.Add(int64(n))
 				atomic.AddInt64(&rep.bytes, int64(len(body)))
 			}
 		}()
 	}
 	wg.Wait()
+	rep.lines = accepted.Load()
 	if firstErr != nil {
 		return rep, firstErr
 	}
@@ -149,6 +156,9 @@ func (r report) print(w io.Writer) {
 	if r.topology != "" {
 		fmt.Fprintf(w, "topology              %s\n", r.topology)
 	}
+	if r.disk != nil || r.share != nil {
+		fmt.Fprintf(w, "queue                 %s\n", queueLabel(r.queue))
+	}
 	fmt.Fprintf(w, "lines                 %d (%.1f MB), %d refusals retried\n", r.lines, mb, r.retries)
 	fmt.Fprintf(w, "accepted              %.0f lines/s, %.1f MB/s (%.1fs)\n", float64(r.lines)/r.accepted.Seconds(), mb/r.accepted.Seconds(), r.accepted.Seconds())
 	fmt.Fprintf(w, "searchable            %.0f lines/s end to end (%.1fs)\n", float64(r.lines)/r.searchable.Seconds(), r.searchable.Seconds())
@@ -157,10 +167,32 @@ func (r report) print(w io.Writer) {
 			r.cpu.Seconds(), r.cpu.Seconds()/(float64(r.lines)/1e6), float64(r.lines)/r.cpu.Seconds())
 	}
 	if r.peakRSS > 0 {
-		fmt.Fprintf(w, "server peak RSS       %.0f MiB (the largest process)\n", float64(r.peakRSS)/(1<<20))
+		fmt.Fprintf(w, "server peak RSS       %.0f MiB (the largest process)\n", mib(r.peakRSS))
 	}
 	if r.brokerCPU > 0 {
 		fmt.Fprintf(w, "broker CPU            %.1fs, %.0f%% of all CPU the run used\n",
 			r.brokerCPU.Seconds(), 100*r.brokerCPU.Seconds()/(r.brokerCPU+r.cpu).Seconds())
 	}
+	if d := r.disk; d != nil {
+		switch {
+		case d.err != nil:
+			fmt.Fprintf(w, "queue disk            unknown: %v\n", d.err)
+		case !d.seen:
+			fmt.Fprintf(w, "queue disk            none (no <data_dir>/queue)\n")
+		default:
+			fmt.Fprintf(w, "queue disk            peak %.1f MiB, %.0f bytes per line accepted by then (%d lines); %.1f MiB at the end\n",
+				mib(d.peak), d.perLine(), d.linesAtPeak, mib(d.end))
+		}
+	}
+	if c := r.share; c != nil {
+		if c.all > 0 {
+			fmt.Fprintf(w, "queue CPU share       %.1f%% of the server's CPU samples (%d samples, %.0fs profiled) have a function of %s in their stack\n",
+				c.percent(), c.samples, c.duration.Seconds(), strings.Join(r.queuePkgs, ", "))
+		}
+		if c.err != nil {
+			fmt.Fprintf(w, "queue CPU share       profiling stopped: %v\n", c.err)
+		}
+	}
 }
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }

@@ -1,13 +1,16 @@
 // Command trolly-load is Trolly's load generator: it sends generated nginx access lines over
 // HTTP, waits until they are all searchable, and prints the rates, the server's CPU time per
 // million lines and its peak memory. With -spawn it starts `trolly all` itself on a temporary
-// directory, which is what `make bench` does.
+// directory, which is what `make bench` does, and also reports the size of the queue's
+// directory and the queue's share of the server's CPU; -queue nats,memory runs the load on
+// each queue in turn and prints them side by side.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,6 +34,7 @@ type options struct {
 	quota       int64
 	flood       float64
 	phase       time.Duration
+	profile     bool
 }
 
 func main() {
@@ -47,7 +51,8 @@ func main() {
 	flag.IntVar(&o.pid, "pid", 0, "server process to read CPU time and peak memory of (without -spawn)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
 	flag.StringVar(&o.topology, "topology", "", "with -spawn: run each layer as processes of its own on rabbitmq (the local server) or kafka (the fake of -kfake)")
-	flag.StringVar(&o.queue, "queue", "", "with -spawn and no -topology: the queue of `trolly all`: memory, nats (embedded, fsync always) or nats-interval (embedded, fsync interval); empty is the binary's default")
+	flag.StringVar(&o.queue, "queue", "", "with -spawn and no -topology: the queue of trolly all, memory, nats (embedded, fsync always) or nats-interval (embedded, fsync interval), or a comma-separated `list` of them (nats,memory) to run the same load on each in turn and compare; empty is the binary's default")
+	flag.BoolVar(&o.profile, "profile", true, "with -spawn and no -topology: profile the server's CPU from its admin listener during the run and report the queue's share")
 	flag.StringVar(&o.kfake, "kfake", "bin/kfake", "the Kafka fake for -topology kafka (go build -o bin/kfake ./test/kfake)")
 	flag.IntVar(&o.processors, "processors", 2, "processors of a -topology run")
 	flag.StringVar(&o.scenario, "scenario", "throughput", "throughput: send -lines as fast as accepted; noisy: one tenant floods at 10x its quota beside another (needs -spawn)")
@@ -65,33 +70,62 @@ func run(o options) error {
 	if o.lines <= 0 || o.batch <= 0 || o.concurrency <= 0 {
 		return fmt.Errorf("-lines, -batch and -concurrency must be > 0")
 	}
+	queues, err := parseQueues(o.queue)
+	if err != nil {
+		return err
+	}
+	if len(queues) > 1 && (o.spawn == "" || o.topology != "" || o.scenario == "noisy") {
+		return fmt.Errorf("a list of -queue needs -spawn, no -topology and the throughput scenario")
+	}
 	if o.scenario == "noisy" {
 		if o.spawn == "" || o.quota <= 0 {
 			return fmt.Errorf("-scenario noisy needs -spawn and a -quota > 0")
 		}
 		return noisy(o, nil)
 	}
+	var reps []report
+	for i, q := range queues {
+		if i > 0 {
+			fmt.Println()
+		}
+		o.queue = q
+		rep, err := runOnce(o)
+		if err != nil {
+			return fmt.Errorf("queue %s: %w", queueLabel(q), err)
+		}
+		rep.print(os.Stdout)
+		reps = append(reps, rep)
+	}
+	if len(reps) > 1 {
+		fmt.Printf("\n%d lines, %d a request, %d requests in flight, each queue on a fresh `trolly all`\n", o.lines, o.batch, o.concurrency)
+		printComparison(os.Stdout, reps)
+	}
+	return nil
+}
+
+// runOnce measures one run: against a server started for it with -spawn, else against
+// the one at the URLs given.
+func runOnce(o options) (report, error) {
 	var srv *spawned
 	var broker *brokerRun
 	if o.spawn != "" && o.topology != "" {
 		var err error
 		if broker, err = openBroker(o); err != nil {
-			return err
+			return report{}, err
 		}
 		defer broker.stop()
 		if srv, err = spawnTopology(o.spawn, broker.yaml, o.processors, benchTenant{id: "bench"}); err != nil {
-			return err
+			return report{}, err
 		}
 		defer srv.kill()
 		o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
 	} else if o.spawn != "" {
-		var err error
 		queueYAML, err := embeddedQueue(o.queue)
 		if err != nil {
-			return err
+			return report{}, err
 		}
 		if srv, err = spawn(o.spawn, queueYAML, nil, benchTenant{id: "bench"}); err != nil {
-			return err
+			return report{}, err
 		}
 		defer srv.kill()
 		o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
@@ -101,9 +135,30 @@ func run(o options) error {
 	if broker != nil {
 		brokerCPU0 = broker.cpu()
 	}
-	rep, err := load(o)
+	var accepted atomic.Int64
+	var disk *dirSampler
+	var prof *profiler
+	if srv != nil && broker == nil {
+		disk = sampleDir(srv.queueDir(), 200*time.Millisecond, accepted.Load)
+		defer disk.finish() // on an error; a second finish returns what the first did
+		if o.profile {
+			pkgs := queuePackages(o.queue)
+			prof = startProfiler("http://"+srv.procs[0].admin, 1, func(fn string) bool { return inPackages(fn, pkgs) })
+			defer prof.finish()
+		}
+	}
+	rep, err := load(o, &accepted)
 	if err != nil {
-		return err
+		return rep, err
+	}
+	rep.queue = o.queue
+	if disk != nil {
+		use := disk.finish()
+		rep.disk = &use
+	}
+	if prof != nil {
+		share := prof.finish()
+		rep.share, rep.queuePkgs = &share, queuePackages(o.queue)
 	}
 	if broker != nil {
 		rep.brokerCPU = broker.cpu() - brokerCPU0
@@ -113,17 +168,16 @@ func run(o options) error {
 	case srv != nil:
 		usage, err := srv.stop()
 		if err != nil {
-			return err
+			return rep, err
 		}
 		rep.cpu, rep.peakRSS = usage.cpu, usage.peakRSS
 	case o.pid > 0:
 		cpu1, err := procCPU(o.pid)
 		if err != nil {
-			return err
+			return rep, err
 		}
 		rep.cpu = cpu1 - cpu0
 		rep.peakRSS, _ = procPeakRSS(o.pid)
 	}
-	rep.print(os.Stdout)
-	return nil
+	return rep, nil
 }

@@ -48,8 +48,12 @@ func (bt benchTenant) yaml() string {
 type spawned struct {
 	procs             []*proc
 	dir               string
+	dataDir           string
 	ingestURL, apiURL string
 }
+
+// queueDir is where the embedded NATS queue of `trolly all` keeps its store.
+func (s *spawned) queueDir() string { return filepath.Join(s.dataDir, "queue") }
 
 // proc is one started trolly process.
 type proc struct {
@@ -122,8 +126,9 @@ func spawnLayers(bin, extraYAML string, env, layers []string, tenants ...benchTe
 	if err != nil {
 		return nil, err
 	}
+	dataDir := filepath.Join(dir, "data")
 	cfg := fmt.Sprintf("data_dir: %s\nlog: {level: warn}\napi: {listen: %q}\ngateway: {listen: %q}\n%s\ntenants:",
-		filepath.Join(dir, "data"), api, ingest, extraYAML)
+		dataDir, api, ingest, extraYAML)
 	for _, bt := range tenants {
 		cfg += bt.yaml()
 	}
@@ -131,7 +136,7 @@ func spawnLayers(bin, extraYAML string, env, layers []string, tenants ...benchTe
 	if err := os.WriteFile(path, []byte(cfg+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	s := &spawned{dir: dir, apiURL: "http://" + api, ingestURL: "http://" + ingest}
+	s := &spawned{dir: dir, dataDir: dataDir, apiURL: "http://" + api, ingestURL: "http://" + ingest}
 	for _, layer := range layers {
 		if err := s.start(bin, layer, path, env); err != nil {
 			s.kill()
