@@ -51,12 +51,30 @@ var rows = []row{
 	{"searchable lines/s", func(r report) (float64, bool) { return float64(r.lines) / r.searchable.Seconds(), r.searchable > 0 }, "", 0},
 	{"server CPU s per million lines", func(r report) (float64, bool) { return r.cpu.Seconds() / (float64(r.lines) / 1e6), r.cpu > 0 }, "", 1},
 	{"server peak RSS MiB", func(r report) (float64, bool) { return mib(r.peakRSS), r.peakRSS > 0 }, "", 0},
-	{"queue disk peak MiB", func(r report) (float64, bool) { return mib(r.disk.peak), r.disk != nil && r.disk.seen }, "", 1},
+	{"queue disk peak MiB", func(r report) (float64, bool) {
+		if r.disk == nil || !r.disk.seen {
+			return 0, false
+		}
+		return mib(r.disk.peak), true
+	}, "", 1},
 	{"queue disk peak bytes per line accepted by then", func(r report) (float64, bool) {
-		return r.disk.perLine(), r.disk != nil && r.disk.seen && r.disk.linesAtPeak > 0
+		if r.disk == nil || !r.disk.seen || r.disk.linesAtPeak == 0 {
+			return 0, false
+		}
+		return r.disk.perLine(), true
 	}, "", 0},
-	{"queue disk at the end MiB", func(r report) (float64, bool) { return mib(r.disk.end), r.disk != nil && r.disk.seen }, "", 1},
-	{"queue CPU share of the server's samples", func(r report) (float64, bool) { return r.share.percent(), r.share != nil && r.share.all > 0 }, "%", 1},
+	{"queue disk at the end MiB", func(r report) (float64, bool) {
+		if r.disk == nil || !r.disk.seen {
+			return 0, false
+		}
+		return mib(r.disk.end), true
+	}, "", 1},
+	{"queue CPU share of the server's samples", func(r report) (float64, bool) {
+		if r.share == nil || r.share.all == 0 {
+			return 0, false
+		}
+		return r.share.percent(), true
+	}, "%", 1},
 }
 
 // durableDefault is the index of the run on the durable default (nats, fsync always), and

@@ -90,4 +90,12 @@ func TestPrintComparison(t *testing.T) {
 	def.queue = ""
 	printComparison(&out, []report{memory, def})
 	require.Equal(t, []string{"500", "100", "20%"}, cells(t, out.String(), "accepted lines/s"))
+
+	// With -profile=false, and a run that measured no disk, those rows are empty.
+	out.Reset()
+	bare := memory
+	bare.disk, bare.share = nil, nil
+	printComparison(&out, []report{nats, bare})
+	require.Equal(t, []string{"30.0%", "-", "-"}, cells(t, out.String(), "queue CPU share of the server's samples"))
+	require.Equal(t, []string{"4.0", "-", "-"}, cells(t, out.String(), "queue disk peak MiB"))
 }

@@ -35,8 +35,10 @@ type Queue struct {
 	log *slog.Logger
 	m   *metrics
 	srv *embedded // or nil
-	nc  *natsio.Conn
+	nc  *natsio.Conn // consumers, administration
 	js  jetstream.JetStream
+	pub *natsio.Conn // Publish
+	pjs jetstream.JetStream
 
 	closed    chan struct{}
 	life      context.Context // ends with closed, for calls that must not outlive the queue
@@ -92,7 +94,15 @@ func New(cfg Config, opts Options) (*Queue, error) {
 	if err == nil {
 		q.nc = nc
 		q.m.Connected.Set(1)
-		q.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+		q.js, err = jetstream.New(nc)
+	}
+	// Publishes have a connection of their own, so that their acknowledgements do not
+	// queue behind the batches the consumers fetch.
+	if err == nil {
+		q.pub, err = connect(cfg, q.srv, nil)
+	}
+	if err == nil {
+		q.pjs, err = jetstream.New(q.pub, jetstream.WithPublishAsyncMaxPending(4096))
 	}
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), cfg.PublishTimeout)
@@ -239,7 +249,7 @@ func (q *Queue) publish(ctx context.Context, topic string, msgs []queue.Message)
 	}
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
-		f, err := q.js.PublishMsgAsync(&natsio.Msg{Subject: q.subject(topic, m.Key), Data: m.Body})
+		f, err := q.pjs.PublishMsgAsync(&natsio.Msg{Subject: q.subject(topic, m.Key), Data: m.Body})
 		if err != nil {
 			return q.publishError(topic, err)
 		}
@@ -410,8 +420,10 @@ func (q *Queue) Close() error {
 		for _, c := range cs {
 			c.giveBack()
 		}
-		if q.nc != nil {
-			_ = q.nc.Flush()
+		for _, nc := range []*natsio.Conn{q.nc, q.pub} {
+			if nc != nil {
+				_ = nc.Flush()
+			}
 		}
 		q.loops.Wait()
 		q.shutdown()
@@ -420,8 +432,10 @@ func (q *Queue) Close() error {
 }
 
 func (q *Queue) shutdown() {
-	if q.nc != nil {
-		q.nc.Close()
+	for _, nc := range []*natsio.Conn{q.pub, q.nc} {
+		if nc != nil {
+			nc.Close()
+		}
 	}
 	if q.srv != nil {
 		q.srv.stop()
