@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -229,4 +231,81 @@ func TestServerRestart(t *testing.T) {
 			delete(want, string(d.Body))
 		}
 	}
+}
+
+// TestRestartUnderLoad stops the server with SIGTERM and starts it again on the same store
+// while messages are published and received: every message Publish returned nil for must
+// be delivered. (NATS 2.9.10 to 2.9.15 skip some of the messages that reached the
+// consumer's waiting pulls at shutdown, when the stream has interest retention.)
+func TestRestartUnderLoad(t *testing.T) {
+	s, q, first := onServer(t, nats.Config{AckWait: 3 * time.Second}, nats.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	second, err := q.Subscribe(ctx, queue.TopicRaw, queue.GroupProcessor)
+	require.NoError(t, err)
+
+	var mu sync.Mutex
+	published, delivered := map[string]bool{}, map[string]bool{}
+	for _, c := range []queue.Consumer{first, second} {
+		go func() {
+			for {
+				ds, err := c.Receive(ctx, 10)
+				if err != nil {
+					return // the test's end
+				}
+				mu.Lock()
+				for _, d := range ds {
+					delivered[string(d.Body)] = true
+				}
+				mu.Unlock()
+				for _, d := range ds {
+					_ = d.Ack()
+				}
+			}
+		}()
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			body := fmt.Sprintf("m-%06d", i)
+			if q.Publish(ctx, queue.TopicRaw, queue.Message{Key: fmt.Sprintf("tenant-%d/stream", i%3), Body: []byte(body)}) == nil {
+				mu.Lock()
+				published[body] = true
+				mu.Unlock()
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	})
+	time.Sleep(time.Second)
+	s.stop(t)
+	time.Sleep(time.Second)
+	s.start(t)
+	time.Sleep(time.Second)
+	close(stop)
+	wg.Wait()
+
+	missing := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		var out []string
+		for b := range published {
+			if !delivered[b] {
+				out = append(out, b)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	for deadline := time.Now().Add(waitFor); len(missing()) > 0; time.Sleep(100 * time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "published but never delivered across the restart: %v", missing())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d messages published and delivered across the restart", len(published))
 }
