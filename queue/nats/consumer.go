@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,6 +17,13 @@ import (
 // the end of its context soon, never leaving a pull request behind it.
 const fetchWait = 300 * time.Millisecond
 
+// awayMin and awayMax bound the pause of Receive between its tries while the server is
+// away (restarting, or the connection reconnecting).
+const (
+	awayMin = 100 * time.Millisecond
+	awayMax = 2 * time.Second
+)
+
 // consumer is one member of a group: a pull consumer of the group's durable.
 type consumer struct {
 	q            *Queue
@@ -26,6 +34,9 @@ type consumer struct {
 	held   map[uint64]jetstream.Msg // unsettled deliveries by tag
 	next   uint64
 	closed bool
+	away   bool // the last try of Receive failed
+
+	checked atomic.Uint64 // the count of reconnections when the group was last seen
 }
 
 // Subscribe joins group on topic; both must have been declared.
@@ -36,6 +47,7 @@ func (q *Queue) Subscribe(ctx context.Context, topic, group string) (queue.Consu
 	if !validName(topic) || !validName(group) {
 		return nil, fmt.Errorf("subscribe %s/%s: %w", topic, group, queue.ErrUnknownTopic)
 	}
+	reconnects := q.reconnects.Load()
 	cons, err := q.js.Consumer(ctx, q.streamName(topic), group)
 	if errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrConsumerNotFound) {
 		return nil, fmt.Errorf("subscribe %s/%s: %w", topic, group, queue.ErrUnknownTopic)
@@ -44,6 +56,7 @@ func (q *Queue) Subscribe(ctx context.Context, topic, group string) (queue.Consu
 		return nil, fmt.Errorf("subscribe %s/%s: %w", topic, group, err)
 	}
 	c := &consumer{q: q, topic: topic, group: group, cons: cons, held: map[uint64]jetstream.Msg{}}
+	c.checked.Store(reconnects)
 	q.mu.Lock()
 	q.consumers[c] = true
 	q.mu.Unlock()
@@ -51,11 +64,13 @@ func (q *Queue) Subscribe(ctx context.Context, topic, group string) (queue.Consu
 }
 
 // Receive returns what is available at once, else waits for one message and takes what
-// came with it.
+// came with it. While the server is away it waits for it to come back, as long as ctx
+// allows: a restart of the server must not stop the layers.
 func (c *consumer) Receive(ctx context.Context, max int) ([]*queue.Delivery, error) {
 	if max < 1 {
 		return nil, fmt.Errorf("receive: max must be > 0, got %d", max)
 	}
+	pause := awayMin
 	for {
 		if err := c.usable(); err != nil {
 			return nil, err
@@ -63,19 +78,17 @@ func (c *consumer) Receive(ctx context.Context, max int) ([]*queue.Delivery, err
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if c.q.isSealed(c.topic) {
-			drained, err := c.drained(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if drained {
-				return nil, queue.ErrClosed
-			}
-		}
-		msgs, err := c.fetch(ctx, max)
-		if err != nil {
+		msgs, err := c.try(ctx, max)
+		if errors.Is(err, queue.ErrClosed) || errors.Is(err, queue.ErrUnknownTopic) {
 			return nil, err
 		}
+		if err != nil {
+			if err := c.wait(ctx, err, &pause); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		c.back()
 		if len(msgs) == 0 {
 			continue
 		}
@@ -86,6 +99,70 @@ func (c *consumer) Receive(ctx context.Context, max int) ([]*queue.Delivery, err
 			return nil, ctx.Err()
 		}
 		return c.deliver(msgs)
+	}
+}
+
+// try fetches up to max messages. It fails while the connection is lost, for a fetch
+// would only wait for the server; after a reconnection it first checks that the group
+// still exists (a server that came back without its store lost it), failing with
+// queue.ErrUnknownTopic when it does not. On a sealed topic that is drained it fails with
+// queue.ErrClosed.
+func (c *consumer) try(ctx context.Context, max int) ([]jetstream.Msg, error) {
+	if !c.q.nc.IsConnected() {
+		return nil, errDisconnected
+	}
+	if n := c.q.reconnects.Load(); n != c.checked.Load() {
+		_, err := c.q.js.Consumer(ctx, c.q.streamName(c.topic), c.group)
+		if errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return nil, fmt.Errorf("receive from %s/%s after reconnecting: %w: %w", c.topic, c.group, queue.ErrUnknownTopic, err)
+		}
+		if err != nil {
+			return nil, c.fetchError(err)
+		}
+		c.checked.Store(n)
+	}
+	if c.q.isSealed(c.topic) {
+		drained, err := c.drained(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if drained {
+			return nil, queue.ErrClosed
+		}
+	}
+	return c.fetch(ctx, max)
+}
+
+// wait pauses Receive after a failed try, doubling *pause up to awayMax.
+func (c *consumer) wait(ctx context.Context, cause error, pause *time.Duration) error {
+	c.mu.Lock()
+	first := !c.away
+	c.away = true
+	c.mu.Unlock()
+	if first {
+		c.q.log.Warn("receive: waiting for the NATS server", "topic", c.topic, "group", c.group, "err", cause)
+	}
+	timer := time.NewTimer(*pause)
+	defer timer.Stop()
+	*pause = min(*pause*2, awayMax)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.q.closed:
+		return queue.ErrClosed
+	case <-timer.C:
+		return nil
+	}
+}
+
+// back notes a successful try after failed ones.
+func (c *consumer) back() {
+	c.mu.Lock()
+	was := c.away
+	c.away = false
+	c.mu.Unlock()
+	if was {
+		c.q.log.Info("receiving again from the NATS server", "topic", c.topic, "group", c.group)
 	}
 }
 

@@ -21,6 +21,10 @@ import (
 // backlogRefresh is how often Backlog's figure is read from the server.
 const backlogRefresh = time.Second
 
+// errDisconnected fails a Publish, and a try of Receive, while the connection to the
+// server is lost.
+var errDisconnected = errors.New("not connected to the NATS server")
+
 // Options are what the process gives the backend besides its configuration.
 type Options struct {
 	// Logger receives the backend's warnings; none when nil.
@@ -52,9 +56,10 @@ type Queue struct {
 	consumers map[*consumer]bool
 	dead      jetstream.Consumer
 
-	backlog atomic.Int64
-	sync    *syncer // on the embedded server with fsync "always"
-	tenants *tenantBacklog
+	backlog    atomic.Int64
+	reconnects atomic.Uint64 // of the connection, for the consumers to check their groups
+	sync       *syncer       // on the embedded server with fsync "always"
+	tenants    *tenantBacklog
 }
 
 var (
@@ -134,6 +139,7 @@ func (q *Queue) connEvents() []natsio.Option {
 			}
 		}),
 		natsio.ReconnectHandler(func(*natsio.Conn) {
+			q.reconnects.Add(1)
 			q.m.Connected.Set(1)
 			q.m.Reconnects.Inc()
 			q.log.Info("connected to NATS again")
@@ -226,6 +232,12 @@ func (q *Queue) consumerConfig(group string) jetstream.ConsumerConfig {
 func (q *Queue) Publish(ctx context.Context, topic string, msgs ...queue.Message) error {
 	if q.isClosed() || q.isSealed(topic) {
 		return queue.ErrClosed
+	}
+	if !q.nc.IsConnected() {
+		// The client would keep the messages until it is connected again, and this call
+		// would wait up to publish_timeout: refuse now, so that the gateway answers 503.
+		q.m.PublishErrors.WithLabelValues(topic, reasonUnavailable).Inc()
+		return fmt.Errorf("publish to %s: %w", topic, errDisconnected)
 	}
 	start := time.Now()
 	err := q.publish(ctx, topic, msgs)
@@ -339,6 +351,9 @@ func (q *Queue) refreshBacklog() {
 		case <-q.closed:
 			return
 		case <-tick.C:
+		}
+		if !q.nc.IsConnected() {
+			continue // the figure of before the loss stands until the server is back
 		}
 		q.mu.Lock()
 		topics := make([]string, 0, len(q.topics))

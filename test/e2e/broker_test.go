@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -229,5 +231,92 @@ func (n *rabbitNode) stop(t *testing.T) {
 		_ = n.cmd.Process.Kill()
 	}
 	_ = n.cmd.Wait()
+	n.cmd = nil
+}
+
+// natsNode is a nats-server process of the test's own, which it may stop and start again
+// on the same port and store.
+type natsNode struct {
+	bin, dir string
+	port     int
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	logs     *syncBuffer
+}
+
+// startNATSNode starts a private nats-server (NATS_SERVER_BIN, else the one on PATH) with
+// JetStream on a free port, its store and log under a temporary directory that survives
+// its restarts.
+func startNATSNode(t *testing.T) *natsNode {
+	t.Helper()
+	bin, err := exec.LookPath(cmp.Or(os.Getenv("NATS_SERVER_BIN"), "nats-server"))
+	if err != nil {
+		needServer(t, "nats-server", "not installed (Debian: apt-get install nats-server; or set NATS_SERVER_BIN)")
+	}
+	n := &natsNode{bin: bin, dir: t.TempDir(), port: freePort(t)}
+	n.start(t)
+	t.Cleanup(func() {
+		if n.cmd != nil {
+			_ = n.cmd.Process.Kill()
+			<-n.exited
+		}
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(n.dir, "nats-server.log"))
+			t.Logf("nats-server log:\n%s%s", log, n.logs.String())
+		}
+	})
+	return n
+}
+
+func (n *natsNode) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.port) }
+
+func (n *natsNode) broker() broker {
+	return broker{name: "nats", yaml: fmt.Sprintf("queue:\n  driver: nats\n  nats: {url: %q, ack_wait: 10s}\n", n.url())}
+}
+
+// start runs the server and waits until it takes connections.
+func (n *natsNode) start(t *testing.T) {
+	t.Helper()
+	n.cmd = exec.Command(n.bin, "-js", "-a", "127.0.0.1", "-p", strconv.Itoa(n.port),
+		"-sd", filepath.Join(n.dir, "store"), "-l", filepath.Join(n.dir, "nats-server.log"))
+	n.logs = &syncBuffer{}
+	n.cmd.Stdout, n.cmd.Stderr = n.logs, n.logs
+	require.NoError(t, n.cmd.Start())
+	n.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, exited chan struct{}) {
+		_ = cmd.Wait()
+		close(exited)
+	}(n.cmd, n.exited)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		nc, err := natsio.Connect(n.url(), natsio.Timeout(time.Second))
+		if err == nil {
+			nc.Close()
+			return
+		}
+		select {
+		case <-n.exited:
+			t.Fatalf("nats-server exited at start: %s", n.logs.String())
+		default:
+		}
+		require.True(t, time.Now().Before(deadline), "private nats-server not up within 60s: %v", err)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop ends the server with SIGTERM, as an operator's restart does, and waits for its exit.
+func (n *natsNode) stop(t *testing.T) {
+	t.Helper()
+	if n.cmd == nil {
+		return
+	}
+	require.NoError(t, n.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-n.exited:
+	case <-time.After(30 * time.Second):
+		t.Errorf("nats-server did not exit within 30s of SIGTERM; killing it")
+		_ = n.cmd.Process.Kill()
+		<-n.exited
+	}
 	n.cmd = nil
 }

@@ -13,17 +13,32 @@ import (
 	"github.com/trolly-logs/trolly/queue/rabbitmq"
 )
 
-// TestRabbitMQRestart stops and restarts the broker while lines flow: the gateway answers
-// 503 with Retry-After while it is down, every process resumes when it is back, and every
-// line the gateway accepted reaches search and the archive (see requireDelivered).
+// TestRabbitMQRestart restarts a RabbitMQ node of the test's own under load (see
+// restartUnderLoad).
 func TestRabbitMQRestart(t *testing.T) {
 	node := startRabbitNode(t)
-	tp := startTopology(t, rabbitBroker(node.url(), randomName("e2e-")), 1)
+	restartUnderLoad(t, rabbitBroker(node.url(), randomName("e2e-")), node.stop, node.start)
+}
+
+// TestNATSRestart restarts a NATS server of the test's own, on the same port and store,
+// under load (see restartUnderLoad).
+func TestNATSRestart(t *testing.T) {
+	node := startNATSNode(t)
+	restartUnderLoad(t, node.broker(), node.stop, node.start)
+}
+
+// restartUnderLoad runs the topology on broker b, and stops and starts the broker while
+// lines flow: the gateway answers 503 with Retry-After while it is down, every process
+// resumes when it is back, and every line the gateway accepted reaches search and the
+// archive (see requireDelivered).
+func restartUnderLoad(t *testing.T, b broker, stopBroker, startBroker func(*testing.T)) {
+	t.Helper()
+	tp := startTopology(t, b, 1)
 	stop := shipping(t, tp.srv, "demo")
 	time.Sleep(2 * time.Second)
-	node.stop(t)
+	stopBroker(t)
 	time.Sleep(4 * time.Second)
-	node.start(t)
+	startBroker(t)
 	time.Sleep(4 * time.Second)
 	ships := stop()
 	require.Positive(t, ships[0].unavailable.Load(), "the gateway answered 503 with Retry-After while the broker was down")

@@ -48,6 +48,8 @@ type instance struct {
 	logs *syncBuffer
 	done chan struct{}
 	err  error
+	// killed says the test ended it with kill, not that it exited on its own.
+	killed bool
 }
 
 type syncBuffer struct {
@@ -144,6 +146,7 @@ func (in *instance) waitReady(t *testing.T, urls ...string) {
 // kill ends the process at once, as a crash would.
 func (in *instance) kill(t *testing.T) {
 	t.Helper()
+	in.killed = true
 	require.NoError(t, in.cmd.Process.Kill())
 	<-in.done
 }

@@ -62,14 +62,16 @@ func (tp *topology) start(t *testing.T, layer string) *layerProc {
 	return p
 }
 
-// stopAll stops every running process with SIGTERM and requires a clean exit.
+// stopAll stops every running process with SIGTERM and requires a clean exit; a process
+// the test did not kill must still be running.
 func (tp *topology) stopAll(t *testing.T) {
 	t.Helper()
 	for _, layer := range []string{"gateway", "processor", "indexer", "archiver", "api"} {
 		for _, p := range tp.procs[layer] {
 			select {
 			case <-p.done:
-				continue // killed
+				require.True(t, p.killed, "trolly %s exited on its own (%v):\n%s", layer, p.err, p.logs.String())
+				continue
 			default:
 			}
 			require.Equal(t, 0, p.stop(t), "trolly %s exit code", layer)
