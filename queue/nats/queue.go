@@ -38,7 +38,7 @@ type Queue struct {
 	cfg Config
 	log *slog.Logger
 	m   *metrics
-	srv *embedded // or nil
+	srv *embedded    // or nil
 	nc  *natsio.Conn // consumers, administration
 	js  jetstream.JetStream
 	pub *natsio.Conn // Publish

@@ -1,11 +1,9 @@
 package nats_test
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -18,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/natstest"
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/queue/nats"
 )
@@ -31,13 +30,7 @@ type natsServer struct {
 
 func startServer(t *testing.T) *natsServer {
 	t.Helper()
-	bin, err := exec.LookPath(cmp.Or(os.Getenv("NATS_SERVER_BIN"), "nats-server"))
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("nats-server is not installed, and CI=true requires it: %v", err)
-		}
-		t.Skipf("nats-server is not installed (Debian: apt-get install nats-server, or set NATS_SERVER_BIN; CI=true makes this a failure): %v", err)
-	}
+	bin := natstest.Binary(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	port := ln.Addr().(*net.TCPAddr).Port

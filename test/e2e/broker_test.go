@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -21,6 +20,8 @@ import (
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/internal/natstest"
 )
 
 // broker is a queue the layers share across processes: the queue section of their config.
@@ -244,16 +245,11 @@ type natsNode struct {
 	logs     *syncBuffer
 }
 
-// startNATSNode starts a private nats-server (NATS_SERVER_BIN, else the one on PATH) with
-// JetStream on a free port, its store and log under a temporary directory that survives
-// its restarts.
+// startNATSNode starts a private nats-server (see natstest.Binary) with JetStream on a
+// free port, its store and log under a temporary directory that survives its restarts.
 func startNATSNode(t *testing.T) *natsNode {
 	t.Helper()
-	bin, err := exec.LookPath(cmp.Or(os.Getenv("NATS_SERVER_BIN"), "nats-server"))
-	if err != nil {
-		needServer(t, "nats-server", "not installed (Debian: apt-get install nats-server; or set NATS_SERVER_BIN)")
-	}
-	n := &natsNode{bin: bin, dir: t.TempDir(), port: freePort(t)}
+	n := &natsNode{bin: natstest.Binary(t), dir: t.TempDir(), port: freePort(t)}
 	n.start(t)
 	t.Cleanup(func() {
 		if n.cmd != nil {
