@@ -59,8 +59,12 @@ func TestKillIdle(t *testing.T) {
 func TestStopWithBacklog(t *testing.T) {
 	c := newCrashSite(t, "shutdown_timeout: 1s")
 	in := c.start(t)
-	l := c.send(t, "t", 4, 50, 0)
-	time.Sleep(3 * time.Second)
+	l := c.send(t, "t", 4, 0, 0) // until stopped
+	// More than the sinks write in a second even on a fast machine: some 16,000 lines.
+	const backlog = 16 << 20
+	for deadline := time.Now().Add(2 * time.Minute); metric(t, c.srv, "trolly_queue_backlog_bytes") < backlog; time.Sleep(100 * time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "no backlog of %d bytes built up", backlog)
+	}
 	require.Equal(t, 0, in.stop(t), "SIGTERM with a backlog on a durable queue")
 	l.stop()
 	require.Contains(t, in.logs.String(), "left in the queue for the next start", "the stop was cut short by shutdown_timeout")
