@@ -22,7 +22,7 @@ func TestBacklog(t *testing.T) {
 
 	msgs := make([]queue.Message, n)
 	for i := range msgs {
-		msgs[i] = queue.Message{Key: "tenant/stream", Body: make([]byte, size)}
+		msgs[i] = queue.Message{Key: "tenant/stream", Body: noise(size)}
 	}
 	require.NoError(t, q.Publish(ctx, queue.TopicEvents, msgs...))
 	awaitBacklog(t, q, func(b queue.Backlog) bool { return b.Bytes >= n*size }, "the published bodies")

@@ -58,6 +58,9 @@ type Config struct {
 	// Fsync of the embedded server: "always" (default) syncs before acknowledging a
 	// publish, "interval" every two minutes. A cluster's own configuration decides its.
 	Fsync string `yaml:"fsync"`
+	// Compression of the bodies in the streams: "zstd" (default) or "none". Every process
+	// reads both, whatever its own setting.
+	Compression string `yaml:"compression"`
 	// Prefix names the streams ("<prefix>_<topic>") and subjects: letters, digits, '_'
 	// and '-'.
 	Prefix string `yaml:"prefix"`
@@ -83,8 +86,8 @@ type Config struct {
 	NackDelay time.Duration `yaml:"nack_delay"`
 	// MaxAckPending bounds the unsettled deliveries of a group, all consumers together.
 	MaxAckPending int `yaml:"max_ack_pending"`
-	// MaxBacklogBytes is the budget of the bytes in the topics' streams (what some group
-	// has not acknowledged): past it the gateway refuses new input (queue.Backlogger).
+	// MaxBacklogBytes is the budget of the bytes in the topics' streams, as stored
+	// (compressed), of what some group has not acknowledged: past it the gateway refuses new input (queue.Backlogger).
 	MaxBacklogBytes int64 `yaml:"max_backlog_bytes"`
 	// MaxTenantBacklogBytes is each tenant's budget of that backlog (the messages of its
 	// keys, "<tenant>/<stream>", that some group has not acknowledged): past it the gateway
@@ -122,6 +125,7 @@ func (c *Config) ApplyDefaults() {
 	if c.Embedded && c.Fsync == "" {
 		c.Fsync = FsyncAlways
 	}
+	setDefault(&c.Compression, CompressionZstd)
 	setDefault(&c.Prefix, DefaultPrefix)
 	setDefault(&c.MaxBytes, DefaultMaxBytes)
 	setDefault(&c.MaxMessageBytes, DefaultMaxMessageBytes)
@@ -147,6 +151,9 @@ func (c Config) Validate() error {
 	errs := c.validateServer()
 	if !prefixPattern.MatchString(c.Prefix) {
 		errs = append(errs, fmt.Errorf("prefix: must be 1 to 64 letters, digits, '_' or '-', got %q", c.Prefix))
+	}
+	if c.Compression != CompressionZstd && c.Compression != CompressionNone {
+		errs = append(errs, fmt.Errorf("compression: must be %q or %q, got %q", CompressionZstd, CompressionNone, c.Compression))
 	}
 	if c.MaxBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_bytes: must be > 0, got %d", c.MaxBytes))

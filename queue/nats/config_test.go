@@ -21,7 +21,7 @@ func TestConfigs(t *testing.T) {
 		{"empty.yaml", nats.DefaultConfig()},
 		{"embedded.yaml", embedded},
 		{"good.yaml", nats.Config{
-			URL: "nats://user:secret@nats-1:4222,nats://user:secret@nats-2:4222", Prefix: "prod",
+			URL: "nats://user:secret@nats-1:4222,nats://user:secret@nats-2:4222", Prefix: "prod", Compression: nats.CompressionNone,
 			MaxBytes: 1 << 20, MaxMessageBytes: 64 << 10, Replicas: 3, PublishTimeout: 5 * time.Second,
 			AckWait: 2 * time.Minute, MaxDeliver: 10, NackDelay: time.Second, MaxAckPending: 500,
 			MaxBacklogBytes: 512 << 10, MaxTenantBacklogBytes: 128 << 10, ConnectionName: "gateway-1",
@@ -36,7 +36,7 @@ func TestConfigs(t *testing.T) {
 		})
 	}
 	require.Equal(t, nats.Config{
-		URL: "nats://127.0.0.1:4222", Prefix: "TROLLY", MaxBytes: 1 << 30, MaxMessageBytes: 8 << 20,
+		URL: "nats://127.0.0.1:4222", Compression: nats.CompressionZstd, Prefix: "TROLLY", MaxBytes: 1 << 30, MaxMessageBytes: 8 << 20,
 		Replicas: 1, PublishTimeout: 10 * time.Second, AckWait: 30 * time.Second, NackDelay: 200 * time.Millisecond,
 		MaxAckPending: 1000, MaxBacklogBytes: 1 << 30, MaxTenantBacklogBytes: 256 << 20, ConnectionName: "trolly",
 	}, nats.DefaultConfig())

@@ -98,7 +98,10 @@ func (c *consumer) Receive(ctx context.Context, max int) ([]*queue.Delivery, err
 			}
 			return nil, ctx.Err()
 		}
-		return c.deliver(msgs)
+		ds, err := c.deliver(msgs)
+		if err != nil || len(ds) > 0 {
+			return ds, err
+		}
 	}
 }
 
@@ -242,6 +245,16 @@ func (c *consumer) drained(ctx context.Context) (bool, error) {
 func (c *consumer) deliver(msgs []jetstream.Msg) ([]*queue.Delivery, error) {
 	ds := make([]*queue.Delivery, 0, len(msgs))
 	c.q.m.Deliveries.WithLabelValues(c.topic, c.group).Add(float64(len(msgs)))
+	type bad struct {
+		m   jetstream.Msg
+		err error
+	}
+	var unreadable []bad
+	defer func() {
+		for _, b := range unreadable { // after the lock: this publishes
+			c.unreadable(b.m, b.err)
+		}
+	}()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, m := range msgs {
@@ -256,11 +269,30 @@ func (c *consumer) deliver(msgs []jetstream.Msg) ([]*queue.Delivery, error) {
 		if attempt > 1 {
 			c.q.m.Redelivered.WithLabelValues(c.topic, c.group).Inc()
 		}
+		body, err := c.q.enc.body(m.Headers(), m.Data())
+		if err != nil {
+			// No consumer could ever read it: a dead letter at once, as it was stored.
+			unreadable = append(unreadable, bad{m, err})
+			continue
+		}
 		c.next++
 		c.held[c.next] = m
-		ds = append(ds, queue.NewDelivery(queue.Message{Key: key, Body: m.Data()}, attempt, c, c.next))
+		ds = append(ds, queue.NewDelivery(queue.Message{Key: key, Body: body}, attempt, c, c.next))
 	}
 	return ds, nil
+}
+
+// unreadable stores a delivery whose body cannot be restored as a dead letter and
+// terminates it; when that fails the server delivers it again after nack_delay.
+func (c *consumer) unreadable(m jetstream.Msg, cause error) {
+	c.q.log.Error("a message cannot be read; storing it as a dead letter", "topic", c.topic, "group", c.group, "err", cause)
+	if err := c.q.bury(c.topic, c.group, m, cause); err != nil {
+		c.q.log.Warn("store an unreadable message as a dead letter", "topic", c.topic, "group", c.group, "err", err)
+		_ = m.NakWithDelay(c.q.cfg.NackDelay)
+		return
+	}
+	c.q.m.DeadLetters.WithLabelValues(c.topic, c.group).Inc()
+	_ = m.Term()
 }
 
 // take removes a held delivery, for settling it.

@@ -72,7 +72,10 @@ func (q *Queue) bury(topic, group string, m jetstream.Msg, cause error) error {
 		reason = cause.Error()
 	}
 	dl := natsio.NewMsg(q.deadSubject())
-	dl.Data = m.Data()
+	dl.Data = m.Data() // as stored, compressed or not
+	if enc := m.Headers().Get(headerEncoding); enc != "" {
+		dl.Header.Set(headerEncoding, enc)
+	}
 	dl.Header.Set(headerTopic, topic)
 	dl.Header.Set(headerGroup, group)
 	dl.Header.Set(headerKey, strconv.Quote(key))
@@ -101,7 +104,7 @@ func (q *Queue) DeadLetters(ctx context.Context, max int) ([]queue.DeadLetter, e
 	}
 	var out []queue.DeadLetter
 	for m := range b.Messages() {
-		dl, err := parseDead(m)
+		dl, err := q.parseDead(m)
 		if err != nil {
 			q.log.Warn("drop an unreadable dead letter", "err", err)
 		}
@@ -118,7 +121,9 @@ func (q *Queue) DeadLetters(ctx context.Context, max int) ([]queue.DeadLetter, e
 	return out, nil
 }
 
-func parseDead(m jetstream.Msg) (queue.DeadLetter, error) {
+// parseDead reads a dead letter. A body that cannot be restored (the cause of some dead
+// letters) is returned as stored, its error added to the reason.
+func (q *Queue) parseDead(m jetstream.Msg) (queue.DeadLetter, error) {
 	h := m.Headers()
 	key, err := strconv.Unquote(h.Get(headerKey))
 	if err != nil {
@@ -136,8 +141,13 @@ func parseDead(m jetstream.Msg) (queue.DeadLetter, error) {
 	if err != nil {
 		return queue.DeadLetter{}, fmt.Errorf("time header: %w", err)
 	}
+	body, err := q.enc.body(h, m.Data())
+	if err != nil {
+		body = m.Data()
+		reason += " (the body is as stored: " + err.Error() + ")"
+	}
 	return queue.DeadLetter{
-		Message: queue.Message{Key: key, Body: m.Data()},
+		Message: queue.Message{Key: key, Body: body},
 		Topic:   h.Get(headerTopic), Group: h.Get(headerGroup),
 		Attempt: attempt, Reason: reason, At: at,
 	}, nil

@@ -3,6 +3,7 @@ package nats_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -131,4 +132,22 @@ func bodies(ds []*queue.Delivery) []string {
 		out[i] = string(d.Body)
 	}
 	return out
+}
+
+// noise returns n random bytes: a body that compression cannot shrink, for tests that
+// count the bytes a stream stores.
+func noise(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// logLines returns n access-log lines, which compress as real batches do.
+func logLines(n int) []byte {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "10.1.%d.%d - - [07/Dec/2026:10:%02d:%02d +0000] \"GET /shop/item/%d HTTP/1.1\" %d %d \"-\" \"Mozilla/5.0\"\n",
+			i%256, i%97, i%60, i%59, i*13, 200+i%3*100, 300+i%5000)
+	}
+	return []byte(b.String())
 }

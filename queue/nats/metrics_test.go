@@ -25,7 +25,7 @@ func TestMetrics(t *testing.T) {
 	require.NoError(t, q.Declare(ctx, queue.TopicRaw, queue.GroupProcessor))
 
 	require.NoError(t, q.Publish(ctx, queue.TopicRaw, queue.Message{Key: "a/b", Body: []byte("x")}))
-	big := queue.Message{Key: "a/b", Body: make([]byte, 10<<10)}
+	big := queue.Message{Key: "a/b", Body: noise(10 << 10)}
 	require.ErrorIs(t, q.Publish(ctx, queue.TopicRaw, big, big), queue.ErrFull)
 	c, err := q.Subscribe(ctx, queue.TopicRaw, queue.GroupProcessor)
 	require.NoError(t, err)

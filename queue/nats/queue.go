@@ -38,7 +38,8 @@ type Queue struct {
 	cfg Config
 	log *slog.Logger
 	m   *metrics
-	srv *embedded    // or nil
+	srv *embedded // or nil
+	enc *codec
 	nc  *natsio.Conn // consumers, administration
 	js  jetstream.JetStream
 	pub *natsio.Conn // Publish
@@ -85,12 +86,18 @@ func New(cfg Config, opts Options) (*Queue, error) {
 		closed: make(chan struct{}),
 		topics: map[string]bool{}, sealed: map[string]bool{}, consumers: map[*consumer]bool{},
 	}
+	enc, err := newCodec(cfg.Compression, cfg.MaxMessageBytes)
+	if err != nil {
+		return nil, err
+	}
+	q.enc = enc
 	q.life, q.endLife = context.WithCancel(context.Background())
 	q.m = newMetrics(opts.Registerer, cfg.MaxBacklogBytes, &q.backlog)
 	q.tenants = newTenantBacklog(q, opts.Registerer)
 	if cfg.Embedded {
 		srv, err := startEmbedded(cfg)
 		if err != nil {
+			enc.close()
 			return nil, err
 		}
 		q.srv = srv
@@ -261,7 +268,7 @@ func (q *Queue) publish(ctx context.Context, topic string, msgs []queue.Message)
 	}
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
-		f, err := q.pjs.PublishMsgAsync(&natsio.Msg{Subject: q.subject(topic, m.Key), Data: m.Body})
+		f, err := q.pjs.PublishMsgAsync(q.enc.message(q.subject(topic, m.Key), m.Body))
 		if err != nil {
 			return q.publishError(topic, err)
 		}
@@ -455,4 +462,5 @@ func (q *Queue) shutdown() {
 	if q.srv != nil {
 		q.srv.stop()
 	}
+	q.enc.close()
 }

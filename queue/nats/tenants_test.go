@@ -14,7 +14,7 @@ import (
 func of(key string, n, size int) []queue.Message {
 	msgs := make([]queue.Message, n)
 	for i := range msgs {
-		msgs[i] = queue.Message{Key: key, Body: make([]byte, size)}
+		msgs[i] = queue.Message{Key: key, Body: noise(size)}
 	}
 	return msgs
 }
