@@ -240,3 +240,25 @@ func TestTenantBacklogOfThePlan(t *testing.T) {
 		require.True(t, held >= tc.least && held <= tc.most, "%s holds %d bytes, want %d to %d", tc.tenant, held, tc.least, tc.most)
 	}
 }
+
+// staleTotal reports the backlog's budget but none of its bytes, as a backend that reads
+// the total now and then (NATS: every second) may between two readings.
+type staleTotal struct{ *memory.Queue }
+
+func (s staleTotal) Backlog() queue.Backlog { return queue.Backlog{Budget: s.Queue.Backlog().Budget} }
+
+// A tenant's share as large as the whole backlog is no share: only the total's check
+// refuses, with 503 backlog_full, even while the tenant's own count is fresher than the
+// total's.
+func TestTenantShareOfTheWholeIsOff(t *testing.T) {
+	f := withBudgets(t, newFixture(t, 0, nil), 2000, 2000)
+	f.reg = prometheus.NewRegistry()
+	f.gw = New(f.gw.cfg, f.gw.dir, staleTotal{f.q}, slog.New(slog.DiscardHandler), f.reg)
+	f.gw.now = func() time.Time { return f.now }
+	body := []byte(strings.Repeat("0123456789\n", 30))
+	for i := range 20 {
+		w := f.post(t, request{stream: "web", key: "demo-in", body: body})
+		require.Equal(t, http.StatusAccepted, w.Code, "post %d: %s", i, w.Body.String())
+	}
+	require.Greater(t, f.q.TenantBacklog("demo").Bytes, int64(2000), "past the share, which is off")
+}
