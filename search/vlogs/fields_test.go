@@ -1,0 +1,94 @@
+package vlogs
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// stored keeps what the engine keeps of fields: the non-empty values, the last of a name.
+func stored(fields []fieldKV) map[string]string {
+	out := map[string]string{}
+	for _, f := range fields {
+		if f.value != "" {
+			out[f.name] = f.value
+		}
+	}
+	return out
+}
+
+type fieldKV struct{ name, value string }
+
+func roundTrip(t testing.TB, id, source string) ([]fieldKV, []byte) {
+	t.Helper()
+	var fl flattener
+	fields, err := fl.flatten(id, []byte(source))
+	require.NoError(t, err)
+	kvs := make([]fieldKV, len(fields))
+	for i, f := range fields {
+		kvs[i] = fieldKV{f.Name, f.Value}
+	}
+	doc, err := unflatten(stored(kvs))
+	require.NoError(t, err)
+	return kvs, doc
+}
+
+func TestFlattenRoundTrip(t *testing.T) {
+	for name, src := range map[string]string{
+		"ecs event": `{"@timestamp":"2024-01-30T23:59:59.999Z","message":"GET /index.html 200","event":{"id":"b1-7","dataset":"nginx.access","ingested":"2024-01-31T00:00:01.5Z"},
+			"organization":{"id":"acme"},"http":{"response":{"status_code":200,"body":{"bytes":5120}}},"source":{"ip":"203.0.113.7"}}`,
+		"kinds": `{"event":{"id":"x"},"n":1.50,"e":1e3,"neg":-0,"t":true,"f":false,"z":null,"empty":"","arr":["a",1,{"b":null}],
+			"obj":{},"deep":{"a":{"b":{"c":"d"}}}}`,
+		"keys that are no path": `{"event":{"id":"x"},"labels":{"k8s.app":"web","":"none"},"a.b":"top","line\nbreak":1}`,
+		"text":                  `{"event":{"id":"x"},"message":"<b>&amp;</b> \u00e9t\u00e9 \u2028 \"quoted\" \\ tab\t","s":"200"}`,
+		"without event.id":      `{"message":"m","event":{"dataset":"d"}}`,
+		"event.id differs":      `{"event":{"id":"other"},"message":"m"}`,
+		"event.id not string":   `{"event":{"id":7},"message":"m"}`,
+		"event not an object":   `{"event":"flat","message":"m"}`,
+		"message not a string":  `{"event":{"id":"x"},"message":{"text":"m","n":2}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, doc := roundTrip(t, "x", src)
+			require.JSONEq(t, src, string(doc))
+		})
+	}
+}
+
+func TestFlattenColumns(t *testing.T) {
+	kvs, _ := roundTrip(t, "b1-135", `{"@timestamp":"2024-01-30T23:59:59Z","message":"m","event":{"id":"b1-135","dataset":"d"},
+		"organization":{"id":"acme"},"ecs":{"version":"8.11.0"},"host":{"name":"web-01"},"count":5}`)
+	got := stored(kvs)
+	require.Equal(t, map[string]string{
+		"_msg": "m", "b.event.id": "b1-135", "b.@timestamp": "2024-01-30T23:59:59Z", "b.organization.id": "acme",
+		"b.ecs.version": "8.11.0", "f.event.dataset": "d", "f.host.name": "web-01", "f.count": "5", "b.shape": "ncount",
+	}, got, "the event's content under f., Trolly's bookkeeping under b.")
+}
+
+// FuzzFlatten round-trips any JSON object through the fields the engine keeps.
+func FuzzFlatten(f *testing.F) {
+	f.Add(`{"message":"m","event":{"id":"x"},"a":{"b":[1,2]},"c":null,"d":""}`)
+	f.Add(`{"a.b":{"c":1},"":{}}`)
+	f.Add(`{"event":{"id":"x"},"n":-1.5e-7,"t":true}`)
+	f.Fuzz(func(t *testing.T, src string) {
+		var obj map[string]any
+		if json.Unmarshal([]byte(src), &obj) != nil || obj == nil {
+			return
+		}
+		var fl flattener
+		fields, err := fl.flatten("x", []byte(src))
+		if err != nil {
+			return // what encoding/json takes, the decoder may still refuse: duplicate shapes
+		}
+		kvs := make([]fieldKV, len(fields))
+		for i, f := range fields {
+			kvs[i] = fieldKV{f.Name, f.Value}
+		}
+		doc, err := unflatten(stored(kvs))
+		require.NoError(t, err)
+		var want, got any
+		require.NoError(t, json.Unmarshal([]byte(src), &want))
+		require.NoError(t, json.Unmarshal(doc, &got))
+		require.Equal(t, want, got, "%s", src)
+	})
+}
