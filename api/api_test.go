@@ -70,6 +70,12 @@ func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backen
 			require.NoError(t, backend.Write(context.Background(), search.IndexName(tn, ts, retention), []search.Doc{{ID: id, Timestamp: ts, Source: []byte(src)}}))
 		}
 	}
+	// Ten days before base: past demo's retention (7 days), within acme's.
+	for tn, retention := range map[string]int{"demo": 7, "acme": 90} {
+		ts := base.Add(-10 * 24 * time.Hour)
+		src := fmt.Sprintf(`{"@timestamp":%q,"message":"old","organization":{"id":%q},"event":{"id":"%s-old"}}`, ts.Format(time.RFC3339), tn, tn)
+		require.NoError(t, backend.Write(context.Background(), search.IndexName(tn, ts, retention), []search.Doc{{ID: tn + "-old", Timestamp: ts, Source: []byte(src)}}))
+	}
 	var sb search.Backend = backend
 	if wrap != nil {
 		sb = wrap(backend)
@@ -83,6 +89,7 @@ func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backen
 	}
 	srv, err := New(c, d, log, nil)
 	require.NoError(t, err)
+	srv.now = func() time.Time { return base.Add(24 * time.Hour) }
 	e := &env{}
 	e.serve(t, srv)
 	return fixture{rest: e.rest, grpc: trollyv1.NewSearchServiceClient(e.conn)}
@@ -140,6 +147,15 @@ func TestRESTSearch(t *testing.T) {
 	a = f.get(t, "/api/v1/search", "demo-rd", wholeRange("nothing-matches-this"))
 	require.Equal(t, "0", a.body["total"], "zero totals are sent, not omitted")
 	require.Equal(t, []any{}, a.body["hits"])
+}
+
+// A search never returns what is older than the tenant's retention, whatever the range
+// asks and the backend still holds.
+func TestRetentionBoundsSearch(t *testing.T) {
+	f := newFixture(t)
+	wide := url.Values{"q": {"old"}, "from": {base.Add(-30 * 24 * time.Hour).Format(time.RFC3339)}, "to": {base.Format(time.RFC3339)}}
+	require.Equal(t, "0", f.get(t, "/api/v1/search", "demo-rd", wide).body["total"], "demo keeps 7 days")
+	require.Equal(t, "1", f.get(t, "/api/v1/search", "acme-rd", wide).body["total"], "acme keeps 90 days")
 }
 
 // TestCrossTenant tries, with each tenant's key, to reach the other's events in every way a

@@ -51,6 +51,13 @@ func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest)
 		return nil, status.Errorf(codes.InvalidArgument, "the range from %s to %s is longer than your plan's max_query_range (%s)",
 			sreq.From.Format(time.RFC3339), sreq.To.Format(time.RFC3339), limit)
 	}
+	if days := t.Retention.SearchDays; days > 0 {
+		// Retention is a promise: nothing older is returned, even where the engine still
+		// holds it (its storage keeps whole days, of a class at or above the tenant's).
+		oldest := s.now().Add(-time.Duration(days) * 24 * time.Hour)
+		sreq.From = maxTime(sreq.From, oldest)
+		sreq.To = maxTime(sreq.To, sreq.From)
+	}
 	release, ok := s.searches.acquire(p.TenantID, t.Limits.MaxConcurrentQueries)
 	if !ok {
 		s.overPlan.WithLabelValues(p.TenantID).Inc()
@@ -161,4 +168,11 @@ func (f *inflight) acquire(tenantID string, max int) (release func(), ok bool) {
 			delete(f.n, tenantID)
 		}
 	}, true
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

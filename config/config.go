@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"github.com/trolly-logs/trolly/queue/rabbitmq"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/storage"
 	"github.com/trolly-logs/trolly/tenant"
 )
@@ -100,6 +102,8 @@ const (
 	QueueNATS = "nats"
 	// QueueMemoryTestOnly is the in-process queue, which a crash empties.
 	QueueMemoryTestOnly = "memory-test-only"
+	// SearchEmbedded is the embedded search engine, VictoriaLogs' storage library.
+	SearchEmbedded = "embedded"
 )
 
 // Queue selects the queue backend: nats (by default embedded in `trolly all`), rabbitmq,
@@ -115,11 +119,49 @@ type Queue struct {
 
 // Search selects the search backend.
 type Search struct {
-	Driver string        `yaml:"driver"`
-	SQLite sqlite.Config `yaml:"sqlite"`
+	Driver   string         `yaml:"driver"`
+	Embedded EmbeddedSearch `yaml:"embedded"`
+	SQLite   sqlite.Config  `yaml:"sqlite"`
 	// Gate bounds the searches the process runs at once: search.max_concurrent and
 	// search.max_queue_wait.
 	Gate search.GateConfig `yaml:",inline"`
+}
+
+// EmbeddedSearch configures the embedded engine (VictoriaLogs' storage). Only the process
+// running the indexer opens it; in a deployment of several processes it serves searches to
+// the others on Listen, and they reach it at URL.
+type EmbeddedSearch struct {
+	vlogs.Config `yaml:",inline"`
+	// Listen is where the process running the indexer serves its engine's searches to the
+	// API processes; empty: nowhere.
+	Listen string `yaml:"listen"`
+	// URL is where a process without the indexer searches the engine (http://host:port of
+	// Listen), instead of opening its storage; empty: it opens the storage itself (`trolly
+	// api` alone, on the data directory of a stopped `trolly all`).
+	URL string `yaml:"url"`
+	// Token authenticates those searches: required with Listen or URL.
+	Token string `yaml:"token"`
+}
+
+// minTokenBytes is the shortest search.embedded.token taken.
+const minTokenBytes = 16
+
+func (e EmbeddedSearch) validate() error {
+	errs := []error{e.Config.Validate()}
+	if e.Listen != "" {
+		if _, _, err := net.SplitHostPort(e.Listen); err != nil {
+			errs = append(errs, fmt.Errorf("listen: must be host:port, got %q", e.Listen))
+		}
+	}
+	if e.URL != "" {
+		if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("url: must be http://host:port, got %q", e.URL))
+		}
+	}
+	if (e.Listen != "" || e.URL != "") && len(e.Token) < minTokenBytes {
+		errs = append(errs, fmt.Errorf("token: at least %d characters are required with listen or url", minTokenBytes))
+	}
+	return errors.Join(errs...)
 }
 
 // Archive selects the archive's object store.
@@ -182,10 +224,14 @@ func (c *Config) ApplyDefaults() {
 	c.Processor.ApplyDefaults()
 	c.Indexer.ApplyDefaults()
 	if c.Search.Driver == "" {
-		c.Search.Driver = "sqlite"
+		c.Search.Driver = SearchEmbedded
 	}
+	if c.Search.Embedded.Dir == "" {
+		c.Search.Embedded.Dir = filepath.Join(c.DataDir, "search")
+	}
+	c.Search.Embedded.ApplyDefaults()
 	if c.Search.SQLite.Dir == "" {
-		c.Search.SQLite.Dir = filepath.Join(c.DataDir, "search")
+		c.Search.SQLite.Dir = filepath.Join(c.DataDir, "search-sqlite")
 	}
 	c.Search.SQLite.ApplyDefaults()
 	c.Search.Gate.ApplyDefaults()
@@ -254,8 +300,13 @@ func (c *Config) Validate() error {
 	}
 	add("processor", c.Processor.Validate())
 	add("indexer", c.Indexer.Validate())
-	errs = append(errs, oneOf("search.driver", c.Search.Driver, "sqlite"))
-	add("search.sqlite", c.Search.SQLite.Validate())
+	errs = append(errs, oneOf("search.driver", c.Search.Driver, SearchEmbedded, "sqlite"))
+	switch c.Search.Driver {
+	case SearchEmbedded:
+		add("search.embedded", c.Search.Embedded.validate())
+	case "sqlite":
+		add("search.sqlite", c.Search.SQLite.Validate())
+	}
 	add("search", c.Search.Gate.Validate())
 	add("archiver", c.Archiver.Validate())
 	add("bookkeeper.purge", c.Bookkeeper.Purge.Validate())

@@ -76,7 +76,9 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "127.0.0.1:8080", c.API.Listen)
 	require.Equal(t, "127.0.0.1:8088", c.Gateway.Listen)
 	require.Equal(t, "./data", c.DataDir)
-	require.Equal(t, filepath.Join("data", "search"), c.Search.SQLite.Dir)
+	require.Equal(t, filepath.Join("data", "search"), c.Search.Embedded.Dir)
+	require.Equal(t, SearchEmbedded, c.Search.Driver)
+	require.Equal(t, filepath.Join("data", "search-sqlite"), c.Search.SQLite.Dir)
 	require.Equal(t, filepath.Join("data", "archive"), c.Archive.FS.Dir)
 }
 
@@ -96,7 +98,7 @@ func TestEnv(t *testing.T) {
 	require.Equal(t, int64(2<<20), c.Gateway.MaxBodyBytes)
 	require.Equal(t, "0.0.0.0:9000", c.API.Listen)
 	require.Equal(t, 5*time.Second, c.ShutdownTimeout)
-	require.Equal(t, filepath.Join("/var/lib/trolly", "search"), c.Search.SQLite.Dir, "stores follow the data dir")
+	require.Equal(t, filepath.Join("/var/lib/trolly", "search"), c.Search.Embedded.Dir, "stores follow the data dir")
 	require.Equal(t, filepath.Join("/var/lib/trolly", "catalog.db"), c.Metadata.DSN)
 
 	c = &Config{}

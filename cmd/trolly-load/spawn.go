@@ -111,7 +111,13 @@ func spawnTopology(bin, queueYAML string, processors int, tenants ...benchTenant
 	for range processors {
 		layers = append(layers, "processor")
 	}
-	return spawnLayers(bin, queueYAML, nil, append(layers, "gateway"), tenants...)
+	// The indexer owns the embedded search engine and serves the API's searches.
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	engine := fmt.Sprintf("search: {embedded: {listen: %q, url: %q, token: load-search-token}}", addr, "http://"+addr)
+	return spawnLayers(bin, queueYAML+"\n"+engine, nil, append(layers, "gateway"), tenants...)
 }
 
 func spawnLayers(bin, extraYAML string, env, layers []string, tenants ...benchTenant) (*spawned, error) {

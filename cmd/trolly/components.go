@@ -16,6 +16,7 @@ import (
 	"github.com/trolly-logs/trolly/bookkeeper"
 	"github.com/trolly-logs/trolly/config"
 	"github.com/trolly-logs/trolly/gateway"
+	"github.com/trolly-logs/trolly/internal/httpx"
 	"github.com/trolly-logs/trolly/processor"
 	"github.com/trolly-logs/trolly/queue"
 	"github.com/trolly-logs/trolly/queue/kafka"
@@ -23,7 +24,9 @@ import (
 	"github.com/trolly-logs/trolly/queue/nats"
 	"github.com/trolly-logs/trolly/queue/rabbitmq"
 	"github.com/trolly-logs/trolly/search"
+	"github.com/trolly-logs/trolly/search/remote"
 	"github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/storage"
 	"github.com/trolly-logs/trolly/storage/fs"
 	"github.com/trolly-logs/trolly/tenant"
@@ -83,7 +86,7 @@ func (b *builder) open(ctx context.Context, cmd string) error {
 		}
 	}
 	if b.has(layerIndexer) || b.has(layerAPI) {
-		be, err := sqlite.Open(b.cfg.Search.SQLite, b.log.With("component", "search"), b.reg)
+		be, err := b.openSearch()
 		if err != nil {
 			return fmt.Errorf("open search backend: %w", err)
 		}
@@ -91,6 +94,25 @@ func (b *builder) open(ctx context.Context, cmd string) error {
 		b.closers = append(b.closers, be.Close)
 	}
 	return nil
+}
+
+// openSearch opens the search backend. On the embedded engine, a process without the
+// indexer searches the engine of the process with it when search.embedded.url is set.
+func (b *builder) openSearch() (search.Backend, error) {
+	if b.cfg.Search.Driver == "sqlite" {
+		return sqlite.Open(b.cfg.Search.SQLite, b.log.With("component", "search"), b.reg)
+	}
+	e := b.cfg.Search.Embedded
+	if !b.has(layerIndexer) && e.URL != "" {
+		return remote.NewClient(e.URL, e.Token), nil
+	}
+	return vlogs.Open(e.Config, func(ctx context.Context, key string) (int, error) {
+		t, err := b.dir.Tenant(ctx, tenant.IDOfKey(key))
+		if err != nil {
+			return 0, err
+		}
+		return t.Retention.SearchDays, nil
+	})
 }
 
 func (b *builder) openQueue(ctx context.Context, cmd string) error {
@@ -198,6 +220,14 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		}
 		serving.add(layerAPI, func(ctx context.Context) error { return srv.Serve(ctx, lns.api) })
 	}
+	if lns.search != nil {
+		h := remote.Handler(b.backend, b.cfg.Search.Embedded.Token, b.log.With("component", "search"))
+		guard := httpx.NewGuard("search", b.cfg.Admin.HTTP, b.reg)
+		srv := guard.Server(h)
+		serving.add("search listener", func(ctx context.Context) error {
+			return httpx.Serve(ctx, srv, guard.Listener(lns.search), time.Second)
+		})
+	}
 	var out []*stage
 	b.background.name = "background"
 	for _, s := range []*stage{&edge, &processing, &sinks, &serving, &b.background} {
@@ -222,6 +252,8 @@ func (b *builder) close() error {
 // listeners are bound before anything starts, so a taken port fails the start at once.
 type listeners struct {
 	admin, gateway, api net.Listener
+	// search serves the embedded engine's searches to other processes, or is nil.
+	search net.Listener
 	// The syslog listeners, each nil when off.
 	syslogTCP, syslogTLS net.Listener
 	syslogTLSConfig      *tls.Config
@@ -252,6 +284,9 @@ func (b *builder) listen() (listeners, error) {
 	}
 	if b.has(layerAPI) {
 		lns.api = bind(b.cfg.API.Listen, "api")
+	}
+	if b.has(layerIndexer) && b.cfg.Search.Driver == config.SearchEmbedded && b.cfg.Search.Embedded.Listen != "" {
+		lns.search = bind(b.cfg.Search.Embedded.Listen, "search")
 	}
 	return lns, err
 }

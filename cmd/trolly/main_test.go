@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -17,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trolly-logs/trolly/search"
-	"github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/storage"
 	"github.com/trolly-logs/trolly/storage/fs"
 	"github.com/trolly-logs/trolly/tenant"
@@ -102,9 +101,8 @@ tenants:
 
 	demoKey := tenantKey(t, filepath.Join(dir, "data"), "demo")
 
-	sc := sqlite.Config{Dir: filepath.Join(dir, "data", "search")}
-	sc.ApplyDefaults()
-	backend, err := sqlite.Open(sc, slog.New(slog.DiscardHandler), nil)
+	backend, err := vlogs.Open(vlogs.Config{Dir: filepath.Join(dir, "data", "search")},
+		func(context.Context, string) (int, error) { return 7, nil })
 	require.NoError(t, err)
 	defer backend.Close()
 	res, err := backend.Search(context.Background(), search.Request{Tenant: demoKey, From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})

@@ -360,7 +360,8 @@ func (b *Backend) Search(ctx context.Context, req search.Request) (search.Result
 	if err != nil {
 		return search.Result{}, fmt.Errorf("search: retention of the tenant: %w", err)
 	}
-	qs := filter + " | sort by (_time desc) | limit " + strconv.Itoa(req.Limit)
+	// Events of the same time come in the order of their ids, the same on every search.
+	qs := filter + " | sort by (_time desc, " + strconv.Quote(idField) + " desc) | limit " + strconv.Itoa(req.Limit)
 	for _, s := range stores {
 		var convErr error
 		err := b.run(ctx, s, tid, qs, req.From, req.To, func(cols map[string][]string, n int) {
@@ -377,7 +378,9 @@ func (b *Backend) Search(ctx context.Context, req search.Request) (search.Result
 			return search.Result{}, fmt.Errorf("search: %w", err)
 		}
 	}
-	slices.SortStableFunc(res.Hits, func(a, b search.Hit) int { return b.Timestamp.Compare(a.Timestamp) })
+	slices.SortFunc(res.Hits, func(a, b search.Hit) int {
+		return cmp.Or(b.Timestamp.Compare(a.Timestamp), strings.Compare(b.ID, a.ID))
+	})
 	if len(res.Hits) > req.Limit {
 		res.Hits = res.Hits[:req.Limit]
 	}

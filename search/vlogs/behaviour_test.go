@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -169,4 +171,35 @@ func TestWriteDurableOnReturn(t *testing.T) {
 	got := count(t, b, "acme", "", ts, ts.Add(24*time.Hour))
 	require.GreaterOrEqual(t, got, int64(written), "every event of a Write that returned")
 	t.Logf("%d events written when killed, %d found after", written, got)
+}
+
+// Events of the same time come in one order, the same on every search and after a restart.
+func TestSameTimeOrder(t *testing.T) {
+	dir := t.TempDir()
+	b := open(t, dir)
+	ts := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	var docs []search.Doc
+	for i := range 300 {
+		docs = append(docs, doc("same-"+strconv.Itoa(i), ts, ""))
+	}
+	for chunk := range slices.Chunk(docs, 70) {
+		require.NoError(t, b.Write(t.Context(), search.IndexName("acme", ts, 7), chunk))
+	}
+	hits := func(b *Backend) []string {
+		res, err := b.Search(t.Context(), search.Request{Tenant: "acme", From: ts, To: ts.Add(time.Second), Limit: 300})
+		require.NoError(t, err)
+		ids := make([]string, len(res.Hits))
+		for i, h := range res.Hits {
+			ids[i] = h.ID
+		}
+		return ids
+	}
+	first := hits(b)
+	require.Len(t, first, 300)
+	require.True(t, slices.IsSortedFunc(first, func(a, b string) int { return strings.Compare(b, a) }), "ids descending")
+	require.Equal(t, first, hits(b))
+	require.NoError(t, b.Close())
+	b = open(t, dir)
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+	require.Equal(t, first, hits(b), "after a restart")
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -147,14 +148,19 @@ func testTenantReuse(t *testing.T, catalog string) {
 func dataKeys(t *testing.T, dir string) map[string]bool {
 	t.Helper()
 	keys := map[string]bool{}
-	entries, err := os.ReadDir(filepath.Join(dir, "data", "search"))
+	// The search engine's tenants: the keys it maps to its tenant ids.
+	b, err := os.ReadFile(filepath.Join(dir, "data", "search", "tenants.json"))
 	require.NoError(t, err)
-	for _, e := range entries {
-		if rest, ok := strings.CutPrefix(e.Name(), "trolly-globex."); ok {
-			keys["globex."+rest[:strings.IndexByte(rest, '-')]] = true
+	var engine struct {
+		Keys map[string]json.RawMessage `json:"keys"`
+	}
+	require.NoError(t, json.Unmarshal(b, &engine))
+	for k := range engine.Keys {
+		if strings.HasPrefix(k, "globex.") {
+			keys[k] = true
 		}
 	}
-	entries, err = os.ReadDir(filepath.Join(dir, "data", "archive"))
+	entries, err := os.ReadDir(filepath.Join(dir, "data", "archive"))
 	require.NoError(t, err)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), "globex.") {

@@ -32,7 +32,10 @@ type layerProc struct {
 func startTopology(t *testing.T, b broker, processors int) *topology {
 	t.Helper()
 	dir := t.TempDir()
-	srv, cfg := writeConfig(t, dir, b.yaml, postgresCatalog(t))
+	// The indexer owns the embedded search engine and serves the API's searches.
+	searchAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	engine := fmt.Sprintf("search: {embedded: {listen: %q, url: %q, token: topology-search-token}}", searchAddr, "http://"+searchAddr)
+	srv, cfg := writeConfig(t, dir, b.yaml, postgresCatalog(t), engine)
 	tp := &topology{srv: srv, cfg: cfg, dir: dir, procs: map[string][]*layerProc{}}
 	for _, layer := range []string{"api", "archiver", "indexer"} {
 		tp.start(t, layer)
