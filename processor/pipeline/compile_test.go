@@ -50,7 +50,7 @@ func TestCompileErrors(t *testing.T) {
 		{`[{"remove":{"fields":["a","data_stream"]}}]`, `pipeline[0].remove.fields[1]: "data_stream" touches data_stream.type, which the processor sets on every event`},
 		{`[{"drop":{}}]`, `pipeline[0].drop.if: required: the query of the events the step applies to`},
 		{`[{"drop":{"if":"  "}}]`, `pipeline[0].drop.if: required: the query of the events the step applies to`},
-		{`[{"drop":{"if":"a OR b"}}]`, `pipeline[0].drop.if: query: at offset 2: OR is not supported yet: terms are combined with AND`},
+		{`[{"drop":{"if":"a OR"}}]`, `pipeline[0].drop.if: query: at offset 2: OR needs a term on its right`},
 		{`[{"set":{"field":"a","value":1,"if":"x:"}}]`, `pipeline[0].set.if: query: at offset 0: field x needs a value after ':'`},
 		{`[{"route":{}}]`, `pipeline[0].route: needs a stream, a dataset or both`},
 		{`[{"route":{"stream":"Audit"}}]`, `pipeline[0].route.stream: "Audit" is not a stream name`},

@@ -10,6 +10,11 @@ type And struct {
 	Nodes []Node
 }
 
+// Or matches when any of Nodes matches.
+type Or struct {
+	Nodes []Node
+}
+
 // Not matches when Node does not.
 type Not struct {
 	Node Node
@@ -29,5 +34,6 @@ type Term struct {
 }
 
 func (And) node()  {}
+func (Or) node()   {}
 func (Not) node()  {}
 func (Term) node() {}

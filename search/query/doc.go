@@ -5,8 +5,8 @@
 // The first cut of the language: terms separated by spaces are ANDed (an AND or "and"
 // between them is allowed); "-term" or "NOT term" negates; a term is a word, a "quoted
 // phrase" (with \" and \\ escapes), or field:value and field:"quoted value"; a trailing '*'
-// on an unquoted value makes it a prefix. OR and parentheses are reserved for the next
-// grammar and rejected with an error that names their byte offset.
+// on an unquoted value makes it a prefix. OR joins alternatives, binding looser than AND
+// ("a b OR c" is "(a b) OR c"), and parentheses group.
 //
 // Match (and Compile, for many events) evaluates a tree on one event in memory, for
 // pipelines and alert rules, with the semantics of the embedded index (search/sqlite), so

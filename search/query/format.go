@@ -19,6 +19,7 @@ func Format(n Node) string {
 }
 
 func (n And) String() string  { return Format(n) }
+func (n Or) String() string   { return Format(n) }
 func (n Not) String() string  { return Format(n) }
 func (n Term) String() string { return Format(n) }
 
@@ -28,6 +29,10 @@ func format(b *strings.Builder, n Node, top bool) {
 		formatAnd(b, n.Nodes, top)
 	case *And:
 		formatAnd(b, n.Nodes, top)
+	case Or:
+		formatOr(b, n.Nodes, top)
+	case *Or:
+		formatOr(b, n.Nodes, top)
 	case Not:
 		b.WriteByte('-')
 		format(b, n.Node, false)
@@ -50,6 +55,28 @@ func formatAnd(b *strings.Builder, nodes []Node, top bool) {
 			b.WriteByte(' ')
 		}
 		format(b, c, false)
+	}
+	if !top {
+		b.WriteByte(')')
+	}
+}
+
+// formatOr prints "a OR b c": AND binds tighter, so an And among the alternatives needs
+// no parentheses.
+func formatOr(b *strings.Builder, nodes []Node, top bool) {
+	if !top {
+		b.WriteByte('(')
+	}
+	for i, c := range nodes {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		switch c.(type) {
+		case And, *And:
+			format(b, c, true)
+		default:
+			format(b, c, false)
+		}
 	}
 	if !top {
 		b.WriteByte(')')

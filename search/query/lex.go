@@ -37,7 +37,7 @@ func (p *parser) wordEnd(from int) int {
 // keyword consumes the next word if it is one of words and stands alone.
 func (p *parser) keyword(words ...string) bool {
 	end := p.wordEnd(p.pos)
-	if end < len(p.src) && (p.src[end] == '"' || p.src[end] == '(' || p.src[end] == ')') {
+	if end < len(p.src) && (p.src[end] == '"' || p.src[end] == ')') {
 		return false
 	}
 	for _, w := range words {
@@ -61,7 +61,7 @@ func (p *parser) bareWord() (string, error) {
 	if p.src[p.pos] == '"' {
 		return "", p.fail(p.pos, "unexpected '\"' inside a word; quote the whole value")
 	}
-	return "", p.fail(p.pos, "parentheses are not supported yet")
+	return w, nil // a parenthesis ends it
 }
 
 // phrase consumes a quoted string starting at the opening quote.
@@ -86,10 +86,9 @@ func (p *parser) phrase(field string) (Node, error) {
 	}
 	p.pos = i + 1
 	if !p.eof() && !p.atSpace() {
-		if c := p.src[p.pos]; c == '(' || c == ')' {
-			return nil, p.fail(p.pos, "parentheses are not supported yet")
+		if c := p.src[p.pos]; c != '(' && c != ')' { // a parenthesis ends it
+			return nil, p.fail(p.pos, "expected a space after the closing quote")
 		}
-		return nil, p.fail(p.pos, "expected a space after the closing quote")
 	}
 	if b.Len() == 0 && field == "" {
 		return nil, p.fail(start, "empty phrase")

@@ -93,8 +93,33 @@ func compile(n Node) matcher {
 		if n != nil {
 			return compileAnd(n.Nodes)
 		}
+	case Or:
+		return compileOr(n.Nodes)
+	case *Or:
+		if n != nil {
+			return compileOr(n.Nodes)
+		}
 	}
 	return constant(false)
+}
+
+type or []matcher
+
+func (o or) match(f Fields) bool {
+	for _, m := range o {
+		if m.match(f) {
+			return true
+		}
+	}
+	return false
+}
+
+func compileOr(nodes []Node) matcher {
+	o := make(or, len(nodes))
+	for i, n := range nodes {
+		o[i] = compile(n)
+	}
+	return o
 }
 
 func compileAnd(nodes []Node) matcher {

@@ -14,6 +14,8 @@ const (
 	MaxTerms = 128
 	// MaxNegations is the most negations that may be stacked on one term.
 	MaxNegations = 32
+	// MaxDepth is the deepest parentheses may nest.
+	MaxDepth = 32
 )
 
 // ErrSyntax is wrapped by every error of Parse.
@@ -34,8 +36,9 @@ func (e *SyntaxError) Error() string {
 func (e *SyntaxError) Unwrap() error { return ErrSyntax }
 
 // Parse parses a query. An empty or blank query returns nil, which matches every event.
-// A query of one term returns that Term (or Not); several return an And. Errors are
-// *SyntaxError.
+// A query of one term returns that Term (or Not); terms side by side, or joined by AND,
+// return an And; OR joins Ands (AND binds tighter), into an Or; parentheses group.
+// Errors are *SyntaxError.
 func Parse(s string) (Node, error) {
 	for i, r := range s {
 		if r == utf8.RuneError {
@@ -49,35 +52,89 @@ func Parse(s string) (Node, error) {
 }
 
 type parser struct {
-	src string
-	pos int
+	src   string
+	pos   int
+	terms int
 }
 
 func (p *parser) fail(off int, format string, args ...any) error {
 	return &SyntaxError{Offset: off, Msg: fmt.Sprintf(format, args...)}
 }
 
-// query parses: clause ((AND)? clause)*.
+// query parses a whole query: or, to the end.
 func (p *parser) query() (Node, error) {
+	n, err := p.or(0)
+	if err != nil {
+		return nil, err
+	}
+	if !p.eof() { // a ')' without its '('
+		return nil, p.fail(p.pos, "')' without a '(' before it")
+	}
+	return n, nil
+}
+
+// or parses: and (OR and)*. It stops at the end or at a ')', which it leaves.
+func (p *parser) or(depth int) (Node, error) {
+	var nodes []Node
+	lastOR := 0
+	for {
+		n, err := p.and(depth)
+		if err != nil {
+			return nil, err
+		}
+		p.skipSpace()
+		off := p.pos
+		if !p.eof() && p.keyword("OR", "or") {
+			if n == nil {
+				return nil, p.fail(off, "OR needs a term on its left")
+			}
+			nodes = append(nodes, n)
+			lastOR = off
+			continue
+		}
+		if n == nil {
+			if len(nodes) > 0 {
+				return nil, p.fail(lastOR, "OR needs a term on its right")
+			}
+			return nil, nil
+		}
+		nodes = append(nodes, n)
+		break
+	}
+	if len(nodes) == 1 {
+		return nodes[0], nil
+	}
+	return Or{Nodes: nodes}, nil
+}
+
+// and parses: clause ((AND)? clause)*, stopping before OR, a ')' or the end; nil when
+// there is no clause.
+func (p *parser) and(depth int) (Node, error) {
 	var nodes []Node
 	for {
 		p.skipSpace()
-		if p.eof() {
+		if p.eof() || p.src[p.pos] == ')' {
 			break
 		}
-		if off := p.pos; p.keyword("AND", "and") {
+		off := p.pos
+		if p.keyword("OR", "or") {
+			p.pos = off
+			break
+		}
+		if p.keyword("AND", "and") {
 			if len(nodes) == 0 {
 				return nil, p.fail(off, "AND needs a term on its left")
 			}
 			p.skipSpace()
-			if p.eof() {
+			if p.eof() || p.src[p.pos] == ')' || p.keyword("OR", "or") {
 				return nil, p.fail(off, "AND needs a term on its right")
 			}
 		}
-		if len(nodes) == MaxTerms {
+		p.terms++
+		if p.terms > MaxTerms {
 			return nil, p.fail(p.pos, "too many terms (at most %d)", MaxTerms)
 		}
-		n, err := p.clause(0)
+		n, err := p.clause(0, depth)
 		if err != nil {
 			return nil, err
 		}
@@ -92,8 +149,29 @@ func (p *parser) query() (Node, error) {
 	return And{Nodes: nodes}, nil
 }
 
-// clause parses: ('-' | NOT) clause | term. It starts on a non-space.
-func (p *parser) clause(negations int) (Node, error) {
+// group parses: '(' or ')'. It starts on the '('.
+func (p *parser) group(depth int) (Node, error) {
+	start := p.pos
+	if depth >= MaxDepth {
+		return nil, p.fail(start, "parentheses nest too deep (at most %d)", MaxDepth)
+	}
+	p.pos++
+	n, err := p.or(depth + 1)
+	if err != nil {
+		return nil, err
+	}
+	if p.eof() {
+		return nil, p.fail(start, "'(' without a ')' after it")
+	}
+	if n == nil {
+		return nil, p.fail(start, "empty parentheses")
+	}
+	p.pos++ // ')'
+	return n, nil
+}
+
+// clause parses: ('-' | NOT) clause | '(' or ')' | term. It starts on a non-space.
+func (p *parser) clause(negations, depth int) (Node, error) {
 	start := p.pos
 	if negations > MaxNegations {
 		return nil, p.fail(start, "too many negations (at most %d)", MaxNegations)
@@ -104,11 +182,13 @@ func (p *parser) clause(negations int) (Node, error) {
 		if p.eof() || p.atSpace() {
 			return nil, p.fail(start, "'-' must be followed by a term, without a space")
 		}
-		return p.negate(negations)
+		return p.negate(negations, depth)
 	case c == '"':
 		return p.phrase("")
-	case c == '(' || c == ')':
-		return nil, p.fail(start, "parentheses are not supported yet")
+	case c == '(':
+		return p.group(depth)
+	case c == ')':
+		return nil, p.fail(start, "')' without a '(' before it")
 	}
 	word, err := p.bareWord()
 	if err != nil {
@@ -117,14 +197,14 @@ func (p *parser) clause(negations int) (Node, error) {
 	switch word {
 	case "NOT", "not":
 		p.skipSpace()
-		if p.eof() {
+		if p.eof() || p.src[p.pos] == ')' {
 			return nil, p.fail(start, "NOT needs a term on its right")
 		}
-		return p.negate(negations)
+		return p.negate(negations, depth)
 	case "AND", "and":
 		return nil, p.fail(start, "AND must stand between two terms")
 	case "OR", "or":
-		return nil, p.fail(start, "OR is not supported yet: terms are combined with AND")
+		return nil, p.fail(start, "OR must stand between two terms")
 	}
 	if i := strings.IndexByte(word, ':'); i >= 0 {
 		return p.field(word[:i], word[i+1:], start)
@@ -132,8 +212,8 @@ func (p *parser) clause(negations int) (Node, error) {
 	return p.value("", word, start)
 }
 
-func (p *parser) negate(negations int) (Node, error) {
-	n, err := p.clause(negations + 1)
+func (p *parser) negate(negations, depth int) (Node, error) {
+	n, err := p.clause(negations+1, depth)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +238,7 @@ func (p *parser) field(name, rest string, start int) (Node, error) {
 	case '"':
 		return p.phrase(name)
 	case '(', ')':
-		return nil, p.fail(off, "parentheses are not supported yet")
+		return nil, p.fail(off, "parentheses cannot hold a field's values yet: write (f:a OR f:b)")
 	}
 	word, err := p.bareWord()
 	if err != nil {

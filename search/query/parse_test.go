@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,6 +49,19 @@ var parseCases = []struct {
 	{"field value may be a keyword", "x:AND", Term{Field: "x", Value: "AND"}},
 	{"at field", "@timestamp:2024", Term{Field: "@timestamp", Value: "2024"}},
 	{"negated field", "-tags:_parse_failure", Not{Node: Term{Field: "tags", Value: "_parse_failure"}}},
+	{"OR", "a OR b", Or{Nodes: []Node{word("a"), word("b")}}},
+	{"lowercase or", "a or b", Or{Nodes: []Node{word("a"), word("b")}}},
+	{"OR chain", "a OR b OR c", Or{Nodes: []Node{word("a"), word("b"), word("c")}}},
+	{"AND binds tighter", "a b OR c", Or{Nodes: []Node{And{Nodes: []Node{word("a"), word("b")}}, word("c")}}},
+	{"AND binds tighter on the right", "a OR b AND c", Or{Nodes: []Node{word("a"), And{Nodes: []Node{word("b"), word("c")}}}}},
+	{"parentheses group", "(a OR b) c", And{Nodes: []Node{Or{Nodes: []Node{word("a"), word("b")}}, word("c")}}},
+	{"parentheses without spaces", "(a)(b)", And{Nodes: []Node{word("a"), word("b")}}},
+	{"nested parentheses", "((a))", word("a")},
+	{"negated group", "-(a OR b)", Not{Node: Or{Nodes: []Node{word("a"), word("b")}}}},
+	{"NOT before a group", "NOT(a b)", Not{Node: And{Nodes: []Node{word("a"), word("b")}}}},
+	{"fields in a group", "(host.name:a OR host.name:b) -x",
+		And{Nodes: []Node{Or{Nodes: []Node{Term{Field: "host.name", Value: "a"}, Term{Field: "host.name", Value: "b"}}}, Not{Node: word("x")}}}},
+	{"OR of groups", "(a b) OR (c -d)", Or{Nodes: []Node{And{Nodes: []Node{word("a"), word("b")}}, And{Nodes: []Node{word("c"), Not{Node: word("d")}}}}}},
 	{"combination", `event.dataset:nginx.access AND -url.path:/healthz "timed out"`, And{Nodes: []Node{
 		Term{Field: "event.dataset", Value: "nginx.access"},
 		Not{Node: Term{Field: "url.path", Value: "/healthz"}},
@@ -72,12 +86,17 @@ func TestParseErrors(t *testing.T) {
 		offset int
 		msg    string
 	}{
-		{"OR", "a OR b", 2, "OR is not supported"},
-		{"lowercase or", "a or b", 2, "OR is not supported"},
-		{"open parenthesis", "a (b)", 2, "parentheses"},
-		{"parenthesis after word", "main()", 4, "parentheses"},
-		{"parenthesis after field", "x:(a)", 2, "parentheses"},
-		{"parenthesis after phrase", `"a")`, 3, "parentheses"},
+		{"leading OR", "OR a", 0, "OR needs a term on its left"},
+		{"trailing OR", "a OR ", 2, "OR needs a term on its right"},
+		{"OR OR", "a OR OR b", 5, "OR needs a term on its left"},
+		{"AND OR", "a AND OR b", 2, "AND needs a term on its right"},
+		{"OR before a parenthesis", "(a OR)", 3, "OR must stand between two terms"},
+		{"unclosed parenthesis", "a (b", 2, "'(' without a ')'"},
+		{"empty parentheses", "main()", 4, "empty parentheses"},
+		{"parenthesis after field", "x:(a)", 2, "parentheses cannot hold a field's values"},
+		{"parenthesis after phrase", `"a")`, 3, "')' without a '('"},
+		{"closing parenthesis first", ") a", 0, "')' without a '('"},
+		{"NOT before a closing parenthesis", "(a NOT)", 3, "NOT needs a term"},
 		{"leading AND", "AND a", 0, "left"},
 		{"trailing AND", "a AND ", 2, "right"},
 		{"AND AND", "a AND AND b", 6, "between two terms"},
@@ -132,4 +151,16 @@ func TestParseLimits(t *testing.T) {
 
 	_, err = Parse(string(append(deep[:MaxNegations], 'x')))
 	require.NoError(t, err)
+
+	nest := func(n int) string {
+		return strings.Repeat("(", n) + "x" + strings.Repeat(")", n)
+	}
+	_, err = Parse(nest(MaxDepth + 1))
+	require.ErrorContains(t, err, "nest too deep")
+	_, err = Parse(nest(MaxDepth))
+	require.NoError(t, err)
+
+	alternatives := strings.Repeat("x OR ", MaxTerms) + "x"
+	_, err = Parse(alternatives)
+	require.ErrorContains(t, err, "too many terms", "terms count across OR")
 }

@@ -64,6 +64,16 @@ var queryCases = []queryCase{
 	{name: "word and negated word", q: "failed and -root", want: []string{"acme-02"}},
 	{name: "field and word", q: "user.name:root AND connection", want: []string{"acme-08"}},
 	{name: "only negations", q: "-sshd -nginx.access", want: []string{"acme-07", "acme-03"}},
+	{name: "or", q: "timed OR bastion", want: []string{"acme-08", "acme-03", "acme-02"}},
+	{name: "or of fields", q: "host.name:web-02 OR user.name:root", want: []string{"acme-08", "acme-05", "acme-03"}},
+	{name: "and binds tighter than or", q: "host.name:web-02 http.response.status_code:200 OR user.name:admin",
+		want: []string{"acme-05", "acme-02"}},
+	{name: "parentheses", q: "(host.name:web-01 OR host.name:web-02) http.response.status_code:200",
+		want: []string{"acme-05", "acme-01"}},
+	{name: "negated group", q: "-(sshd OR event.dataset:nginx.access)", want: []string{"acme-07", "acme-03"}},
+	{name: "or with a negation", q: "bastion OR -http.response.status_code:200",
+		want: []string{"acme-08", "acme-07", "acme-06", "acme-04", "acme-03", "acme-02"}},
+	{name: "or matching nothing", q: "no-such-word OR no.such.field:x"},
 }
 
 var rangeCases = []queryCase{

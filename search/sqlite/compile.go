@@ -87,6 +87,19 @@ func (c *compiler) node(n query.Node) (string, error) {
 		return "NOT (" + s + ")", nil
 	case query.And:
 		return c.and(n.Nodes)
+	case query.Or:
+		if len(n.Nodes) == 0 {
+			return "", fmt.Errorf("%w: empty Or", errBadQuery)
+		}
+		parts := make([]string, len(n.Nodes))
+		for i, child := range n.Nodes {
+			s, err := c.node(child)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = "(" + s + ")"
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", nil
 	}
 	return "", fmt.Errorf("%w: node %T", errBadQuery, n)
 }
@@ -269,6 +282,10 @@ func deref(n query.Node) query.Node {
 			return *n
 		}
 	case *query.And:
+		if n != nil {
+			return *n
+		}
+	case *query.Or:
 		if n != nil {
 			return *n
 		}

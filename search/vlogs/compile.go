@@ -38,10 +38,16 @@ func compileNode(b *strings.Builder, n query.Node) error {
 			return compileNot(b, n.Node)
 		}
 	case query.And:
-		return compileAnd(b, n.Nodes)
+		return compileJoin(b, n.Nodes, " AND ")
 	case *query.And:
 		if n != nil {
-			return compileAnd(b, n.Nodes)
+			return compileJoin(b, n.Nodes, " AND ")
+		}
+	case query.Or:
+		return compileJoin(b, n.Nodes, " OR ")
+	case *query.Or:
+		if n != nil {
+			return compileJoin(b, n.Nodes, " OR ")
 		}
 	}
 	return fmt.Errorf("query node %T: not supported", n)
@@ -56,15 +62,14 @@ func compileNot(b *strings.Builder, n query.Node) error {
 	return nil
 }
 
-func compileAnd(b *strings.Builder, nodes []query.Node) error {
+func compileJoin(b *strings.Builder, nodes []query.Node, op string) error {
 	if len(nodes) == 0 {
-		b.WriteByte('*')
-		return nil
+		return fmt.Errorf("query: an empty%s", strings.TrimSuffix(op, " "))
 	}
 	b.WriteByte('(')
 	for i, n := range nodes {
 		if i > 0 {
-			b.WriteString(" AND ")
+			b.WriteString(op)
 		}
 		if err := compileNode(b, n); err != nil {
 			return err
