@@ -3,6 +3,7 @@ package vlogs
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -281,21 +282,35 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
+// rowsPerAdd bounds the rows handed to the storage at once: the library keeps its row
+// buffers in a pool at the largest size they reached, so one large write would hold its
+// memory for good.
+const rowsPerAdd = 2048
+
 // add hands docs to the storage, returning the day partitions (YYYYMMDD) they went to.
+// A document that is no JSON object fails the whole call before anything is added.
 func (b *Backend) add(s *logstorage.Storage, tid logstorage.TenantID, docs []search.Doc) (map[string]bool, error) {
-	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
-	defer logstorage.PutLogRows(lr)
+	for _, d := range docs {
+		if i := skipSpace(d.Source, 0); i >= len(d.Source) || d.Source[i] != '{' || !json.Valid(d.Source) {
+			return nil, fmt.Errorf("source of %s: not a JSON object", d.ID)
+		}
+	}
 	var fl flattener
 	days := map[string]bool{}
-	for _, d := range docs {
-		fields, err := fl.flatten(d.ID, d.Source)
-		if err != nil {
-			return nil, err
+	for chunk := range slices.Chunk(docs, rowsPerAdd) {
+		lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
+		for _, d := range chunk {
+			fields, err := fl.flatten(d.ID, d.Source)
+			if err != nil {
+				logstorage.PutLogRows(lr)
+				return nil, err
+			}
+			lr.MustAdd(tid, d.Timestamp.UnixNano(), fields, 0)
+			days[d.Timestamp.UTC().Format("20060102")] = true
 		}
-		lr.MustAdd(tid, d.Timestamp.UnixNano(), fields, 0)
-		days[d.Timestamp.UTC().Format("20060102")] = true
+		s.MustAddRows(lr)
+		logstorage.PutLogRows(lr)
 	}
-	s.MustAddRows(lr)
 	return days, nil
 }
 
