@@ -1,0 +1,128 @@
+package remote_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/trolly-logs/trolly/search"
+	"github.com/trolly-logs/trolly/search/query"
+	"github.com/trolly-logs/trolly/search/remote"
+)
+
+// tailServer serves a hub of cfg on the internal listener.
+func tailServer(t *testing.T, cfg search.TailConfig) (*search.Hub, *remote.Client) {
+	t.Helper()
+	hub, err := search.NewHub(cfg, nil)
+	require.NoError(t, err)
+	b := owner(t)
+	srv := httptest.NewServer(remote.Handler(b, hub, "s3cret", slog.New(slog.DiscardHandler)))
+	t.Cleanup(func() {
+		hub.Close()
+		srv.Close()
+		require.NoError(t, b.Close())
+	})
+	c := remote.NewClient(srv.URL, "s3cret")
+	t.Cleanup(func() { c.Close() })
+	return hub, c
+}
+
+var tailAt = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func publish(hub *search.Hub, key string, ids ...string) []search.Doc {
+	docs := make([]search.Doc, len(ids))
+	for i, id := range ids {
+		docs[i] = search.Doc{ID: id, Timestamp: tailAt, Source: fmt.Appendf(nil, `{"@timestamp":"2024-03-01T12:00:00Z","message":"line %s","organization":{"id":%q}}`, id, key)}
+	}
+	hub.Publish(search.IndexName(key, tailAt, 7), docs)
+	return docs
+}
+
+func remoteTail(t *testing.T, c *remote.Client, key, q string) search.Tail {
+	t.Helper()
+	n, err := query.Parse(q)
+	require.NoError(t, err)
+	tl, err := c.Tail(t.Context(), search.TailRequest{Tenant: key, Query: n})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, tl.Close()) })
+	return tl
+}
+
+func next(t *testing.T, tl search.Tail) (search.Hit, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	return tl.Next(ctx)
+}
+
+func TestTailThroughTheListener(t *testing.T) {
+	hub, c := tailServer(t, search.TailConfig{})
+	tl := remoteTail(t, c, "acme", "line AND NOT b")
+	publish(hub, "acme2", "x")
+	docs := publish(hub, "acme", "a", "b", "c")
+	for _, want := range []search.Doc{docs[0], docs[2]} {
+		h, err := next(t, tl)
+		require.NoError(t, err)
+		require.Equal(t, search.Hit{ID: want.ID, Index: search.IndexName("acme", tailAt, 7), Timestamp: want.Timestamp, Source: want.Source}, h)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err := tl.Next(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "nothing else matches, of acme or of acme2")
+}
+
+// The hub's refusals and cuts reach the API process as the hub's errors.
+func TestTailErrorsThroughTheListener(t *testing.T) {
+	hub, c := tailServer(t, search.TailConfig{MaxPerTenant: 1, MaxTotal: 2})
+	tl := remoteTail(t, c, "acme", "")
+	_, err := c.Tail(t.Context(), search.TailRequest{Tenant: "acme"})
+	require.ErrorIs(t, err, search.ErrTailTenantLimit)
+	remoteTail(t, c, "demo", "")
+	_, err = c.Tail(t.Context(), search.TailRequest{Tenant: "other"})
+	require.ErrorIs(t, err, search.ErrTailLimit)
+
+	hub.Close()
+	_, err = next(t, tl)
+	require.ErrorIs(t, err, search.ErrTailClosed)
+}
+
+// Closing a tail in the API process frees its place on the indexer.
+func TestTailCloseFreesThePlace(t *testing.T) {
+	_, c := tailServer(t, search.TailConfig{MaxPerTenant: 1})
+	for range 3 {
+		var tl search.Tail
+		require.Eventually(t, func() bool {
+			var err error
+			tl, err = c.Tail(t.Context(), search.TailRequest{Tenant: "acme"})
+			require.True(t, err == nil || errors.Is(err, search.ErrTailTenantLimit), "%v", err)
+			return err == nil
+		}, 5*time.Second, 10*time.Millisecond)
+		require.NoError(t, tl.Close())
+	}
+}
+
+func TestTailTokenRequired(t *testing.T) {
+	hub, err := search.NewHub(search.TailConfig{}, nil)
+	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	b := owner(t)
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+	srv := httptest.NewServer(remote.Handler(b, hub, "s3cret", slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	for _, token := range []string{"", "wrong", "S3CRET"} {
+		_, err := remote.NewClient(srv.URL, token).Tail(t.Context(), search.TailRequest{Tenant: "acme"})
+		require.ErrorContains(t, err, "401 Unauthorized", "token %q", token)
+	}
+	resp, err := http.Post(srv.URL+"/internal/v1/tail", "application/json", strings.NewReader(`{"tenant":"acme"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}
