@@ -67,14 +67,8 @@ func Handler(b search.Backend, tails search.Tailer, token string, log *slog.Logg
 		if !authorized(w, r, token) {
 			return
 		}
-		var req request
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&req); err != nil {
-			writeJSON(w, http.StatusBadRequest, problem{Error: "request: " + err.Error()})
-			return
-		}
-		n, err := query.Parse(req.Q)
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, problem{Error: "q: " + err.Error()})
+		req, n, ok := readRequest(w, r)
+		if !ok {
 			return
 		}
 		res, err := b.Search(r.Context(), search.Request{Tenant: req.Tenant, Query: n, From: req.From, To: req.To, Limit: req.Limit})
@@ -92,6 +86,21 @@ func Handler(b search.Backend, tails search.Tailer, token string, log *slog.Logg
 		writeJSON(w, http.StatusOK, out)
 	})
 	return mux
+}
+
+// readRequest reads a request and its query, or answers 400.
+func readRequest(w http.ResponseWriter, r *http.Request) (request, query.Node, bool) {
+	var req request
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, problem{Error: "request: " + err.Error()})
+		return req, nil, false
+	}
+	n, err := query.Parse(req.Q)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, problem{Error: "q: " + err.Error()})
+		return req, nil, false
+	}
+	return req, n, true
 }
 
 // authorized answers 401 unless r carries token.

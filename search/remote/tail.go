@@ -29,11 +29,6 @@ const (
 	maxTailLine = 64 << 20
 )
 
-type tailRequest struct {
-	Tenant string `json:"tenant"`
-	Q      string `json:"q"`
-}
-
 // tailLine is one line of a tail: a hit, the end, or neither (a heartbeat).
 type tailLine struct {
 	Hit   *hit   `json:"hit,omitempty"`
@@ -46,14 +41,8 @@ func serveTail(w http.ResponseWriter, r *http.Request, tails search.Tailer, log 
 		writeJSON(w, http.StatusNotFound, problem{Error: "this process serves no live tails"})
 		return
 	}
-	var req tailRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, problem{Error: "request: " + err.Error()})
-		return
-	}
-	n, err := query.Parse(req.Q)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, problem{Error: "q: " + err.Error()})
+	req, n, ok := readRequest(w, r) // a search's request: tenant and q
+	if !ok {
 		return
 	}
 	ctx := r.Context()
@@ -104,7 +93,7 @@ func serveTail(w http.ResponseWriter, r *http.Request, tails search.Tailer, log 
 
 // Tail opens a live tail on the indexer's hub; ctx bounds the opening.
 func (c *Client) Tail(ctx context.Context, req search.TailRequest) (search.Tail, error) {
-	body, err := json.Marshal(tailRequest{Tenant: req.Tenant, Q: query.Format(req.Query)})
+	body, err := json.Marshal(request{Tenant: req.Tenant, Q: query.Format(req.Query)})
 	if err != nil {
 		return nil, err
 	}
