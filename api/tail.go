@@ -135,7 +135,7 @@ func (s *tailService) cutTail(tenantID string, stream grpc.ServerStreamingServer
 		_ = stream.Send(&trollyv1.TailResponse{Event: &trollyv1.TailResponse_End{End: &trollyv1.TailEnd{Reason: code, Message: msg}}})
 		return withInfo(codes.ResourceExhausted, msg, code, "")
 	}
-	s.log.Error("live tail", "tenant", tenantID, "err", err)
+	s.log.Warn("live tail", "tenant", tenantID, "err", err) // the indexer's process restarting, say
 	return status.Error(codes.Unavailable, "the live tail was interrupted; open it again")
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -45,6 +46,9 @@ func serveTail(w http.ResponseWriter, r *http.Request, tails search.Tailer, log 
 	if !ok {
 		return
 	}
+	// Read to the end, where the listener's guard lifts the body's read deadline: one left
+	// behind (a chunked body the decoder stopped short of) would end the tail's context.
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxRequestBytes))
 	ctx := r.Context()
 	tl, err := tails.Tail(ctx, search.TailRequest{Tenant: req.Tenant, Query: n})
 	if err != nil {
@@ -82,7 +86,7 @@ func serveTail(w http.ResponseWriter, r *http.Request, tails search.Tailer, log 
 			l.End, l.Error = search.TailCode(err), err.Error()
 			if l.End == "" {
 				l.End = "error"
-				log.Error("internal live tail", "tenant", req.Tenant, "err", err)
+				log.Warn("internal live tail", "tenant", req.Tenant, "err", err)
 			}
 		}
 		if !send(l) || l.End != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/trolly-logs/trolly/internal/httpx"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/query"
 	"github.com/trolly-logs/trolly/search/remote"
@@ -125,4 +127,28 @@ func TestTailTokenRequired(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}
+
+// Behind the listener's guard, a tail outlives its read and write timeouts.
+func TestTailOutlivesTheGuardsTimeouts(t *testing.T) {
+	hub, err := search.NewHub(search.TailConfig{}, nil)
+	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	b := owner(t)
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+	guard := httpx.NewGuard("search", httpx.Config{ReadTimeout: 100 * time.Millisecond, WriteTimeout: 100 * time.Millisecond}, nil)
+	srv := guard.Server(remote.Handler(b, hub, "s3cret", slog.New(slog.DiscardHandler)))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(guard.Listener(ln)) }()
+	t.Cleanup(func() { srv.Close() })
+	c := remote.NewClient("http://"+ln.Addr().String(), "s3cret")
+	t.Cleanup(func() { c.Close() })
+
+	tl := remoteTail(t, c, "acme", "")
+	time.Sleep(time.Second)
+	publish(hub, "acme", "late")
+	h, err := next(t, tl)
+	require.NoError(t, err)
+	require.Equal(t, "late", h.ID)
 }
