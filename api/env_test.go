@@ -18,7 +18,6 @@ import (
 	"github.com/trolly-logs/trolly/internal/pgtest"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/search"
-	searchsqlite "github.com/trolly-logs/trolly/search/sqlite"
 	"github.com/trolly-logs/trolly/tenant"
 	"github.com/trolly-logs/trolly/tenant/pki"
 	"github.com/trolly-logs/trolly/tenant/postgres"
@@ -97,12 +96,7 @@ func newEnvWith(t *testing.T, cat tenant.Catalog, backend search.Backend, apiCfg
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	if backend == nil {
-		cfg := searchsqlite.Config{Dir: t.TempDir()}
-		cfg.ApplyDefaults()
-		b, err := searchsqlite.Open(cfg, log, nil)
-		require.NoError(t, err)
-		t.Cleanup(func() { b.Close() })
-		backend = b
+		backend = openSearch(t)
 	}
 	e := &env{cat: cat, clock: &clock{t: time.Now()}}
 	e.cache = tenant.NewCache(cat, log, e.clock.now)

@@ -325,7 +325,7 @@ func (b *Backend) run(ctx context.Context, s *logstorage.Storage, tid logstorage
 	q.AddTimeFilter(from.UnixNano(), to.UnixNano()-1)
 	var mu sync.Mutex
 	qctx := logstorage.NewQueryContext(ctx, &logstorage.QueryStats{}, []logstorage.TenantID{tid}, q, false, nil)
-	return s.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) {
+	err = s.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) {
 		n := db.RowsCount()
 		if n == 0 {
 			return
@@ -343,6 +343,11 @@ func (b *Backend) run(ctx context.Context, s *logstorage.Storage, tid logstorage
 		defer mu.Unlock()
 		f(cols, n)
 	})
+	if err == nil {
+		// A query stopped by its context may return what it read so far, not all.
+		err = ctx.Err()
+	}
+	return err
 }
 
 // Search runs req on every storage that holds the tenant's events.
