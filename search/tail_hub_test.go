@@ -62,7 +62,7 @@ func index(key string) string { return search.IndexName(key, tailDay, 7) }
 
 func TestHubMatchesWithinTheTenant(t *testing.T) {
 	h := newHub(t, search.TailConfig{})
-	errs := openTail(t, h, "acme", "http.response.status_code:500 AND timeout")
+	errs := openTail(t, h, "acme", "http.response.status_code >= 500 AND timeout")
 	all := openTail(t, h, "acme", "")
 	other := openTail(t, h, "acme2", "")
 
