@@ -152,3 +152,55 @@ func TestTailOutlivesTheGuardsTimeouts(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "late", h.ID)
 }
+
+// A tail shows, of what is written, exactly what a search of the same query finds.
+func TestTailAgreesWithSearch(t *testing.T) {
+	hub, err := search.NewHub(search.TailConfig{MaxPerTenant: 16, MaxTotal: 16}, nil)
+	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	b := owner(t)
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+	queries := []string{"", "timeout", `"connection reset"`, "-timeout", "http.response.status_code >= 500",
+		"host.name:web*", "135", "event.id:b-135", "timeout OR host.name:db-1", "user.name:*"}
+	tails := make([]search.Tail, len(queries))
+	for i, q := range queries {
+		n, err := query.Parse(q)
+		require.NoError(t, err)
+		tails[i], err = hub.Tail(t.Context(), search.TailRequest{Tenant: "acme", Query: n})
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, tails[i].Close()) })
+	}
+	w := search.Publishing(b, hub)
+	var docs []search.Doc
+	for i := range 200 {
+		src := fmt.Sprintf(`{"@timestamp":"2024-03-01T12:00:00Z","message":"request %d %s","event":{"id":"b-%d"},"organization":{"id":"acme"},`+
+			`"host":{"name":"%s-%d"},"http":{"response":{"status_code":%d}}%s}`,
+			i, []string{"ok", "upstream timeout", "connection reset by peer", "done"}[i%4], i, []string{"web", "db"}[i%2], i%3, 200+i%4*100,
+			map[bool]string{true: `,"user":{"name":"ana"}`, false: ""}[i%5 == 0])
+		docs = append(docs, search.Doc{ID: fmt.Sprintf("b-%d", i), Timestamp: tailAt, Source: []byte(src)})
+	}
+	for i := 0; i < len(docs); i += 50 {
+		require.NoError(t, w.Write(t.Context(), search.IndexName("acme", tailAt, 7), docs[i:i+50]))
+	}
+	for i, q := range queries {
+		n, err := query.Parse(q)
+		require.NoError(t, err)
+		res, err := b.Search(t.Context(), search.Request{Tenant: "acme", Query: n, From: tailAt.Add(-time.Hour), To: tailAt.Add(time.Hour), Limit: 1000})
+		require.NoError(t, err)
+		var want, got []string
+		for _, h := range res.Hits {
+			want = append(want, h.ID)
+		}
+		for {
+			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+			h, err := tails[i].Next(ctx)
+			cancel()
+			if err != nil {
+				break
+			}
+			got = append(got, h.ID)
+		}
+		require.NotEmpty(t, want, "q=%q finds something", q)
+		require.ElementsMatch(t, want, got, "q=%q", q)
+	}
+}
