@@ -18,6 +18,7 @@ func methodRules() map[string]rule {
 		v1.AuthService_WhoAmI_FullMethodName:  {anyone: true},
 
 		v1.SearchService_Search_FullMethodName: read,
+		v1.TailService_Tail_FullMethodName:     read,
 
 		v1.PlanService_ListPlans_FullMethodName:  operator,
 		v1.PlanService_CreatePlan_FullMethodName: operator,

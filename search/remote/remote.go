@@ -50,25 +50,25 @@ type response struct {
 
 type problem struct {
 	Error string `json:"error"`
+	// Code is search.TailCode's, for a refused tail.
+	Code string `json:"code,omitempty"`
 }
 
-// Handler serves b's searches to requests that carry token as a bearer token.
-func Handler(b search.Backend, token string, log *slog.Logger) http.Handler {
+// Handler serves b's searches and the live tails of tails (nil: none) to requests that
+// carry token as a bearer token.
+func Handler(b search.Backend, tails search.Tailer, token string, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+tailPath, func(w http.ResponseWriter, r *http.Request) {
+		if authorized(w, r, token) {
+			serveTail(w, r, tails, log)
+		}
+	})
 	mux.HandleFunc("POST "+searchPath, func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-			writeJSON(w, http.StatusUnauthorized, problem{"a bearer token equal to search.embedded.token is required"})
+		if !authorized(w, r, token) {
 			return
 		}
-		var req request
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&req); err != nil {
-			writeJSON(w, http.StatusBadRequest, problem{"request: " + err.Error()})
-			return
-		}
-		n, err := query.Parse(req.Q)
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, problem{"q: " + err.Error()})
+		req, n, ok := readRequest(w, r)
+		if !ok {
 			return
 		}
 		res, err := b.Search(r.Context(), search.Request{Tenant: req.Tenant, Query: n, From: req.From, To: req.To, Limit: req.Limit})
@@ -76,7 +76,7 @@ func Handler(b search.Backend, token string, log *slog.Logger) http.Handler {
 			if r.Context().Err() == nil {
 				log.Error("internal search", "tenant", req.Tenant, "err", err)
 			}
-			writeJSON(w, http.StatusInternalServerError, problem{"search: " + err.Error()})
+			writeJSON(w, http.StatusInternalServerError, problem{Error: "search: " + err.Error()})
 			return
 		}
 		out := response{Total: res.Total, Hits: make([]hit, len(res.Hits))}
@@ -88,6 +88,31 @@ func Handler(b search.Backend, token string, log *slog.Logger) http.Handler {
 	return mux
 }
 
+// readRequest reads a request and its query, or answers 400.
+func readRequest(w http.ResponseWriter, r *http.Request) (request, query.Node, bool) {
+	var req request
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, problem{Error: "request: " + err.Error()})
+		return req, nil, false
+	}
+	n, err := query.Parse(req.Q)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, problem{Error: "q: " + err.Error()})
+		return req, nil, false
+	}
+	return req, n, true
+}
+
+// authorized answers 401 unless r carries token.
+func authorized(w http.ResponseWriter, r *http.Request, token string) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		writeJSON(w, http.StatusUnauthorized, problem{Error: "a bearer token equal to search.embedded.token is required"})
+		return false
+	}
+	return true
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -97,19 +122,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // Client searches the engine of another process; it cannot write or drop tenants, which
 // only the owning process does.
 type Client struct {
-	url   string
-	token string
-	http  *http.Client
+	url, tailURL string
+	token        string
+	http         *http.Client
 }
 
-var _ search.Backend = (*Client)(nil)
+var (
+	_ search.Backend = (*Client)(nil)
+	_ search.Tailer  = (*Client)(nil)
+)
 
 // errNotOwner fails the calls that only the process owning the storage serves.
 var errNotOwner = errors.New("the embedded search engine belongs to the process running the indexer: this process only searches it (search.embedded.url)")
 
 // NewClient searches the engine served at baseURL (http://host:port).
 func NewClient(baseURL, token string) *Client {
-	return &Client{url: strings.TrimSuffix(baseURL, "/") + searchPath, token: token, http: &http.Client{}}
+	base := strings.TrimSuffix(baseURL, "/")
+	return &Client{url: base + searchPath, tailURL: base + tailPath, token: token, http: &http.Client{}}
 }
 
 // Search sends req; its context bounds the call.
@@ -130,12 +159,7 @@ func (c *Client) Search(ctx context.Context, req search.Request) (search.Result,
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		var p problem
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		if json.Unmarshal(msg, &p) == nil && p.Error != "" {
-			return search.Result{}, fmt.Errorf("search the indexer's engine: %s: %s", resp.Status, p.Error)
-		}
-		return search.Result{}, fmt.Errorf("search the indexer's engine: %s", resp.Status)
+		return search.Result{}, fmt.Errorf("search the indexer's engine: %w", failure(resp))
 	}
 	var out response
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
@@ -146,6 +170,19 @@ func (c *Client) Search(ctx context.Context, req search.Request) (search.Result,
 		res.Hits[i] = search.Hit{ID: h.ID, Index: h.Index, Timestamp: h.Timestamp, Source: h.Source}
 	}
 	return res, nil
+}
+
+// failure is the error of a refused request.
+func failure(resp *http.Response) error {
+	var p problem
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if json.Unmarshal(msg, &p) == nil && p.Error != "" {
+		if err := search.TailError(p.Code); err != nil {
+			return fmt.Errorf("%s: %w", resp.Status, err)
+		}
+		return fmt.Errorf("%s: %s", resp.Status, p.Error)
+	}
+	return errors.New(resp.Status)
 }
 
 // Write fails: writes go to the owning process's storage, through the queue.
