@@ -71,6 +71,9 @@ func DecodeCursor(s string) (Cursor, error) {
 	return Cursor{Order: Order(order), Time: time.Unix(0, ns).UTC(), Skip: skip}, nil
 }
 
+// ErrUnsupported is a call the backend does not serve.
+var ErrUnsupported = errors.New("this search backend does not serve histograms, facets or field lists")
+
 // Analyzer answers the aggregate calls: histograms, top values and field names. A
 // Backend may implement it; the API answers Unimplemented when its backend does not.
 type Analyzer interface {
