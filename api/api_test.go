@@ -20,7 +20,6 @@ import (
 	"github.com/trolly-logs/trolly/api/auth"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/search"
-	"github.com/trolly-logs/trolly/search/sqlite"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
@@ -56,11 +55,7 @@ func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backen
 	})
 	require.NoError(t, err)
 	log := slog.New(slog.DiscardHandler)
-	cfg := sqlite.Config{Dir: t.TempDir()}
-	cfg.ApplyDefaults()
-	backend, err := sqlite.Open(cfg, log, nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { backend.Close() })
+	backend := openIndex(t, map[string]int{"demo": 7, "acme": 90})
 	for tn, word := range map[string]string{"demo": "alpha", "acme": "bravo"} {
 		retention := map[string]int{"demo": 7, "acme": 90}[tn]
 		for i := range 3 {

@@ -102,37 +102,68 @@ func principalFrom(ctx context.Context) tenant.Principal {
 // method's rule. A method without a rule is refused, so that none is exposed by forgetting it.
 func authInterceptor(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		r, known := rules[info.FullMethod]
-		if !known {
-			return nil, status.Error(codes.PermissionDenied, "this method is not open")
-		}
-		ctx = withCallInfo(ctx, trusted)
-		if r.public {
-			return handler(ctx, req)
-		}
-		var header string
-		if md, ok := metadata.FromIncomingContext(ctx); ok {
-			if v := md.Get("authorization"); len(v) > 0 {
-				header = v[0]
-			}
-		}
-		bearer, ok := tenant.BearerToken(header)
-		if !ok {
-			return nil, status.Error(codes.Unauthenticated, "send a credential as Authorization: Bearer <API key or access token>")
-		}
-		p, err := authn.Authenticate(ctx, bearer)
+		ctx, err := authorize(ctx, info.FullMethod, rules, authn, trusted, log)
 		if err != nil {
-			if !errors.Is(err, tenant.ErrUnauthenticated) {
-				log.Error("authenticate", "err", err)
-				return nil, status.Error(codes.Unavailable, "credentials cannot be checked now, retry later")
-			}
-			return nil, status.Error(codes.Unauthenticated, "invalid credentials")
-		}
-		if err := r.allow(p, info.FullMethod); err != nil {
 			return nil, err
 		}
-		return handler(context.WithValue(ctx, principalKey{}, p), req)
+		return handler(ctx, req)
 	}
+}
+
+// authStreamInterceptor is authInterceptor of streaming calls (Export, and the REST
+// export handler's call through the in-process connection).
+func authStreamInterceptor(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		ctx, err := authorize(ss.Context(), info.FullMethod, rules, authn, trusted, log)
+		if err != nil {
+			return err
+		}
+		return handler(srv, &authedStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+// authedStream carries the principal in its context.
+type authedStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *authedStream) Context() context.Context { return s.ctx }
+
+// authorize returns ctx with the call's information and principal, or the status that
+// refuses the call.
+func authorize(ctx context.Context, method string, rules map[string]rule, authn Authenticator, trusted []netip.Prefix,
+	log *slog.Logger) (context.Context, error) {
+	r, known := rules[method]
+	if !known {
+		return nil, status.Error(codes.PermissionDenied, "this method is not open")
+	}
+	ctx = withCallInfo(ctx, trusted)
+	if r.public {
+		return ctx, nil
+	}
+	var header string
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if v := md.Get("authorization"); len(v) > 0 {
+			header = v[0]
+		}
+	}
+	bearer, ok := tenant.BearerToken(header)
+	if !ok {
+		return nil, status.Error(codes.Unauthenticated, "send a credential as Authorization: Bearer <API key or access token>")
+	}
+	p, err := authn.Authenticate(ctx, bearer)
+	if err != nil {
+		if !errors.Is(err, tenant.ErrUnauthenticated) {
+			log.Error("authenticate", "err", err)
+			return nil, status.Error(codes.Unavailable, "credentials cannot be checked now, retry later")
+		}
+		return nil, status.Error(codes.Unauthenticated, "invalid credentials")
+	}
+	if err := r.allow(p, method); err != nil {
+		return nil, err
+	}
+	return context.WithValue(ctx, principalKey{}, p), nil
 }
 
 // actingTenant returns the tenant a call acts in: a tenant caller's own (another requested

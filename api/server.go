@@ -92,6 +92,9 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(
 		m.interceptor(logger),
 		authInterceptor(methodRules(), deps.Auth, trusted, logger),
+	), grpc.ChainStreamInterceptor(
+		m.streamInterceptor(logger),
+		authStreamInterceptor(methodRules(), deps.Auth, trusted, logger),
 	))
 	s.register()
 	if err := s.restMapping(); err != nil {
@@ -145,6 +148,7 @@ func (s *Server) restMapping() error {
 	}
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/api/v1/", gw)
+	s.mux.HandleFunc("GET /api/v1/search/export", s.serveExport)
 	s.mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
 	s.mux.HandleFunc("/api/", routeNotFound)
 	s.health.Register(s.mux)

@@ -324,7 +324,7 @@ func (b *Backend) run(ctx context.Context, s *logstorage.Storage, tid logstorage
 	q.AddTimeFilter(from.UnixNano(), to.UnixNano()-1)
 	var mu sync.Mutex
 	qctx := logstorage.NewQueryContext(ctx, &logstorage.QueryStats{}, []logstorage.TenantID{tid}, q, false, nil)
-	return s.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) {
+	err = s.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) {
 		n := db.RowsCount()
 		if n == 0 {
 			return
@@ -342,6 +342,12 @@ func (b *Backend) run(ctx context.Context, s *logstorage.Storage, tid logstorage
 		defer mu.Unlock()
 		f(cols, n)
 	})
+	if err == nil {
+		// The engine stops a query whose context ends without an error: what it gave is
+		// then only part of the answer.
+		err = ctx.Err()
+	}
+	return err
 }
 
 // hit makes row i of a block of results a hit.
