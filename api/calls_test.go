@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
@@ -110,16 +111,16 @@ func TestRESTSearchPages(t *testing.T) {
 
 	p := callsRange("call")
 	p.Set("cursor", "not-a-cursor")
-	requireError(t, f.getRaw(t, "/api/v1/search", "demo-rd", p), 400, "invalid_argument", "")
+	requireError(t, f.get(t, "/api/v1/search", "demo-rd", p), 400, "invalid_argument", "")
 	p = callsRange("call")
 	p.Set("order", "sideways")
-	requireError(t, f.getRaw(t, "/api/v1/search", "demo-rd", p), 400, "invalid_argument", "")
+	requireError(t, f.get(t, "/api/v1/search", "demo-rd", p), 400, "invalid_argument", "")
 	p = callsRange("call")
 	p.Set("limit", "3")
 	next := f.get(t, "/api/v1/search", "demo-rd", p).body["next_cursor"].(string)
 	p.Set("cursor", next)
 	p.Set("order", "oldest")
-	requireError(t, f.getRaw(t, "/api/v1/search", "demo-rd", p), 400, "invalid_argument", "")
+	requireError(t, f.get(t, "/api/v1/search", "demo-rd", p), 400, "invalid_argument", "")
 }
 
 // TestRESTSearchFields keeps only the asked paths of each source, as ECS JSON objects.
@@ -147,7 +148,7 @@ func TestRESTSearchFields(t *testing.T) {
 		}, hit["source"])
 	}
 	p["fields"] = []string{strings.Repeat("a,", 51)}
-	requireError(t, f.getRaw(t, "/api/v1/search", "demo-rd", p), 400, "invalid_argument", "")
+	requireError(t, f.get(t, "/api/v1/search", "demo-rd", p), 400, "invalid_argument", "")
 }
 
 func TestRESTCount(t *testing.T) {
@@ -240,14 +241,14 @@ func TestRESTHistogram(t *testing.T) {
 		"not an interval":  {"interval": {"soon"}},
 		"zero interval":    {"interval": {"0s"}},
 	} {
-		a := f.getRaw(t, "/api/v1/search/histogram", "demo-rd", params)
+		a := f.get(t, "/api/v1/search/histogram", "demo-rd", params)
 		requireError(t, a, 400, "invalid_argument", "interval")
 		if name == "too many buckets" {
 			require.Contains(t, a.body["message"], "86400 buckets, more than this server's max_histogram_buckets (1000)")
 		}
 	}
 	p.Set("top", "21")
-	requireError(t, f.getRaw(t, "/api/v1/search/histogram", "demo-rd", p), 400, "invalid_argument", "top")
+	requireError(t, f.get(t, "/api/v1/search/histogram", "demo-rd", p), 400, "invalid_argument", "top")
 }
 
 func TestRESTFacets(t *testing.T) {
@@ -280,10 +281,10 @@ func TestRESTFacets(t *testing.T) {
 	}
 
 	p.Set("limit", "101")
-	requireError(t, f.getRaw(t, "/api/v1/search/facets", "demo-rd", p), 400, "invalid_argument", "limit")
+	requireError(t, f.get(t, "/api/v1/search/facets", "demo-rd", p), 400, "invalid_argument", "limit")
 	p.Set("limit", "1")
 	p.Set("fields", strings.Repeat("x,", 21))
-	requireError(t, f.getRaw(t, "/api/v1/search/facets", "demo-rd", p), 400, "invalid_argument", "")
+	requireError(t, f.get(t, "/api/v1/search/facets", "demo-rd", p), 400, "invalid_argument", "")
 }
 
 func TestRESTFields(t *testing.T) {
@@ -310,7 +311,7 @@ func TestRESTExport(t *testing.T) {
 		return b
 	})
 	p := wholeRange("")
-	resp := f.export(t, "demo-rd", p)
+	resp := f.fetch(t, exportPath, "demo-rd", p)
 	require.Equal(t, http.StatusOK, resp.status, resp.raw)
 	require.Equal(t, "application/x-ndjson", resp.header.Get("Content-Type"))
 	lines := strings.Split(strings.TrimSuffix(resp.raw, "\n"), "\n")
@@ -336,7 +337,7 @@ func TestRESTExport(t *testing.T) {
 	p = wholeRange("host.name:web-03")
 	p.Set("fields", "host.name")
 	p.Set("order", "newest")
-	resp = f.export(t, "demo-rd", p)
+	resp = f.fetch(t, exportPath, "demo-rd", p)
 	require.Equal(t, http.StatusOK, resp.status, resp.raw)
 	lines = strings.Split(strings.TrimSuffix(resp.raw, "\n"), "\n")
 	require.Len(t, lines, (2*exportPage+10)/8)
@@ -347,19 +348,11 @@ func TestRESTExport(t *testing.T) {
 	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer demo-rd")
 	stream, err := f.grpc.Export(ctx, &trollyv1.ExportRequest{Q: "shared", From: p.Get("from"), To: p.Get("to")})
 	require.NoError(t, err)
-	var got strings.Builder
-	for {
-		msg, err := stream.Recv()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		got.Write(msg.GetNdjson())
-	}
-	require.Equal(t, 3, strings.Count(got.String(), "\n"))
-	require.Contains(t, got.String(), `"shared alpha 0"`)
+	got := readExport(t, stream)
+	require.Equal(t, 3, strings.Count(got, "\n"))
+	require.Contains(t, got, `"shared alpha 0"`)
 
-	empty := f.export(t, "demo-rd", wholeRange("nothing-matches-this"))
+	empty := f.fetch(t, exportPath, "demo-rd", wholeRange("nothing-matches-this"))
 	require.Equal(t, http.StatusOK, empty.status)
 	require.Empty(t, empty.raw)
 
@@ -375,7 +368,7 @@ func TestRESTExport(t *testing.T) {
 		{"demo-rd", wholeRange(`"open`), 400, "invalid_argument"},
 		{"demo-rd", url.Values{"order": {"sideways"}}, 400, "invalid_argument"},
 	} {
-		a := f.export(t, tc.key, tc.params)
+		a := f.fetch(t, exportPath, tc.key, tc.params)
 		require.Equal(t, tc.status, a.status, a.raw)
 		require.NoError(t, json.Unmarshal([]byte(a.raw), &a.body), a.raw)
 		require.Equal(t, tc.code, a.body["code"], a.raw)
@@ -426,7 +419,7 @@ type searchOnly struct{ search.Backend }
 func TestCallsUnimplemented(t *testing.T) {
 	f := newSearchFixture(t, nil, func(b search.Backend) search.Backend { return searchOnly{b} })
 	for _, path := range []string{"/api/v1/search/histogram", "/api/v1/search/facets", "/api/v1/search/fields"} {
-		requireError(t, f.getRaw(t, path, "demo-rd", wholeRange("")), 501, "unimplemented", "")
+		requireError(t, f.get(t, path, "demo-rd", wholeRange("")), 501, "unimplemented", "")
 	}
 	a := f.get(t, "/api/v1/search/count", "demo-rd", wholeRange("shared"))
 	require.Equal(t, "3", a.body["total"], "counts need only Search")
@@ -438,7 +431,7 @@ func TestCallsWithinPlan(t *testing.T) {
 	f := newSearchFixture(t, &tenant.Limits{MaxQueryRange: 24 * time.Hour}, nil)
 	for _, path := range []string{"/api/v1/search/count", "/api/v1/search/histogram", "/api/v1/search/facets",
 		"/api/v1/search/fields", "/api/v1/search/export"} {
-		a := f.getRaw(t, path, "acme-rd", wholeRange("shared"))
+		a := f.get(t, path, "acme-rd", wholeRange("shared"))
 		requireError(t, a, 400, "invalid_argument", "")
 		require.Contains(t, a.body["message"], "max_query_range", path)
 	}
@@ -449,40 +442,40 @@ func TestCallsWithinPlan(t *testing.T) {
 		return g
 	})
 	first := make(chan int, 1)
-	go func() { first <- f.export(t, "acme-rd", wholeRange("shared")).status }()
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, f.rest+exportPath+"?"+wholeRange("shared").Encode(), nil)
+		req.Header.Set("Authorization", "Bearer acme-rd")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
 	<-g.entered
 	for _, path := range []string{"/api/v1/search/count", "/api/v1/search/export", "/api/v1/search"} {
-		a := f.getRaw(t, path, "acme-rd", wholeRange("shared"))
+		a := f.get(t, path, "acme-rd", wholeRange("shared"))
 		requireError(t, a, http.StatusTooManyRequests, "too_many_requests", "")
 	}
 	close(g.release)
 	require.Equal(t, http.StatusOK, <-first)
 }
 
-// getRaw is get keeping the raw body, for requireError.
-func (f fixture) getRaw(t *testing.T, path, key string, params url.Values) restAnswer {
-	t.Helper()
-	a := f.export(t, key, params, path)
-	require.NoError(t, json.Unmarshal([]byte(a.raw), &a.body), "body %s", a.raw)
-	return a
-}
+// exportPath is the REST export.
+const exportPath = "/api/v1/search/export"
 
-// export calls path (the export by default) and keeps the raw body.
-func (f fixture) export(t *testing.T, key string, params url.Values, path ...string) restAnswer {
+// readExport reads a gRPC export to its end.
+func readExport(t *testing.T, stream grpc.ServerStreamingClient[trollyv1.ExportResponse]) string {
 	t.Helper()
-	p := "/api/v1/search/export"
-	if len(path) > 0 {
-		p = path[0]
+	var out strings.Builder
+	for {
+		msg, err := stream.Recv()
+		if err == io.EOF {
+			return out.String()
+		}
+		require.NoError(t, err)
+		out.Write(msg.GetNdjson())
 	}
-	req, err := http.NewRequest(http.MethodGet, f.rest+p+"?"+params.Encode(), nil)
-	require.NoError(t, err)
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return restAnswer{status: resp.StatusCode, header: resp.Header, raw: string(b)}
 }

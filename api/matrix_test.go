@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -214,7 +212,7 @@ func TestCrossTenantSearchCalls(t *testing.T) {
 				for k, v := range call.extra {
 					p[k] = v
 				}
-				a := f.export(t, tc.key, p, call.path)
+				a := f.fetch(t, call.path, tc.key, p)
 				require.Equal(t, http.StatusOK, a.status, "%s %s %q: %s", tc.key, call.path, q, a.raw)
 				marks := tc.marks
 				if call.extra == nil && tc.field != "" {
@@ -282,15 +280,6 @@ func grpcCalls(t *testing.T, ctx context.Context, c trollyv1.SearchServiceClient
 	text("ListFields", fl, err)
 	stream, err := c.Export(ctx, &trollyv1.ExportRequest{Q: q, From: from, To: to})
 	require.NoError(t, err)
-	var lines strings.Builder
-	for {
-		msg, err := stream.Recv()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		lines.Write(msg.GetNdjson())
-	}
-	out["Export"] = lines.String()
+	out["Export"] = readExport(t, stream)
 	return out
 }
