@@ -20,6 +20,7 @@ import (
 	"github.com/trolly-logs/trolly/api/auth"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/search"
+	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
@@ -55,7 +56,7 @@ func newSearchFixture(t *testing.T, acme *tenant.Limits, wrap func(search.Backen
 	})
 	require.NoError(t, err)
 	log := slog.New(slog.DiscardHandler)
-	backend := openIndex(t, map[string]int{"demo": 7, "acme": 90})
+	backend := openSearch(t)
 	for tn, word := range map[string]string{"demo": "alpha", "acme": "bravo"} {
 		retention := map[string]int{"demo": 7, "acme": 90}[tn]
 		for i := range 3 {
@@ -330,4 +331,21 @@ func TestSearchConcurrency(t *testing.T) {
 	require.NoError(t, <-first)
 	_, err = f.grpc.Search(ctx, req)
 	require.NoError(t, err, "the slot is free again")
+}
+
+// openSearch opens the embedded engine on a temporary directory, in one retention class
+// of a century: the tests' events are of fixed dates, which a class of days would drop.
+// Tenant acme keeps 90 days (monthly indices), the others 7.
+func openSearch(t testing.TB) *vlogs.Backend {
+	t.Helper()
+	b, err := vlogs.Open(vlogs.Config{Dir: t.TempDir(), Classes: []int{36500}},
+		func(_ context.Context, key string) (int, error) {
+			if key == "acme" {
+				return 90, nil
+			}
+			return 7, nil
+		})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+	return b
 }

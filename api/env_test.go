@@ -18,7 +18,6 @@ import (
 	"github.com/trolly-logs/trolly/internal/pgtest"
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
 	"github.com/trolly-logs/trolly/search"
-	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/tenant"
 	"github.com/trolly-logs/trolly/tenant/pki"
 	"github.com/trolly-logs/trolly/tenant/postgres"
@@ -45,22 +44,6 @@ func stores() map[string]func(t *testing.T) tenant.Catalog {
 			return cat
 		},
 	}
-}
-
-// openIndex opens an embedded search engine in a temporary directory, closed when the test
-// ends. retention gives tenants' retention days; others keep 7. Its one class keeps a
-// century, so that fixtures of a fixed date stay.
-func openIndex(t *testing.T, retention map[string]int) *vlogs.Backend {
-	t.Helper()
-	b, err := vlogs.Open(vlogs.Config{Dir: t.TempDir(), Classes: []int{36500}}, func(_ context.Context, key string) (int, error) {
-		if d, ok := retention[key]; ok {
-			return d, nil
-		}
-		return 7, nil
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, b.Close()) })
-	return b
 }
 
 // clock is a settable clock for the auth service.
@@ -103,7 +86,7 @@ func newEnvWith(t *testing.T, cat tenant.Catalog, backend search.Backend, apiCfg
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	if backend == nil {
-		backend = openIndex(t, nil)
+		backend = openSearch(t)
 	}
 	e := &env{cat: cat, clock: &clock{t: time.Now()}}
 	e.cache = tenant.NewCache(cat, log, e.clock.now)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/trolly-logs/trolly/bookkeeper"
 	"github.com/trolly-logs/trolly/search"
-	searchsqlite "github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/storage"
 	"github.com/trolly-logs/trolly/storage/fs"
 	"github.com/trolly-logs/trolly/tenant"
@@ -24,7 +24,7 @@ var cli = tenant.Actor{Kind: "cli"}
 
 type world struct {
 	cat     *catalogsqlite.Store
-	backend *searchsqlite.Backend
+	backend *vlogs.Backend
 	bucket  storage.Bucket
 	now     atomic.Int64 // unix nanos of the purgers' clock
 }
@@ -37,7 +37,9 @@ func newWorld(t *testing.T) *world {
 	w.cat, err = catalogsqlite.Open(ctx, filepath.Join(t.TempDir(), "catalog.db"), tenant.StoreOptions{Now: w.clock})
 	require.NoError(t, err)
 	t.Cleanup(func() { w.cat.Close() })
-	w.backend, err = searchsqlite.Open(searchsqlite.Config{Dir: filepath.Join(t.TempDir(), "search")}, nil, nil)
+	// one class of a century: the events are of fixed dates
+	w.backend, err = vlogs.Open(vlogs.Config{Dir: filepath.Join(t.TempDir(), "search"), Classes: []int{36500}},
+		func(context.Context, string) (int, error) { return 7, nil })
 	require.NoError(t, err)
 	t.Cleanup(func() { w.backend.Close() })
 	w.bucket, err = fs.New(filepath.Join(t.TempDir(), "archive"))
@@ -65,7 +67,8 @@ func (w *world) store(t *testing.T, key, id string) {
 }
 
 func (w *world) hits(t *testing.T, key string) int64 {
-	res, err := w.backend.Search(t.Context(), search.Request{Tenant: key, Limit: 10})
+	now := w.clock()
+	res, err := w.backend.Search(t.Context(), search.Request{Tenant: key, Limit: 10, From: now.Add(-24 * time.Hour), To: now.Add(24 * time.Hour)})
 	require.NoError(t, err)
 	return res.Total
 }

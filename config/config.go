@@ -25,7 +25,6 @@ import (
 	"github.com/trolly-logs/trolly/queue/nats"
 	"github.com/trolly-logs/trolly/queue/rabbitmq"
 	"github.com/trolly-logs/trolly/search"
-	"github.com/trolly-logs/trolly/search/sqlite"
 	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/storage"
 	"github.com/trolly-logs/trolly/tenant"
@@ -121,7 +120,6 @@ type Queue struct {
 type Search struct {
 	Driver   string         `yaml:"driver"`
 	Embedded EmbeddedSearch `yaml:"embedded"`
-	SQLite   sqlite.Config  `yaml:"sqlite"`
 	// Gate bounds the searches the process runs at once: search.max_concurrent and
 	// search.max_queue_wait.
 	Gate search.GateConfig `yaml:",inline"`
@@ -230,10 +228,6 @@ func (c *Config) ApplyDefaults() {
 		c.Search.Embedded.Dir = filepath.Join(c.DataDir, "search")
 	}
 	c.Search.Embedded.ApplyDefaults()
-	if c.Search.SQLite.Dir == "" {
-		c.Search.SQLite.Dir = filepath.Join(c.DataDir, "search-sqlite")
-	}
-	c.Search.SQLite.ApplyDefaults()
 	c.Search.Gate.ApplyDefaults()
 	c.Archiver.ApplyDefaults()
 	// Unset, a tenant's share of the backlog is raised to what validateTenantBacklog asks.
@@ -300,12 +294,9 @@ func (c *Config) Validate() error {
 	}
 	add("processor", c.Processor.Validate())
 	add("indexer", c.Indexer.Validate())
-	errs = append(errs, oneOf("search.driver", c.Search.Driver, SearchEmbedded, "sqlite"))
-	switch c.Search.Driver {
-	case SearchEmbedded:
+	errs = append(errs, oneOf("search.driver", c.Search.Driver, SearchEmbedded))
+	if c.Search.Driver == SearchEmbedded {
 		add("search.embedded", c.Search.Embedded.validate())
-	case "sqlite":
-		add("search.sqlite", c.Search.SQLite.Validate())
 	}
 	add("search", c.Search.Gate.Validate())
 	add("archiver", c.Archiver.Validate())

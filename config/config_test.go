@@ -78,7 +78,6 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "./data", c.DataDir)
 	require.Equal(t, filepath.Join("data", "search"), c.Search.Embedded.Dir)
 	require.Equal(t, SearchEmbedded, c.Search.Driver)
-	require.Equal(t, filepath.Join("data", "search-sqlite"), c.Search.SQLite.Dir)
 	require.Equal(t, filepath.Join("data", "archive"), c.Archive.FS.Dir)
 }
 

@@ -25,7 +25,6 @@ import (
 	"github.com/trolly-logs/trolly/queue/rabbitmq"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/remote"
-	"github.com/trolly-logs/trolly/search/sqlite"
 	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/storage"
 	"github.com/trolly-logs/trolly/storage/fs"
@@ -99,9 +98,6 @@ func (b *builder) open(ctx context.Context, cmd string) error {
 // openSearch opens the search backend. On the embedded engine, a process without the
 // indexer searches the engine of the process with it when search.embedded.url is set.
 func (b *builder) openSearch() (search.Backend, error) {
-	if b.cfg.Search.Driver == "sqlite" {
-		return sqlite.Open(b.cfg.Search.SQLite, b.log.With("component", "search"), b.reg)
-	}
 	e := b.cfg.Search.Embedded
 	if !b.has(layerIndexer) && e.URL != "" {
 		return remote.NewClient(e.URL, e.Token), nil

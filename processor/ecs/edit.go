@@ -14,9 +14,9 @@ import (
 
 // AnyValue calls match with each value at path until match returns true, and reports
 // whether it did: a string unescaped (isString), a number or a boolean as its JSON text,
-// and the elements of an array one by one. Objects, nulls and arrays inside arrays are no
-// values. v is valid only during the call. It makes Document a query.Fields.
-func (d *Document) AnyValue(path string, match func(v []byte, isString bool) bool) bool {
+// and the elements of an array one by one (inArray). Objects, nulls and arrays inside
+// arrays are no values. v is valid only during the call. It makes Document a query.Fields.
+func (d *Document) AnyValue(path string, match func(v []byte, isString, inArray bool) bool) bool {
 	s := d.slot(path)
 	if !d.holdsValue(s) || d.movedAside(path) {
 		return d.anyInRawObject(path, match)
@@ -32,13 +32,14 @@ func (d *Document) AnyValue(path string, match func(v []byte, isString bool) boo
 	return false
 }
 
-// AnyText calls match with every string of the document, at any depth, and the path of
-// the field that holds it, until match returns true; it reports whether it did. v is valid
-// only during the call. It makes Document a query.Fields.
+// AnyText calls match with every string, number and boolean of the document, at any
+// depth (strings unescaped, the others as their JSON text), and the path of the field that
+// holds it, until match returns true; it reports whether it did. v is valid only during
+// the call. It makes Document a query.Fields.
 func (d *Document) AnyText(match func(path string, v []byte) bool) bool {
 	for i := range d.fields {
 		f := &d.fields[i]
-		if f.kind == kindInt || f.kind == kindEmptyObject || !d.written(i) {
+		if f.kind == kindEmptyObject || !d.written(i) {
 			continue
 		}
 		if d.anyString(f, match) {
@@ -266,18 +267,18 @@ func (d *Document) bytes(f *field) (v []byte, start int) {
 }
 
 // anyIn calls match with the values of one field.
-func (d *Document) anyIn(f *field, match func(v []byte, isString bool) bool) bool {
+func (d *Document) anyIn(f *field, match func(v []byte, isString, inArray bool) bool) bool {
 	v, start := d.bytes(f)
 	defer func() { d.arena = d.arena[:start] }()
 	switch f.kind {
 	case kindString:
-		return match(v, true)
+		return match(v, true, false)
 	case kindInt:
 		d.arena = strconv.AppendInt(d.arena, f.n, 10)
-		return match(d.arena[start:], false)
+		return match(d.arena[start:], false, false)
 	case kindTime:
 		d.arena = time.Unix(0, f.n).UTC().AppendFormat(d.arena, time.RFC3339Nano)
-		return match(d.arena[start:], true)
+		return match(d.arena[start:], true, false)
 	case kindRaw:
 		return d.anyRawValue(v, match)
 	}
@@ -291,6 +292,9 @@ func (d *Document) anyString(f *field, match func(path string, v []byte) bool) b
 	switch f.kind {
 	case kindString:
 		return match(f.path, v)
+	case kindInt:
+		d.arena = strconv.AppendInt(d.arena, f.n, 10)
+		return match(f.path, d.arena[start:])
 	case kindTime:
 		d.arena = time.Unix(0, f.n).UTC().AppendFormat(d.arena, time.RFC3339Nano)
 		return match(f.path, d.arena[start:])
@@ -301,7 +305,7 @@ func (d *Document) anyString(f *field, match func(path string, v []byte) bool) b
 }
 
 // anyInRawObject looks for path inside a raw JSON object that an ancestor holds.
-func (d *Document) anyInRawObject(path string, match func(v []byte, isString bool) bool) bool {
+func (d *Document) anyInRawObject(path string, match func(v []byte, isString, inArray bool) bool) bool {
 	for i := range d.fields {
 		f := &d.fields[i]
 		if f.kind != kindRaw || !isChild(path, f.path) || !d.written(i) {

@@ -1,6 +1,10 @@
 package ecs
 
-import "github.com/trolly-logs/trolly/internal/jsonstr"
+import (
+	"strings"
+
+	"github.com/trolly-logs/trolly/internal/jsonstr"
+)
 
 // Reading and editing kindRaw values: compact, valid JSON (SetRaw's contract, and what
 // MergeJSON makes of arrays). The scanners stay within bounds on any input.
@@ -93,48 +97,69 @@ func (d *Document) unquote(tok []byte) []byte {
 
 // anyRawValue calls match with the scalar raw, or with each scalar element of the array
 // raw.
-func (d *Document) anyRawValue(raw []byte, match func(v []byte, isString bool) bool) bool {
+func (d *Document) anyRawValue(raw []byte, match func(v []byte, isString, inArray bool) bool) bool {
 	if len(raw) > 0 && raw[0] == '[' {
-		return elements(raw, func(start, end int) bool { return d.anyRawScalar(raw[start:end], match) })
+		return elements(raw, func(start, end int) bool { return d.anyRawScalar(raw[start:end], true, match) })
 	}
-	return d.anyRawScalar(raw, match)
+	return d.anyRawScalar(raw, false, match)
 }
 
-func (d *Document) anyRawScalar(v []byte, match func(v []byte, isString bool) bool) bool {
+func (d *Document) anyRawScalar(v []byte, inArray bool, match func(v []byte, isString, inArray bool) bool) bool {
 	if len(v) == 0 {
 		return false
 	}
 	switch v[0] {
 	case '"':
 		start := len(d.arena)
-		found := match(d.unquote(v), true)
+		found := match(d.unquote(v), true, inArray)
 		d.arena = d.arena[:start]
 		return found
 	case '[', '{', 'n':
 		return false
 	}
-	return match(v, false)
+	return match(v, false, inArray)
 }
 
 // anyRawString calls match with every string value in raw, at any depth; keys are no
 // values.
 func (d *Document) anyRawString(raw []byte, path string, match func(path string, v []byte) bool) bool {
+	inArray := 0
 	for i := 0; i < len(raw); i++ {
-		if raw[i] != '"' {
-			continue
-		}
-		end := stringEnd(raw, i)
-		if end < len(raw) && raw[end] == ':' {
+		switch c := raw[i]; {
+		case c == '[':
+			inArray++
+		case c == ']':
+			inArray--
+		case c == '"':
+			end := stringEnd(raw, i)
+			if end < len(raw) && raw[end] == ':' {
+				i = end - 1
+				continue
+			}
+			start := len(d.arena)
+			found := match(path, d.unquote(raw[i:end]))
+			d.arena = d.arena[:start]
+			if found {
+				return true
+			}
 			i = end - 1
-			continue
+		case c == '-' || '0' <= c && c <= '9' || c == 't' || c == 'f':
+			// raw is compact, valid JSON: outside strings, a scalar runs to the next delimiter
+			end := i + 1
+			for end < len(raw) && !strings.ContainsRune(",]}", rune(raw[end])) {
+				end++
+			}
+			if match(path, raw[i:end]) {
+				return true
+			}
+			i = end - 1
+		case c == 'n':
+			// a search engine keeps an array as its JSON text, nulls included
+			if inArray > 0 && match(path, raw[i:min(i+len("null"), len(raw))]) {
+				return true
+			}
+			i += len("null") - 1
 		}
-		start := len(d.arena)
-		found := match(path, d.unquote(raw[i:end]))
-		d.arena = d.arena[:start]
-		if found {
-			return true
-		}
-		i = end - 1
 	}
 	return false
 }

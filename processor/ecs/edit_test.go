@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 // values collects what AnyValue offers, strings quoted.
 func values(d *Document, path string) []string {
 	out := []string{}
-	d.AnyValue(path, func(v []byte, isString bool) bool {
+	d.AnyValue(path, func(v []byte, isString, _ bool) bool {
 		if isString {
 			out = append(out, strconvQuote(v))
 		} else {
@@ -117,13 +118,26 @@ func TestAnyValueStops(t *testing.T) {
 	var d Document
 	merge(t, &d, `{"a":["x","y","z"]}`)
 	var seen []string
-	found := d.AnyValue("a", func(v []byte, _ bool) bool {
+	found := d.AnyValue("a", func(v []byte, _, _ bool) bool {
 		seen = append(seen, string(v))
 		return string(v) == "y"
 	})
 	require.True(t, found)
 	require.Equal(t, []string{"x", "y"}, seen)
-	require.False(t, d.AnyValue("a", func([]byte, bool) bool { return false }))
+	require.False(t, d.AnyValue("a", func([]byte, bool, bool) bool { return false }))
+}
+
+func TestAnyValueInArray(t *testing.T) {
+	var d Document
+	merge(t, &d, `{"a":["x",2],"b":"y","c":3}`)
+	got := map[string]bool{}
+	for _, path := range []string{"a", "b", "c"} {
+		d.AnyValue(path, func(v []byte, _, inArray bool) bool {
+			got[path+"="+string(v)] = inArray
+			return false
+		})
+	}
+	require.Equal(t, map[string]bool{"a=x": true, "a=2": true, "b=y": false, "c=3": false}, got)
 }
 
 func TestAnyText(t *testing.T) {
@@ -139,7 +153,7 @@ func TestAnyText(t *testing.T) {
 		return false
 	})
 	slices.Sort(got)
-	require.Equal(t, []string{"a=one", "arr=four", "arr=three", "arr=two", "dup=won", "o.p=fi\"ve",
+	require.Equal(t, []string{"a=one", "arr=5", "arr=four", "arr=three", "arr=two", "dup=won", "n=1", "o.p=fi\"ve",
 		"r=six", "t=1970-01-01T00:00:00Z", "tags=seven"}, got)
 	require.True(t, d.AnyText(func(_ string, v []byte) bool { return string(v) == "six" }))
 }
@@ -282,25 +296,35 @@ func lookupJSON(t testing.TB, doc []byte, path string) []string {
 
 // stringsJSON returns every string value of an encoded document.
 func stringsJSON(t testing.TB, doc []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
 	var v any
-	require.NoError(t, json.Unmarshal(doc, &v))
+	require.NoError(t, dec.Decode(&v))
 	var out []string
-	var walk func(v any)
-	walk = func(v any) {
+	var walk func(v any, inArray bool)
+	walk = func(v any, inArray bool) {
 		switch v := v.(type) {
 		case string:
 			out = append(out, v)
+		case json.Number:
+			out = append(out, string(v))
+		case bool:
+			out = append(out, strconv.FormatBool(v))
+		case nil:
+			if inArray { // an array's nulls are in its text
+				out = append(out, "null")
+			}
 		case []any:
 			for _, e := range v {
-				walk(e)
+				walk(e, true)
 			}
 		case map[string]any:
 			for _, e := range v {
-				walk(e)
+				walk(e, inArray)
 			}
 		}
 	}
-	walk(v)
+	walk(v, false)
 	slices.Sort(out)
 	return out
 }

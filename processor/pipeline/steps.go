@@ -223,7 +223,7 @@ func (s *routeStep) setTarget(d *ecs.Document) {
 // copyID derives the event.id of the copy a duplicate step makes.
 func copyID(d *ecs.Document, step int) string {
 	var id string
-	d.AnyValue("event.id", func(v []byte, isString bool) bool {
+	d.AnyValue("event.id", func(v []byte, isString, _ bool) bool {
 		if isString {
 			id = string(v) + "-dup" + strconv.Itoa(step)
 		}

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"net/netip"
 	"strings"
 	"unicode"
 )
@@ -18,10 +19,13 @@ func Format(n Node) string {
 	return b.String()
 }
 
-func (n And) String() string  { return Format(n) }
-func (n Or) String() string   { return Format(n) }
-func (n Not) String() string  { return Format(n) }
-func (n Term) String() string { return Format(n) }
+func (n And) String() string     { return Format(n) }
+func (n Or) String() string      { return Format(n) }
+func (n Not) String() string     { return Format(n) }
+func (n Term) String() string    { return Format(n) }
+func (n Range) String() string   { return Format(n) }
+func (n Exists) String() string  { return Format(n) }
+func (n IPRange) String() string { return Format(n) }
 
 func format(b *strings.Builder, n Node, top bool) {
 	switch n := n.(type) {
@@ -43,6 +47,18 @@ func format(b *strings.Builder, n Node, top bool) {
 		formatTerm(b, n)
 	case *Term:
 		formatTerm(b, *n)
+	case Range:
+		formatRange(b, n)
+	case *Range:
+		formatRange(b, *n)
+	case Exists:
+		b.WriteString(n.Field + ":*")
+	case *Exists:
+		b.WriteString(n.Field + ":*")
+	case IPRange:
+		b.WriteString(n.Field + ":" + n.CIDR)
+	case *IPRange:
+		b.WriteString(n.Field + ":" + n.CIDR)
 	}
 }
 
@@ -88,7 +104,14 @@ func formatTerm(b *strings.Builder, t Term) {
 		b.WriteString(t.Field)
 		b.WriteByte(':')
 	}
-	if t.Phrase || !bare(t.Value, t.Field != "", t.Prefix) {
+	if t.Case {
+		b.WriteByte('=')
+	}
+	if t.Wildcard && bare(strings.ReplaceAll(t.Value, "*", "x"), t.Field != "" || t.Case, true) {
+		b.WriteString(t.Value)
+		return
+	}
+	if t.Phrase || t.Wildcard || !bare(t.Value, t.Field != "" || t.Case, t.Prefix) {
 		quote(b, t.Value)
 		return
 	}
@@ -98,14 +121,40 @@ func formatTerm(b *strings.Builder, t Term) {
 	}
 }
 
+func formatRange(b *strings.Builder, r Range) {
+	b.WriteString(r.Field)
+	b.WriteString(":")
+	b.WriteByte("[{"[boolIndex(r.MinExcl)])
+	b.WriteString(orStar(r.Min))
+	b.WriteString(" TO ")
+	b.WriteString(orStar(r.Max))
+	b.WriteByte("]}"[boolIndex(r.MaxExcl)])
+}
+
+func orStar(v string) string {
+	if v == "" {
+		return "*"
+	}
+	return v
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // bare reports whether v reads back as the same unquoted value; a keyword followed by '*'
-// (a prefix) reads back as a word.
+// (a prefix) reads back as a word. A field's value (or an '=' text) may start with what a
+// word may not.
 func bare(v string, inField, prefix bool) bool {
 	if v == "" || strings.ContainsAny(v, "\"()*") || strings.IndexFunc(v, unicode.IsSpace) >= 0 {
 		return false
 	}
 	if inField {
-		return true
+		_, err := netip.ParsePrefix(v)
+		return !strings.ContainsAny(v[:1], "[{<>=") && err != nil
 	}
 	switch v {
 	case "AND", "and", "NOT", "not", "OR", "or":
@@ -113,7 +162,14 @@ func bare(v string, inField, prefix bool) bool {
 			return false
 		}
 	}
-	return v[0] != '-' && !strings.Contains(v, ":")
+	if strings.ContainsAny(v[:1], "-=") || strings.Contains(v, ":") {
+		return false
+	}
+	if strings.ContainsAny(v[:1], "<>") && (looksLikeComparison("", v) || looksLikeComparison(TimeField, v)) {
+		return false // it would compare the word before it
+	}
+	i := strings.IndexAny(v, "<>")
+	return i < 0 || !ValidField(v[:i])
 }
 
 func quote(b *strings.Builder, v string) {

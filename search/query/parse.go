@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"unicode/utf8"
 )
@@ -170,7 +171,7 @@ func (p *parser) group(depth int) (Node, error) {
 	return n, nil
 }
 
-// clause parses: ('-' | NOT) clause | '(' or ')' | term. It starts on a non-space.
+// clause parses: ('-' | NOT) clause | '(' or ')' | '=' text | term. It starts on a non-space.
 func (p *parser) clause(negations, depth int) (Node, error) {
 	start := p.pos
 	if negations > MaxNegations {
@@ -189,6 +190,8 @@ func (p *parser) clause(negations, depth int) (Node, error) {
 		return p.group(depth)
 	case c == ')':
 		return nil, p.fail(start, "')' without a '(' before it")
+	case c == '=':
+		return p.exactCase("", start)
 	}
 	word, err := p.bareWord()
 	if err != nil {
@@ -206,10 +209,61 @@ func (p *parser) clause(negations, depth int) (Node, error) {
 	case "OR", "or":
 		return nil, p.fail(start, "OR must stand between two terms")
 	}
-	if i := strings.IndexByte(word, ':'); i >= 0 {
-		return p.field(word[:i], word[i+1:], start)
+	if i := strings.IndexAny(word, ":<>"); i >= 0 {
+		if word[i] == ':' {
+			return p.field(word[:i], word[i+1:], start)
+		}
+		if ValidField(word[:i]) { // "status>=500"; "<html>" stays a word
+			return p.compare(word[:i], word[i:], start)
+		}
+	}
+	if ValidField(word) { // "status >= 500"
+		end := p.pos
+		p.skipSpace()
+		if !p.eof() && (p.src[p.pos] == '<' || p.src[p.pos] == '>') {
+			off := p.pos
+			op, err := p.bareWord()
+			if err != nil {
+				return nil, err
+			}
+			if looksLikeComparison(word, op) {
+				return p.compare(word, op, off)
+			}
+		}
+		p.pos = end
 	}
 	return p.value("", word, start)
+}
+
+// exactCase parses '=' followed by a word or a phrase that must match with its case.
+func (p *parser) exactCase(field string, start int) (Node, error) {
+	p.pos++ // '='
+	if p.eof() || p.atSpace() {
+		return nil, p.fail(start, "'=' must be followed by a word or a phrase, without a space")
+	}
+	var n Node
+	var err error
+	switch p.src[p.pos] {
+	case '"':
+		n, err = p.phrase(field)
+	case '(', ')', '=', '-':
+		return nil, p.fail(p.pos, "'=' must be followed by a word or a phrase")
+	default:
+		off := p.pos
+		var w string
+		if w, err = p.bareWord(); err == nil {
+			n, err = p.value(field, w, off)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	t, ok := n.(Term)
+	if !ok || t.Field != "" && t.Field != "message" {
+		return n, nil // a field's value matches with its case already
+	}
+	t.Case = true
+	return t, nil
 }
 
 func (p *parser) negate(negations, depth int) (Node, error) {
@@ -226,38 +280,88 @@ func (p *parser) field(name, rest string, start int) (Node, error) {
 	if !ValidField(name) {
 		return nil, p.fail(start, "%q is not a field name; quote values that contain ':'", name)
 	}
-	if rest != "" {
-		return p.value(name, rest, start+len(name)+1)
+	valueAt := start + len(name) + 1
+	if rest == "" {
+		p.skipSpace()
+		if p.eof() {
+			return nil, p.fail(start, "field %s needs a value after ':'", name)
+		}
+		valueAt = p.pos
 	}
-	p.skipSpace()
-	if p.eof() {
-		return nil, p.fail(start, "field %s needs a value after ':'", name)
-	}
-	off := p.pos
-	switch p.src[p.pos] {
+	switch p.src[valueAt] {
 	case '"':
+		p.pos = valueAt
 		return p.phrase(name)
 	case '(', ')':
-		return nil, p.fail(off, "parentheses cannot hold a field's values yet: write (f:a OR f:b)")
+		return nil, p.fail(valueAt, "parentheses cannot hold a field's values yet: write (f:a OR f:b)")
+	case '[', '{':
+		p.pos = valueAt
+		return p.bracketRange(name)
+	case '=':
+		p.pos = valueAt
+		return p.exactCase(name, valueAt)
+	case '<', '>':
+		p.pos = valueAt
+		word, err := p.bareWord()
+		if err != nil {
+			return nil, err
+		}
+		return p.compare(name, word, valueAt)
 	}
-	word, err := p.bareWord()
-	if err != nil {
-		return nil, err
+	if rest == "" {
+		word, err := p.bareWord()
+		if err != nil {
+			return nil, err
+		}
+		rest = word
 	}
-	return p.value(name, word, off)
+	if rest == "*" {
+		return Exists{Field: name}, nil
+	}
+	if strings.Contains(rest, "/") {
+		if _, err := netip.ParsePrefix(rest); err == nil {
+			return IPRange{Field: name, CIDR: rest}, nil
+		}
+	}
+	return p.value(name, rest, valueAt)
 }
 
 // value makes the Term of an unquoted value found at off.
 func (p *parser) value(field, v string, off int) (Node, error) {
-	prefix := strings.HasSuffix(v, "*")
-	if prefix {
-		v = v[:len(v)-1]
-		if v == "" {
-			return nil, p.fail(off, "a prefix needs at least one character before '*'")
+	v = collapseStars(v)
+	if strings.Trim(v, "*") == "" {
+		if field == "" {
+			return nil, p.fail(off, "'*' alone is no word: an empty query matches every event")
 		}
+		return Exists{Field: field}, nil
 	}
-	if i := strings.IndexByte(v, '*'); i >= 0 {
-		return nil, p.fail(off+i, "'*' is only supported at the end of a value")
+	if i := strings.IndexByte(v, '*'); i >= 0 && i < len(v)-1 {
+		return Term{Field: field, Value: v, Wildcard: true}, nil
 	}
-	return Term{Field: field, Value: v, Prefix: prefix}, nil
+	if prefix := strings.HasSuffix(v, "*"); prefix {
+		return Term{Field: field, Value: v[:len(v)-1], Prefix: true}, nil
+	}
+	return Term{Field: field, Value: v}, nil
+}
+
+// looksLikeComparison reports whether the word op after the word field makes "field op":
+// an operator alone, or one with a bound after it ("status >=500", not "status <html>").
+func looksLikeComparison(field, op string) bool {
+	v := strings.TrimLeft(op, "<>=")
+	if v == "" {
+		return true
+	}
+	if field == TimeField {
+		_, ok := ParseTime(v)
+		return ok
+	}
+	return isDecimal(v)
+}
+
+// collapseStars replaces each run of '*' with one.
+func collapseStars(v string) string {
+	for strings.Contains(v, "**") {
+		v = strings.ReplaceAll(v, "**", "*")
+	}
+	return v
 }

@@ -1,5 +1,5 @@
 // Package searchtest is the conformance suite of search.Backend: every backend runs it
-// against a real instance (search/sqlite does; the Elasticsearch backend will). It checks
+// against a real instance (search/vlogs does; the Elasticsearch backend will). It checks
 // only the contract of package search, so that backends can differ in everything else.
 //
 // Run covers queries, time ranges, order and limits, tenant walls and idempotent writes on

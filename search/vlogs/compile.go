@@ -1,11 +1,14 @@
 package vlogs
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
+	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+	"time"
 
 	"github.com/trolly-logs/trolly/search/query"
 )
@@ -49,6 +52,26 @@ func compileNode(b *strings.Builder, n query.Node) error {
 		if n != nil {
 			return compileJoin(b, n.Nodes, " OR ")
 		}
+	case query.Range:
+		return compileRange(b, n)
+	case *query.Range:
+		if n != nil {
+			return compileRange(b, *n)
+		}
+	case query.Exists:
+		compileExists(b, n.Field)
+		return nil
+	case *query.Exists:
+		if n != nil {
+			compileExists(b, n.Field)
+			return nil
+		}
+	case query.IPRange:
+		return compileIPRange(b, n)
+	case *query.IPRange:
+		if n != nil {
+			return compileIPRange(b, *n)
+		}
 	}
 	return fmt.Errorf("query node %T: not supported", n)
 }
@@ -82,57 +105,162 @@ func compileJoin(b *strings.Builder, nodes []query.Node, op string) error {
 // noMatch is a filter that matches no stored event: no document has that field.
 const noMatch = `"b.never":="1"`
 
+// wordFields are the engine's fields a text without a field searches: the message and
+// the content, never the bookkeeping.
+func compileText(b *strings.Builder, message bool, filter string) {
+	if message {
+		b.WriteString(msgField + ":" + filter)
+		return
+	}
+	b.WriteString("(" + msgField + ":" + filter + " OR " + content + "*:" + filter + ")")
+}
+
 func compileTerm(b *strings.Builder, t query.Term) error {
 	if t.Field != "" && t.Field != "message" {
+		switch {
+		case t.Value == "" && t.Prefix:
+			compileExists(b, t.Field)
+			return nil
+		case t.Value == "" && !t.Wildcard:
+			b.WriteString("!")
+			compileExists(b, t.Field) // the engine keeps no empty value
+			return nil
+		}
 		compileValue(b, t)
 		return nil
 	}
-	if !hasWord(t.Value) {
+	if !query.HasWord(t.Value) {
 		b.WriteString(noMatch) // a text search without words finds nothing
 		return nil
 	}
-	text := anyCase(t)
-	if t.Field == "message" {
-		b.WriteString(msgField + ":" + text)
-		return nil
+	q := strconv.Quote(t.Value)
+	var filter string
+	switch {
+	case t.Wildcard:
+		filter = "~" + strconv.Quote(query.WildcardRegexp(t))
+	case t.Case && t.Prefix:
+		filter = q + "*"
+	case t.Case:
+		filter = q
+	case t.Prefix:
+		filter = "i(" + q + "*)"
+	default:
+		filter = "i(" + q + ")"
 	}
-	b.WriteString("(" + msgField + ":" + text + " OR " + content + "*:" + text + ")")
+	compileText(b, t.Field == "message", filter)
 	return nil
 }
 
-// anyCase is the case-insensitive word, phrase or prefix filter of t's value.
-func anyCase(t query.Term) string {
-	q := strconv.Quote(t.Value)
-	if t.Prefix {
-		return "i(" + q + "*)"
-	}
-	return "i(" + q + ")"
-}
-
 // compileValue compares whole values of a field: a string exactly, any element of an
-// array, a prefix of a string.
+// array; a prefix or a wildcard, a value or a string element of an array.
 func compileValue(b *strings.Builder, t query.Term) {
 	col := strconv.Quote(column(t.Field))
 	v := strconv.Quote(t.Value)
-	if t.Prefix {
-		b.WriteString(col + ":=" + v + "*")
-		return
+	switch {
+	case t.Wildcard:
+		b.WriteString("(" + col + ":~" + strconv.Quote(query.WildcardRegexp(t)) + " OR " +
+			col + ":~" + strconv.Quote(arrayString(wildcardJSON(t.Value))) + ")")
+	case t.Prefix:
+		b.WriteString("(" + col + ":=" + v + "* OR " +
+			col + ":~" + strconv.Quote(arrayString(regexp.QuoteMeta(jsonText(t.Value))+`(?:[^"\\]|\\.)*`)) + ")")
+	default:
+		b.WriteString("(" + col + ":=" + v + " OR " + col + ":json_array_contains_any(" + v + "))")
 	}
-	b.WriteString("(" + col + ":=" + v + " OR " + col + ":json_array_contains_any(" + v + "))")
 }
 
-// hasWord reports whether s holds a character the engine's tokenizer keeps in a word.
-func hasWord(s string) bool {
-	for _, r := range s {
-		if isTokenRune(r) {
-			return true
+// An array is stored as its JSON text. arrayString is the regular expression of such a
+// text holding a string element whose JSON text (without quotes) matches body; it steps
+// over the elements before it, so that quotes inside strings are never taken for a start.
+func arrayString(body string) string {
+	const elem = `\s*(?:"(?:[^"\\]|\\.)*"|[^",\[\]{}]*)\s*,`
+	return `^\[(?:` + elem + `)*\s*"` + body + `"`
+}
+
+// jsonText is s as it stands inside a JSON string that the encoder wrote.
+func jsonText(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q[1 : len(q)-1])
+}
+
+// wildcardJSON is the body of a wildcard over the JSON text of a string element.
+func wildcardJSON(v string) string {
+	segs := strings.Split(v, "*")
+	for i, s := range segs {
+		segs[i] = regexp.QuoteMeta(jsonText(s))
+	}
+	return strings.Join(segs, `(?:[^"\\]|\\.)*`)
+}
+
+func compileRange(b *strings.Builder, r query.Range) error {
+	if r.Field == query.TimeField {
+		from, to, ok := query.TimeBounds(r)
+		if !ok {
+			return fmt.Errorf("query: %s: bad time bounds", query.Format(r))
 		}
+		b.WriteString(timeField + ":[" + from.UTC().Format(time.RFC3339Nano) + ", " + to.UTC().Format(time.RFC3339Nano) + ")")
+		return nil
 	}
-	return false
+	lo, hi, ok := query.Bounds(r)
+	if !ok {
+		return fmt.Errorf("query: %s: bad bounds", query.Format(r))
+	}
+	if lo > hi {
+		b.WriteString(noMatch)
+		return nil
+	}
+	col := strconv.Quote(column(r.Field))
+	b.WriteString("(" + col + ":range[" + bound(lo) + ", " + bound(hi) + "] AND " + col + ":~" + strconv.Quote(query.NumberRegexp) + ")")
+	return nil
 }
 
-// isTokenRune is the engine's word character: a letter, a digit or '_'.
-func isTokenRune(r rune) bool {
-	return r == '_' || r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') ||
-		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+// bound writes a range's bound; the engine reads no infinity, and no value is beyond the
+// largest float.
+func bound(f float64) string {
+	f = max(-math.MaxFloat64, min(f, math.MaxFloat64))
+	return strconv.Quote(strconv.FormatFloat(f, 'g', -1, 64))
+}
+
+func compileExists(b *strings.Builder, field string) {
+	col := column(field)
+	q := strconv.Quote(col)
+	// an empty array has no value
+	b.WriteString("((" + q + ":* AND !" + q + `:="[]") OR ` + col + ".*:*)")
+}
+
+func compileIPRange(b *strings.Builder, r query.IPRange) error {
+	p, err := netip.ParsePrefix(r.CIDR)
+	if err != nil {
+		return fmt.Errorf("query: %s: %w", r.CIDR, err)
+	}
+	p = p.Masked()
+	col := strconv.Quote(column(r.Field))
+	if !p.Addr().Is4() {
+		b.WriteString(col + ":ipv6_range(" + strconv.Quote(p.String()) + ")")
+		return nil
+	}
+	lo, hi := query.PrefixBounds(p)
+	b.WriteString("(" + col + ":ipv4_range(" + strconv.Quote(p.String()) + ") OR " +
+		col + ":~" + strconv.Quote(arrayString(ipv4Regexp(lo[12:], hi[12:]))) + ")")
+	return nil
+}
+
+// ipv4Regexp matches the dotted addresses from lo to hi, a CIDR block's, as ParseIPv4
+// reads them (leading zeros allowed).
+func ipv4Regexp(lo, hi []byte) string {
+	var b strings.Builder
+	for i := range 4 {
+		if i > 0 {
+			b.WriteString(`\.`)
+		}
+		b.WriteString("(?:")
+		for n := int(lo[i]); n <= int(hi[i]); n++ {
+			if n > int(lo[i]) {
+				b.WriteByte('|')
+			}
+			d := strconv.Itoa(n)
+			b.WriteString("0{0," + strconv.Itoa(3-len(d)) + "}" + d)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }

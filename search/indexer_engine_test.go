@@ -1,11 +1,9 @@
 package search_test
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,20 +16,18 @@ import (
 	"github.com/trolly-logs/trolly/queue/memory"
 	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/search/query"
-	"github.com/trolly-logs/trolly/search/sqlite"
+	"github.com/trolly-logs/trolly/search/vlogs"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
 // The data path from the events topic to a search, as "trolly all" wires it.
-func TestIndexerIntoSQLite(t *testing.T) {
+func TestIndexerIntoEngine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	q, err := memory.New(memory.Config{}, nil)
 	require.NoError(t, err)
 	defer q.Close()
-	backend, err := sqlite.Open(sqlite.Config{Dir: t.TempDir()}, nil, nil)
-	require.NoError(t, err)
-	defer backend.Close()
+	backend := openEngine(t, func(context.Context, string) (int, error) { return 7, nil })
 	dir, err := tenant.NewStatic([]tenant.Config{{ID: "acme"}})
 	require.NoError(t, err)
 	require.NoError(t, q.Declare(ctx, queue.TopicEvents, queue.GroupIndexer))
@@ -62,20 +58,21 @@ func TestIndexerIntoSQLite(t *testing.T) {
 	require.Equal(t, int64(2), all.Total)
 }
 
-// A tenant's corrupt index file fails its writes alone: the other tenant's events are
-// searchable meanwhile, and the failing batch goes to the dead letters with SQLite's
-// reason.
-func TestIndexerIsolatesACorruptSQLiteIndex(t *testing.T) {
+// A tenant whose writes fail (here, its retention cannot be read) fails alone: the other
+// tenant's events are searchable meanwhile, and the failing batch goes to the dead letters
+// with the engine's reason.
+func TestIndexerIsolatesATenantsFailingWrites(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	q, err := memory.New(memory.Config{}, nil)
 	require.NoError(t, err)
 	defer q.Close()
-	dirPath := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dirPath, "trolly-acme-2024.01.31.db"), bytes.Repeat([]byte("not sqlite "), 1000), 0o600))
-	backend, err := sqlite.Open(sqlite.Config{Dir: dirPath}, nil, nil)
-	require.NoError(t, err)
-	defer backend.Close()
+	backend := openEngine(t, func(_ context.Context, key string) (int, error) {
+		if key == "acme" {
+			return 0, errors.New("retention of acme: catalog unreachable")
+		}
+		return 7, nil
+	})
 	dir, err := tenant.NewStatic([]tenant.Config{{ID: "acme"}, {ID: "globex"}})
 	require.NoError(t, err)
 	require.NoError(t, q.Declare(ctx, queue.TopicEvents, queue.GroupIndexer))
@@ -115,9 +112,18 @@ func TestIndexerIsolatesACorruptSQLiteIndex(t *testing.T) {
 	}, 20*time.Second, 10*time.Millisecond, "acme's batch is dead-lettered")
 	require.Equal(t, "acme/app", dead[0].Key)
 	require.Contains(t, dead[0].Reason, "index events of tenant acme: gave up after 2 failed writes")
-	require.Contains(t, dead[0].Reason, "open index trolly-acme-2024.01.31: file is not a database")
+	require.Contains(t, dead[0].Reason, "catalog unreachable")
 
 	res, err := backend.Search(ctx, search.Request{Tenant: "globex", From: ts.Add(-time.Hour), To: ts.Add(time.Hour), Limit: 10})
 	require.NoError(t, err)
 	require.Positive(t, res.Total, "globex is indexed")
+}
+
+// openEngine opens the embedded engine in one class of a century: the events are of 2024.
+func openEngine(t *testing.T, retention vlogs.RetentionFunc) *vlogs.Backend {
+	t.Helper()
+	b, err := vlogs.Open(vlogs.Config{Dir: t.TempDir(), Classes: []int{36500}}, retention)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+	return b
 }
