@@ -63,38 +63,17 @@ func (b *Backend) Histogram(ctx context.Context, req search.HistogramRequest) (s
 	if !sc.ok || len(h.Buckets) == 0 {
 		return h, nil
 	}
-	first := h.Buckets[0].Start
-	step := strconv.FormatInt(int64(req.Interval), 10) + "ns"
-	bucket := func(v string) (*search.Bucket, bool) {
-		t, err := time.Parse(time.RFC3339Nano, v)
-		i := int(t.Sub(first) / req.Interval)
-		if err != nil || i < 0 || i >= len(h.Buckets) {
-			return nil, false
-		}
-		return &h.Buckets[i], true
-	}
-	qs := sc.filter + " | stats by (_time:" + step + ") count() as n"
-	err = b.each(ctx, sc, qs, req.From, req.To, func(cols map[string][]string, i int) {
-		if bk, ok := bucket(cols[timeField][i]); ok {
-			bk.Count += parseCount(cols["n"][i])
-		}
-	})
-	if err != nil {
+	if err := b.countBuckets(ctx, sc, req, h, "", func(bk *search.Bucket, _ string, n int64) { bk.Count += n }); err != nil {
 		return search.Histogram{}, fmt.Errorf("histogram: %w", err)
 	}
 	if len(h.Values) > 0 {
-		col := strconv.Quote(column(req.By))
 		index := make(map[string]int, len(h.Values))
-		quoted := make([]string, len(h.Values))
 		for i, v := range h.Values {
-			index[v], quoted[i] = i, strconv.Quote(v)
+			index[v] = i
 		}
-		qs := "(" + sc.filter + ") AND " + col + ":in(" + strings.Join(quoted, ",") + ") | stats by (_time:" + step + ", " + col + ") count() as n"
-		err = b.each(ctx, sc, qs, req.From, req.To, func(cols map[string][]string, i int) {
-			bk, ok := bucket(cols[timeField][i])
-			vi, known := index[cols[column(req.By)][i]]
-			if ok && known {
-				bk.ByValue[vi] += parseCount(cols["n"][i])
+		err := b.countBuckets(ctx, sc, req, h, column(req.By), func(bk *search.Bucket, v string, n int64) {
+			if i, ok := index[v]; ok {
+				bk.ByValue[i] += n
 			}
 		})
 		if err != nil {
@@ -109,6 +88,36 @@ func (b *Backend) Histogram(ctx context.Context, req search.HistogramRequest) (s
 		}
 	}
 	return h, nil
+}
+
+// countBuckets counts the matches of each of h's buckets, or, with col, of each of
+// h.Values of col in each, calling add with the bucket, the value and the count.
+func (b *Backend) countBuckets(ctx context.Context, sc scope, req search.HistogramRequest, h search.Histogram, col string,
+	add func(bk *search.Bucket, value string, n int64)) error {
+	step := strconv.FormatInt(int64(req.Interval), 10) + "ns"
+	qs := sc.filter + " | stats by (_time:" + step + ") count() as n"
+	if col != "" {
+		quoted := make([]string, len(h.Values))
+		for i, v := range h.Values {
+			quoted[i] = strconv.Quote(v)
+		}
+		q := strconv.Quote(col)
+		qs = "(" + sc.filter + ") AND " + q + ":in(" + strings.Join(quoted, ",") + ") | stats by (_time:" + step + ", " + q + ") count() as n"
+	}
+	first := h.Buckets[0].Start
+	return b.each(ctx, sc, qs, req.From, req.To, func(cols map[string][]string, i int) {
+		t, err := time.Parse(time.RFC3339Nano, cols[timeField][i])
+		if err != nil {
+			return
+		}
+		if k := int(t.Sub(first) / req.Interval); k >= 0 && k < len(h.Buckets) {
+			var v string
+			if col != "" {
+				v = cols[col][i]
+			}
+			add(&h.Buckets[k], v, parseCount(cols["n"][i]))
+		}
+	})
 }
 
 // Facets returns the top values of each field asked, or of every field by a facets pipe.

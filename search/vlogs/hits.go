@@ -84,37 +84,9 @@ func (b *Backend) page(ctx context.Context, stores []*logstorage.Storage, tid lo
 			return nil, nil, nil
 		}
 	}
-	days, err := b.retention(ctx, req.Tenant)
+	lists, err := b.hits(ctx, stores, tid, filter, req, from, to, skip+req.Limit+1) // one more tells whether a next page exists
 	if err != nil {
-		return nil, nil, fmt.Errorf("retention of the tenant: %w", err)
-	}
-	dir := " desc"
-	if req.Order == search.Oldest {
-		dir = ""
-	}
-	want := skip + req.Limit + 1 // one more tells whether a next page exists
-	qs := filter + projection(req.Fields) + " | sort by (_time" + dir + ", " + strconv.Quote(idField) + dir + ") | limit " + strconv.Itoa(want)
-	lists := make([][]search.Hit, 0, len(stores))
-	for _, s := range stores {
-		var list []search.Hit
-		var convErr error
-		err := b.run(ctx, s, tid, qs, from, to, func(cols map[string][]string, n int) {
-			for i := range n {
-				h, err := hit(req.Tenant, days, cols, i)
-				if err == nil && len(req.Fields) > 0 {
-					h.Source, err = search.Project(h.Source, req.Fields)
-				}
-				if err != nil {
-					convErr = cmp.Or(convErr, err)
-					continue
-				}
-				list = append(list, h)
-			}
-		})
-		if err = cmp.Or(err, convErr); err != nil {
-			return nil, nil, err
-		}
-		lists = append(lists, list)
+		return nil, nil, err
 	}
 	hits := merge(lists, req.Order)
 	if len(hits) <= skip {
@@ -136,6 +108,44 @@ func (b *Backend) page(ctx context.Context, stores []*logstorage.Storage, tid lo
 		next.Skip += skip // the whole page was of the cursor's time
 	}
 	return hits, next, nil
+}
+
+// hits returns the first want hits of req in [from, to) of each storage, in the engine's
+// order.
+func (b *Backend) hits(ctx context.Context, stores []*logstorage.Storage, tid logstorage.TenantID, filter string,
+	req search.Request, from, to time.Time, want int) ([][]search.Hit, error) {
+	days, err := b.retention(ctx, req.Tenant)
+	if err != nil {
+		return nil, fmt.Errorf("retention of the tenant: %w", err)
+	}
+	dir := " desc"
+	if req.Order == search.Oldest {
+		dir = ""
+	}
+	qs := filter + projection(req.Fields) + " | sort by (_time" + dir + ", " + strconv.Quote(idField) + dir + ") | limit " + strconv.Itoa(want)
+	lists := make([][]search.Hit, 0, len(stores))
+	for _, s := range stores {
+		var list []search.Hit
+		var convErr error
+		err := b.run(ctx, s, tid, qs, from, to, func(cols map[string][]string, n int) {
+			for i := range n {
+				h, err := hit(req.Tenant, days, cols, i)
+				if err == nil && len(req.Fields) > 0 {
+					h.Source, err = search.Project(h.Source, req.Fields)
+				}
+				if err != nil {
+					convErr = cmp.Or(convErr, err)
+					continue
+				}
+				list = append(list, h)
+			}
+		})
+		if err = cmp.Or(err, convErr); err != nil {
+			return nil, err
+		}
+		lists = append(lists, list)
+	}
+	return lists, nil
 }
 
 // plainPath is a path that can be named unquoted-safe in a fields pipe.
