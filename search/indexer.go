@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/trolly-logs/trolly/internal/sink"
 	"github.com/trolly-logs/trolly/queue"
@@ -68,6 +69,10 @@ func (ix *Indexer) Ready() error { return ix.health.Ready() }
 // backpressure wanted, and a slow or dead backend delays only indexing. When the tenant
 // directory fails, Run holds everything and tries again. The deliveries it holds when ctx
 // ends are nacked.
+//
+// Workers run side by side, each a consumer of its own with its own held tenants: a
+// backend that commits writes in rounds (the embedded engine) makes one round durable
+// for the writes of every worker that joined it.
 func (ix *Indexer) Run(ctx context.Context) error {
 	if err := ix.cfg.Validate(); err != nil {
 		return fmt.Errorf("indexer config: %w", err)
@@ -75,6 +80,21 @@ func (ix *Indexer) Run(ctx context.Context) error {
 	if err := ix.q.Declare(ctx, queue.TopicEvents, queue.GroupIndexer); err != nil {
 		return stopped(ctx, fmt.Errorf("declare %s: %w", queue.TopicEvents, err))
 	}
+	if ix.cfg.Workers == 1 {
+		return ix.run(ctx)
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	for i := range ix.cfg.Workers {
+		w := *ix // shares the configuration, backend, metrics and health
+		w.held = map[string]*heldTenant{}
+		w.logger = ix.logger.With("worker", i)
+		g.Go(func() error { return w.run(ctx) })
+	}
+	return g.Wait()
+}
+
+// run is one worker.
+func (ix *Indexer) run(ctx context.Context) error {
 	c, err := ix.q.Subscribe(ctx, queue.TopicEvents, queue.GroupIndexer)
 	if err != nil {
 		return stopped(ctx, fmt.Errorf("subscribe to %s: %w", queue.TopicEvents, err))

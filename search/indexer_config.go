@@ -11,6 +11,7 @@ import (
 // Defaults of IndexerConfig.
 const (
 	DefaultIndexerBatchSize    = 64
+	DefaultIndexerWorkers      = 4
 	DefaultIndexerRetryBackoff = 500 * time.Millisecond
 	DefaultIndexerMaxBackoff   = 30 * time.Second
 )
@@ -18,11 +19,17 @@ const (
 // maxIndexerBatchSize keeps a typo from holding a whole queue in memory.
 const maxIndexerBatchSize = 10_000
 
+// maxIndexerWorkers bounds the batches held in memory at once to workers × batch_size.
+const maxIndexerWorkers = 64
+
 // IndexerConfig configures the indexer.
 type IndexerConfig struct {
 	// BatchSize is the most deliveries taken per Receive; their events are grouped by
 	// index and written together, one Write per index.
 	BatchSize int `yaml:"batch_size"`
+	// Workers is how many batches are written at once, each by a consumer of its own:
+	// while one waits for its write to be durable, the others read and write theirs.
+	Workers int `yaml:"workers"`
 	// RetryBackoff is the wait after a failed write of a tenant's events (or a failed
 	// tenant lookup) before trying it again, holding the deliveries; it doubles with every
 	// failure in a row, up to MaxRetryBackoff.
@@ -44,6 +51,9 @@ func (c *IndexerConfig) ApplyDefaults() {
 	if c.BatchSize == 0 {
 		c.BatchSize = DefaultIndexerBatchSize
 	}
+	if c.Workers == 0 {
+		c.Workers = DefaultIndexerWorkers
+	}
 	if c.RetryBackoff == 0 {
 		c.RetryBackoff = DefaultIndexerRetryBackoff
 	}
@@ -58,6 +68,9 @@ func (c IndexerConfig) Validate() error {
 	var errs []error
 	if c.BatchSize < 1 || c.BatchSize > maxIndexerBatchSize {
 		errs = append(errs, fmt.Errorf("batch_size: must be between 1 and %d, got %d", maxIndexerBatchSize, c.BatchSize))
+	}
+	if c.Workers < 1 || c.Workers > maxIndexerWorkers {
+		errs = append(errs, fmt.Errorf("workers: must be between 1 and %d, got %d", maxIndexerWorkers, c.Workers))
 	}
 	if c.RetryBackoff <= 0 {
 		errs = append(errs, fmt.Errorf("retry_backoff: must be > 0, got %s", c.RetryBackoff))

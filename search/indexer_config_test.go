@@ -13,7 +13,7 @@ import (
 func TestIndexerConfig(t *testing.T) {
 	c, err := configtest.Load[IndexerConfig](t, "testdata/indexer/good.yaml")
 	require.NoError(t, err)
-	require.Equal(t, IndexerConfig{BatchSize: 256, RetryBackoff: time.Second, MaxRetryBackoff: time.Minute,
+	require.Equal(t, IndexerConfig{BatchSize: 256, Workers: 3, RetryBackoff: time.Second, MaxRetryBackoff: time.Minute,
 		Policy: sink.Policy{DeadLetterAttempts: 5, DeadLetterAge: 10 * time.Minute, UnreadyAfter: 30 * time.Second}}, c)
 
 	def := DefaultIndexerConfig()

@@ -2,7 +2,6 @@ package vlogs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -290,7 +289,7 @@ const rowsPerAdd = 2048
 // A document that is no JSON object fails the whole call before anything is added.
 func (b *Backend) add(s *logstorage.Storage, tid logstorage.TenantID, docs []search.Doc) (map[string]bool, error) {
 	for _, d := range docs {
-		if i := skipSpace(d.Source, 0); i >= len(d.Source) || d.Source[i] != '{' || !json.Valid(d.Source) {
+		if !isObject(d.Source) {
 			return nil, fmt.Errorf("source of %s: not a JSON object", d.ID)
 		}
 	}
@@ -299,7 +298,7 @@ func (b *Backend) add(s *logstorage.Storage, tid logstorage.TenantID, docs []sea
 	for chunk := range slices.Chunk(docs, rowsPerAdd) {
 		lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
 		for _, d := range chunk {
-			fields, err := fl.flatten(d.ID, d.Source)
+			fields, err := fl.flattenObject(d.ID, d.Source)
 			if err != nil {
 				logstorage.PutLogRows(lr)
 				return nil, err

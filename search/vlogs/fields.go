@@ -82,11 +82,23 @@ type flattener struct {
 
 // flatten returns the fields of doc, valid until the next call. id is the doc's id.
 func (fl *flattener) flatten(id string, source []byte) ([]logstorage.Field, error) {
-	fl.fields, fl.shape, fl.rest, fl.id, fl.sawID = fl.fields[:0], fl.shape[:0], fl.rest[:0], id, false
-	i := skipSpace(source, 0)
-	if !json.Valid(source) || i >= len(source) || source[i] != '{' {
+	if !isObject(source) {
 		return nil, fmt.Errorf("source of %s: not a JSON object", id)
 	}
+	return fl.flattenObject(id, source)
+}
+
+// isObject reports whether source is valid JSON holding an object.
+func isObject(source []byte) bool {
+	i := skipSpace(source, 0)
+	return i < len(source) && source[i] == '{' && json.Valid(source)
+}
+
+// flattenObject is flatten of a source that isObject accepted: validating JSON costs as
+// much as reading it, and Write checks every document before it adds any.
+func (fl *flattener) flattenObject(id string, source []byte) ([]logstorage.Field, error) {
+	fl.fields, fl.shape, fl.rest, fl.id, fl.sawID = fl.fields[:0], fl.shape[:0], fl.rest[:0], id, false
+	i := skipSpace(source, 0)
 	fl.add(idField, id)
 	if !fl.object(source, i, "") {
 		return fl.slow(id, source)
