@@ -101,8 +101,9 @@ func principalFrom(ctx context.Context) tenant.Principal {
 // authInterceptor authenticates the Bearer credential of every call and checks the
 // method's rule. A method without a rule is refused, so that none is exposed by forgetting it.
 func authInterceptor(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) grpc.UnaryServerInterceptor {
+	authorize := authorizer(rules, authn, trusted, log)
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		ctx, err := authorize(ctx, info.FullMethod, rules, authn, trusted, log)
+		ctx, err := authorize(ctx, info.FullMethod)
 		if err != nil {
 			return nil, err
 		}
@@ -110,60 +111,61 @@ func authInterceptor(rules map[string]rule, authn Authenticator, trusted []netip
 	}
 }
 
-// authStreamInterceptor is authInterceptor of streaming calls (Export, and the REST
-// export handler's call through the in-process connection).
+// authStreamInterceptor is authInterceptor for streaming calls.
 func authStreamInterceptor(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) grpc.StreamServerInterceptor {
+	authorize := authorizer(rules, authn, trusted, log)
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		ctx, err := authorize(ss.Context(), info.FullMethod, rules, authn, trusted, log)
+		ctx, err := authorize(ss.Context(), info.FullMethod)
 		if err != nil {
 			return err
 		}
-		return handler(srv, &authedStream{ServerStream: ss, ctx: ctx})
+		return handler(srv, &authorizedStream{ServerStream: ss, ctx: ctx})
 	}
 }
 
-// authedStream carries the principal in its context.
-type authedStream struct {
+// authorizedStream is a stream whose context holds its caller.
+type authorizedStream struct {
 	grpc.ServerStream
 	ctx context.Context
 }
 
-func (s *authedStream) Context() context.Context { return s.ctx }
+func (s *authorizedStream) Context() context.Context { return s.ctx }
 
-// authorize returns ctx with the call's information and principal, or the status that
-// refuses the call.
-func authorize(ctx context.Context, method string, rules map[string]rule, authn Authenticator, trusted []netip.Prefix,
-	log *slog.Logger) (context.Context, error) {
-	r, known := rules[method]
-	if !known {
-		return nil, status.Error(codes.PermissionDenied, "this method is not open")
-	}
-	ctx = withCallInfo(ctx, trusted)
-	if r.public {
-		return ctx, nil
-	}
-	var header string
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get("authorization"); len(v) > 0 {
-			header = v[0]
+// authorizer returns the check of both interceptors: it returns ctx with the call's
+// information and, but for public methods, its principal.
+func authorizer(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) func(ctx context.Context, method string) (context.Context, error) {
+	return func(ctx context.Context, method string) (context.Context, error) {
+		r, known := rules[method]
+		if !known {
+			return nil, status.Error(codes.PermissionDenied, "this method is not open")
 		}
-	}
-	bearer, ok := tenant.BearerToken(header)
-	if !ok {
-		return nil, status.Error(codes.Unauthenticated, "send a credential as Authorization: Bearer <API key or access token>")
-	}
-	p, err := authn.Authenticate(ctx, bearer)
-	if err != nil {
-		if !errors.Is(err, tenant.ErrUnauthenticated) {
-			log.Error("authenticate", "err", err)
-			return nil, status.Error(codes.Unavailable, "credentials cannot be checked now, retry later")
+		ctx = withCallInfo(ctx, trusted)
+		if r.public {
+			return ctx, nil
 		}
-		return nil, status.Error(codes.Unauthenticated, "invalid credentials")
+		var header string
+		if md, ok := metadata.FromIncomingContext(ctx); ok {
+			if v := md.Get("authorization"); len(v) > 0 {
+				header = v[0]
+			}
+		}
+		bearer, ok := tenant.BearerToken(header)
+		if !ok {
+			return nil, status.Error(codes.Unauthenticated, "send a credential as Authorization: Bearer <API key or access token>")
+		}
+		p, err := authn.Authenticate(ctx, bearer)
+		if err != nil {
+			if !errors.Is(err, tenant.ErrUnauthenticated) {
+				log.Error("authenticate", "err", err)
+				return nil, status.Error(codes.Unavailable, "credentials cannot be checked now, retry later")
+			}
+			return nil, status.Error(codes.Unauthenticated, "invalid credentials")
+		}
+		if err := r.allow(p, method); err != nil {
+			return nil, err
+		}
+		return context.WithValue(ctx, principalKey{}, p), nil
 	}
-	if err := r.allow(p, method); err != nil {
-		return nil, err
-	}
-	return context.WithValue(ctx, principalKey{}, p), nil
 }
 
 // actingTenant returns the tenant a call acts in: a tenant caller's own (another requested

@@ -33,6 +33,8 @@ type Config struct {
 	// PasswordParams are the argon2id costs of the passwords set through the API; zero
 	// is tenant.DefaultPasswordParams. Tests set cheap ones.
 	PasswordParams tenant.PasswordParams `yaml:"-"`
+	// Tail bounds live tails: search.tail, which the indexer's hub reads too.
+	Tail search.TailConfig `yaml:"-"`
 }
 
 // ApplyDefaults fills in unset fields.
@@ -56,6 +58,7 @@ func (c *Config) ApplyDefaults() {
 		c.PasswordParams = tenant.DefaultPasswordParams
 	}
 	c.HTTP.ApplyDefaults()
+	c.Tail.ApplyDefaults()
 }
 
 // Validate reports bad values by key.

@@ -283,3 +283,27 @@ func grpcCalls(t *testing.T, ctx context.Context, c trollyv1.SearchServiceClient
 	out["Export"] = readExport(t, stream)
 	return out
 }
+
+// TestCrossTenantTail opens live tails as every kind of acme's caller, over gRPC and REST,
+// with queries that name acme-corp, whose id acme's starts: acme-corp's events, published
+// first, never reach them, and acme's own do.
+func TestCrossTenantTail(t *testing.T) {
+	w := newWorld(t, stores()["sqlite"](t))
+	callers := map[string]string{"admin JWT": w.acme.adminJWT, "member JWT": w.acme.memberJWT, "admin key": w.acme.adminKey, "read key": w.acme.readKey}
+	for name, bearer := range callers {
+		// Each query matches acme-corp's event if it leaked.
+		for _, q := range []string{"", "shared", "organization.id:acme-corp OR acme-marker", "corp-secret OR acme-marker"} {
+			t.Run(name+"/"+q, func(t *testing.T) {
+				st := grpcTail(t, w.conn, bearer, q)
+				resp, events := sseTail(t, w.rest, bearer, q)
+				require.Equal(t, 200, resp.StatusCode)
+				w.publish(t, "acme-corp", "corp-secret")
+				w.publish(t, "acme", "acme-marker")
+				require.Equal(t, "acme-marker", nextHit(t, st).GetId())
+				ev := nextSSE(t, events)
+				require.Equal(t, "hit", ev.name)
+				require.Equal(t, "acme-marker", hitID(t, ev.data))
+			})
+		}
+	}
+}

@@ -17,6 +17,7 @@ type metrics struct {
 	duration       *prometheus.HistogramVec
 	searchTimeouts *prometheus.CounterVec
 	searchOverPlan *prometheus.CounterVec
+	tailsOpen      *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -39,6 +40,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "trolly_search_plan_refused_total",
 			Help: "Searches refused because the tenant ran its plan's max_concurrent_queries already, by tenant.",
 		}, []string{"tenant"}),
+		tailsOpen: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "trolly_api_tails_open",
+			Help: "Live tails the API serves, over gRPC and REST, by tenant.",
+		}, []string{"tenant"}),
 	}
 }
 
@@ -52,7 +57,7 @@ func (m *metrics) interceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
 	}
 }
 
-// streamInterceptor is interceptor of streaming calls, timed whole.
+// streamInterceptor is interceptor for streaming calls, timed until they end.
 func (m *metrics) streamInterceptor(log *slog.Logger) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		start := time.Now()

@@ -23,6 +23,7 @@ func methodRules() map[string]rule {
 		v1.SearchService_Facets_FullMethodName:     read,
 		v1.SearchService_ListFields_FullMethodName: read,
 		v1.SearchService_Export_FullMethodName:     read,
+		v1.TailService_Tail_FullMethodName:         read,
 
 		v1.PlanService_ListPlans_FullMethodName:  operator,
 		v1.PlanService_CreatePlan_FullMethodName: operator,

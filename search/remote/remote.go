@@ -64,11 +64,12 @@ type response struct {
 
 type problem struct {
 	Error string `json:"error"`
-	// Code names the sentinel error of search a client returns for it.
+	// Code names the sentinel error a client returns for the problem: search.TailCode's
+	// for a refused tail, or one of codes.
 	Code string `json:"code,omitempty"`
 }
 
-// Codes of problems, and the sentinel of each.
+// codes are the codes of the problems of searches, and the sentinel of each.
 var codes = map[string]error{"bad_cursor": search.ErrBadCursor, "unsupported": search.ErrUnsupported}
 
 func problemOf(err error) problem {
@@ -81,24 +82,27 @@ func problemOf(err error) problem {
 	return p
 }
 
-// Handler serves b's searches to requests that carry token as a bearer token; the
-// aggregate calls answer 501 when b is no search.Analyzer.
-func Handler(b search.Backend, token string, log *slog.Logger) http.Handler {
+// Handler serves b's searches and the live tails of tails (nil: none) to requests that
+// carry token as a bearer token; the aggregate calls answer 501 when b is no
+// search.Analyzer.
+func Handler(b search.Backend, tails search.Tailer, token string, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+tailPath, func(w http.ResponseWriter, r *http.Request) {
+		if authorized(w, r, token) {
+			serveTail(w, r, tails, log)
+		}
+	})
 	an, _ := b.(search.Analyzer)
 	serve := func(path string, call func(ctx context.Context, req search.Request, raw request) (any, error)) {
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-				writeJSON(w, http.StatusUnauthorized, problem{Error: "a bearer token equal to search.embedded.token is required"})
+			if !authorized(w, r, token) {
 				return
 			}
-			var raw request
-			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&raw); err != nil {
-				writeJSON(w, http.StatusBadRequest, problem{Error: "request: " + err.Error()})
+			raw, n, ok := readRequest(w, r)
+			if !ok {
 				return
 			}
-			req, err := decode(raw)
+			req, err := decode(raw, n)
 			if err != nil {
 				writeJSON(w, http.StatusBadRequest, problemOf(err))
 				return
@@ -148,12 +152,8 @@ func Handler(b search.Backend, token string, log *slog.Logger) http.Handler {
 	return mux
 }
 
-// decode makes the search.Request of a request.
-func decode(raw request) (search.Request, error) {
-	n, err := query.Parse(raw.Q)
-	if err != nil {
-		return search.Request{}, fmt.Errorf("q: %w", err)
-	}
+// decode makes the search.Request of a request whose query is n.
+func decode(raw request, n query.Node) (search.Request, error) {
 	req := search.Request{Tenant: raw.Tenant, Query: n, From: raw.From, To: raw.To, Limit: raw.Limit,
 		Fields: raw.Fields, NoTotal: raw.NoTotal}
 	if raw.Oldest {
@@ -179,6 +179,31 @@ func encode(req search.Request) request {
 	return raw
 }
 
+// readRequest reads a request and its query, or answers 400.
+func readRequest(w http.ResponseWriter, r *http.Request) (request, query.Node, bool) {
+	var req request
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, problem{Error: "request: " + err.Error()})
+		return req, nil, false
+	}
+	n, err := query.Parse(req.Q)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, problem{Error: "q: " + err.Error()})
+		return req, nil, false
+	}
+	return req, n, true
+}
+
+// authorized answers 401 unless r carries token.
+func authorized(w http.ResponseWriter, r *http.Request, token string) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		writeJSON(w, http.StatusUnauthorized, problem{Error: "a bearer token equal to search.embedded.token is required"})
+		return false
+	}
+	return true
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -188,14 +213,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // Client searches the engine of another process; it cannot write or drop tenants, which
 // only the owning process does.
 type Client struct {
-	url   string
-	token string
-	http  *http.Client
+	url, tailURL string
+	token        string
+	http         *http.Client
 }
 
 var (
 	_ search.Backend  = (*Client)(nil)
 	_ search.Analyzer = (*Client)(nil)
+	_ search.Tailer   = (*Client)(nil)
 )
 
 // errNotOwner fails the calls that only the process owning the storage serves.
@@ -203,7 +229,8 @@ var errNotOwner = errors.New("the embedded search engine belongs to the process 
 
 // NewClient searches the engine served at baseURL (http://host:port).
 func NewClient(baseURL, token string) *Client {
-	return &Client{url: strings.TrimSuffix(baseURL, "/"), token: token, http: &http.Client{}}
+	base := strings.TrimSuffix(baseURL, "/")
+	return &Client{url: base, tailURL: base + tailPath, token: token, http: &http.Client{}}
 }
 
 // Search sends req; its context bounds the call.
@@ -269,20 +296,28 @@ func (c *Client) call(ctx context.Context, path string, in request, out any) err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		var p problem
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		if json.Unmarshal(msg, &p) == nil && p.Error != "" {
-			if sentinel, ok := codes[p.Code]; ok {
-				return fmt.Errorf("search the indexer's engine: %w: %s", sentinel, p.Error)
-			}
-			return fmt.Errorf("search the indexer's engine: %s: %s", resp.Status, p.Error)
-		}
-		return fmt.Errorf("search the indexer's engine: %s", resp.Status)
+		return fmt.Errorf("search the indexer's engine: %w", failure(resp))
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		return fmt.Errorf("search the indexer's engine: %w", err)
 	}
 	return nil
+}
+
+// failure is the error of a refused request.
+func failure(resp *http.Response) error {
+	var p problem
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if json.Unmarshal(msg, &p) == nil && p.Error != "" {
+		if err := search.TailError(p.Code); err != nil {
+			return fmt.Errorf("%s: %w", resp.Status, err)
+		}
+		if sentinel, ok := codes[p.Code]; ok {
+			return fmt.Errorf("%s: %w: %s", resp.Status, sentinel, p.Error)
+		}
+		return fmt.Errorf("%s: %s", resp.Status, p.Error)
+	}
+	return errors.New(resp.Status)
 }
 
 // Write fails: writes go to the owning process's storage, through the queue.

@@ -50,7 +50,7 @@ func owner(t *testing.T) *vlogs.Backend {
 func TestConformanceThroughTheListener(t *testing.T) {
 	searchtest.Run(t, func(t *testing.T) search.Backend {
 		b := owner(t)
-		srv := httptest.NewServer(remote.Handler(b, "s3cret", slog.New(slog.DiscardHandler)))
+		srv := httptest.NewServer(remote.Handler(b, nil, "s3cret", slog.New(slog.DiscardHandler)))
 		return split{Backend: b, client: remote.NewClient(srv.URL, "s3cret"), srv: srv}
 	})
 }
@@ -59,7 +59,7 @@ func TestConformanceThroughTheListener(t *testing.T) {
 func TestTokenRequired(t *testing.T) {
 	b := owner(t)
 	t.Cleanup(func() { require.NoError(t, b.Close()) })
-	srv := httptest.NewServer(remote.Handler(b, "s3cret", slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(remote.Handler(b, nil, "s3cret", slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	for _, token := range []string{"", "wrong", "s3cret2", "S3CRET"} {
 		_, err := remote.NewClient(srv.URL, token).Search(t.Context(), search.Request{Tenant: "acme"})
@@ -91,7 +91,7 @@ func (s split) FieldNames(ctx context.Context, req search.Request) ([]search.Fie
 func TestCallsThroughTheListener(t *testing.T) {
 	searchtest.RunCalls(t, func(t *testing.T) search.Backend {
 		b := owner(t)
-		srv := httptest.NewServer(remote.Handler(b, "s3cret", slog.New(slog.DiscardHandler)))
+		srv := httptest.NewServer(remote.Handler(b, nil, "s3cret", slog.New(slog.DiscardHandler)))
 		return split{Backend: b, client: remote.NewClient(srv.URL, "s3cret"), srv: srv}
 	})
 }
@@ -104,7 +104,7 @@ type onlySearch struct{ search.Backend }
 func TestCallsUnsupported(t *testing.T) {
 	b := owner(t)
 	t.Cleanup(func() { require.NoError(t, b.Close()) })
-	srv := httptest.NewServer(remote.Handler(onlySearch{b}, "s3cret", slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(remote.Handler(onlySearch{b}, nil, "s3cret", slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	c := remote.NewClient(srv.URL, "s3cret")
 	_, err := c.FieldNames(t.Context(), search.Request{Tenant: "acme"})
