@@ -165,6 +165,7 @@ func (s *Server) restMapping() error {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /api/v1/tail", s.serveTail) // server-sent events, which grpc-gateway does not write
 	s.mux.Handle("/api/v1/", gw)
+	s.mux.HandleFunc("GET /api/v1/search/export", s.serveExport)
 	s.mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
 	s.mux.HandleFunc("/api/", routeNotFound)
 	s.health.Register(s.mux)
