@@ -39,7 +39,7 @@ func (b *Backend) Search(ctx context.Context, req search.Request) (search.Result
 	if req.Limit <= 0 {
 		return res, nil
 	}
-	res.Hits, res.Next, err = b.page(ctx, stores, tid, filter, req)
+	res.Hits, res.Next, err = b.page(ctx, stores, tid, filter, req, res.Total)
 	if err != nil {
 		return search.Result{}, fmt.Errorf("search: %w", err)
 	}
@@ -68,7 +68,7 @@ func (b *Backend) count(ctx context.Context, stores []*logstorage.Storage, tid l
 // natural, not bytewise); the cursor keeps that order by skipping, past the cursor's time,
 // the hits of that time already returned, rather than by comparing ids.
 func (b *Backend) page(ctx context.Context, stores []*logstorage.Storage, tid logstorage.TenantID, filter string,
-	req search.Request) ([]search.Hit, *search.Cursor, error) {
+	req search.Request, total int64) ([]search.Hit, *search.Cursor, error) {
 	from, to, skip := req.From, req.To, 0
 	if c := req.Cursor; c != nil {
 		if c.Order != req.Order {
@@ -84,7 +84,11 @@ func (b *Backend) page(ctx context.Context, stores []*logstorage.Storage, tid lo
 			return nil, nil, nil
 		}
 	}
-	lists, err := b.hits(ctx, stores, tid, filter, req, from, to, skip+req.Limit+1) // one more tells whether a next page exists
+	known := int64(-1)
+	if req.Cursor == nil && !req.NoTotal {
+		known = total
+	}
+	lists, err := b.hits(ctx, stores, tid, filter, req, from, to, skip+req.Limit+1, known) // one more tells whether a next page exists
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,9 +115,11 @@ func (b *Backend) page(ctx context.Context, stores []*logstorage.Storage, tid lo
 }
 
 // hits returns the first want hits of req in [from, to) of each storage, in the engine's
-// order.
+// order. The engine's sort reads every column of every match it sorts: boundary first
+// finds a window that holds the hits wanted. known is the count of matches in [from, to),
+// or -1.
 func (b *Backend) hits(ctx context.Context, stores []*logstorage.Storage, tid logstorage.TenantID, filter string,
-	req search.Request, from, to time.Time, want int) ([][]search.Hit, error) {
+	req search.Request, from, to time.Time, want int, known int64) ([][]search.Hit, error) {
 	days, err := b.retention(ctx, req.Tenant)
 	if err != nil {
 		return nil, fmt.Errorf("retention of the tenant: %w", err)
@@ -125,9 +131,16 @@ func (b *Backend) hits(ctx context.Context, stores []*logstorage.Storage, tid lo
 	qs := filter + projection(req.Fields) + " | sort by (_time" + dir + ", " + strconv.Quote(idField) + dir + ") | limit " + strconv.Itoa(want)
 	lists := make([][]search.Hit, 0, len(stores))
 	for _, s := range stores {
+		if len(stores) > 1 {
+			known = -1 // the count is of every storage
+		}
+		lo, hi, err := b.boundary(ctx, s, tid, filter, from, to, want, req.Order, known)
+		if err != nil {
+			return nil, err
+		}
 		var list []search.Hit
 		var convErr error
-		err := b.run(ctx, s, tid, qs, from, to, func(cols map[string][]string, n int) {
+		err = b.run(ctx, s, tid, qs, lo, hi, func(cols map[string][]string, n int) {
 			for i := range n {
 				h, err := hit(req.Tenant, days, cols, i)
 				if err == nil && len(req.Fields) > 0 {
@@ -146,6 +159,33 @@ func (b *Backend) hits(ctx context.Context, stores []*logstorage.Storage, tid lo
 		lists = append(lists, list)
 	}
 	return lists, nil
+}
+
+// boundary narrows [from, to) to a window at its newest end (its oldest, for Oldest) that
+// holds the first want matches of filter, counting matches in windows eight times wider
+// each time: counting reads far less than sorting, and a search for the newest events of
+// a busy day then sorts only its last minutes. known is the count of matches in
+// [from, to), or -1.
+func (b *Backend) boundary(ctx context.Context, s *logstorage.Storage, tid logstorage.TenantID, filter string,
+	from, to time.Time, want int, order search.Order, known int64) (time.Time, time.Time, error) {
+	if known >= 0 && known <= int64(want) {
+		return from, to, nil // every match is wanted
+	}
+	span := to.Sub(from)
+	for d := max(span/4096, time.Second); d < span; d *= 8 {
+		lo, hi := to.Add(-d), to
+		if order == search.Oldest {
+			lo, hi = from, from.Add(d)
+		}
+		n, err := b.count(ctx, []*logstorage.Storage{s}, tid, filter, lo, hi)
+		if err != nil {
+			return from, to, err
+		}
+		if n >= int64(want) {
+			return lo, hi, nil
+		}
+	}
+	return from, to, nil
 }
 
 // plainPath is a path that can be named unquoted-safe in a fields pipe.
