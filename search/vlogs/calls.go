@@ -272,7 +272,7 @@ func ecsPath(col string) (string, bool) {
 		return "message", true
 	case col == timeField:
 		return "@timestamp", true
-	case col == shapeField || col == srcIDField || col == restField:
+	case col == shapeField || col == srcIDField || col == restField || col == caseField:
 		return "", false
 	case strings.HasPrefix(col, content):
 		return col[len(content):], true
