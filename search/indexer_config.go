@@ -10,7 +10,7 @@ import (
 
 // Defaults of IndexerConfig.
 const (
-	DefaultIndexerBatchSize    = 64
+	DefaultIndexerBatchSize    = 16
 	DefaultIndexerWorkers      = 4
 	DefaultIndexerRetryBackoff = 500 * time.Millisecond
 	DefaultIndexerMaxBackoff   = 30 * time.Second

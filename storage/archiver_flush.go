@@ -74,6 +74,9 @@ func (a *Archiver) accept(d *queue.Delivery) {
 		a.log.Warn("events routed to an invalid stream kept in the batch's stream", "tenant", batch.GetTenantId(), "batch", batch.GetBatchId(), "count", badStream)
 	}
 	a.metrics.buffered.Set(float64(a.buf.bytes))
+	// The chunks hold copies of the events: the delivery waits for its chunks' writes with
+	// its decoded body let go, which would otherwise stay in memory as long as they.
+	d.Body = nil
 	if p.release() {
 		a.ack(d)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -162,28 +163,44 @@ func (b *Backend) hits(ctx context.Context, stores []*logstorage.Storage, tid lo
 }
 
 // boundary narrows [from, to) to a window at its newest end (its oldest, for Oldest) that
-// holds the first want matches of filter, counting matches in windows eight times wider
-// each time: counting reads far less than sorting, and a search for the newest events of
-// a busy day then sorts only its last minutes. known is the count of matches in
-// [from, to), or -1.
+// holds the first want matches of filter. It counts matches in 256 buckets of the range,
+// which reads times alone where sorting reads every column, and keeps the buckets from the
+// end that hold want of them: the newest events of a busy day then sort only its last
+// minutes. known is the count of matches in [from, to), or -1.
 func (b *Backend) boundary(ctx context.Context, s *logstorage.Storage, tid logstorage.TenantID, filter string,
 	from, to time.Time, want int, order search.Order, known int64) (time.Time, time.Time, error) {
 	if known >= 0 && known <= int64(want) {
 		return from, to, nil // every match is wanted
 	}
-	span := to.Sub(from)
-	for d := max(span/4096, time.Second); d < span; d *= 8 {
-		lo, hi := to.Add(-d), to
+	step := max(to.Sub(from)/256, time.Millisecond).Truncate(time.Millisecond)
+	counts := map[int64]int64{} // by bucket start, Unix nanoseconds
+	qs := filter + " | stats by (_time:" + strconv.FormatInt(step.Milliseconds(), 10) + "ms) count() as n"
+	err := b.run(ctx, s, tid, qs, from, to, func(cols map[string][]string, rows int) {
+		for i := range rows {
+			ts, err := time.Parse(time.RFC3339Nano, cols[timeField][i])
+			n, nerr := strconv.ParseInt(cols["n"][i], 10, 64)
+			if err == nil && nerr == nil {
+				counts[ts.UnixNano()] += n
+			}
+		}
+	})
+	if err != nil {
+		return from, to, err
+	}
+	starts := slices.Sorted(maps.Keys(counts))
+	if order == search.Newest {
+		slices.Reverse(starts)
+	}
+	var sum int64
+	for _, start := range starts {
+		if sum += counts[start]; sum < int64(want) {
+			continue
+		}
+		t := time.Unix(0, start).UTC()
 		if order == search.Oldest {
-			lo, hi = from, from.Add(d)
+			return from, minTime(to, t.Add(step)), nil
 		}
-		n, err := b.count(ctx, []*logstorage.Storage{s}, tid, filter, lo, hi)
-		if err != nil {
-			return from, to, err
-		}
-		if n >= int64(want) {
-			return lo, hi, nil
-		}
+		return maxTime(from, t), to, nil
 	}
 	return from, to, nil
 }
