@@ -70,6 +70,7 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (byTenant ma
 				ix.logger.Warn("drop event", "reason", reasonInvalidEvent, "err", err, "tenant", t.ID, "batch", batch.GetBatchId())
 				continue
 			}
+			doc.Validated = true
 			name := IndexName(t.Key, doc.Timestamp, t.Retention.SearchDays)
 			w.groups[name] = append(w.groups[name], doc)
 		}

@@ -14,6 +14,9 @@ type Doc struct {
 	Timestamp time.Time
 	// Source is the ECS JSON document.
 	Source []byte
+	// Validated is set by a caller that had Validate accept the doc, so that the backend
+	// need not read the JSON once more to check it.
+	Validated bool
 }
 
 // Request is one search within one tenant's indices.

@@ -289,7 +289,7 @@ const rowsPerAdd = 2048
 // A document that is no JSON object fails the whole call before anything is added.
 func (b *Backend) add(s *logstorage.Storage, tid logstorage.TenantID, docs []search.Doc) (map[string]bool, error) {
 	for _, d := range docs {
-		if !isObject(d.Source) {
+		if !d.Validated && !isObject(d.Source) {
 			return nil, fmt.Errorf("source of %s: not a JSON object", d.ID)
 		}
 	}
