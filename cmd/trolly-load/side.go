@@ -1,0 +1,194 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+)
+
+// side is what one system of the side-by-side did with the load and the questions.
+type side struct {
+	rep      report        // lines, bytes, retries, accepted, searchable
+	cpu      time.Duration // server CPU from the load's start until all were searchable
+	rss      int64         // peak RSS (VmHWM) once all were searchable
+	rssAfter int64         // and after the questions
+	disk     int64         // search data, once its size held still
+	archive  int64         // Trolly's archive, counted apart; -1 where there is none
+	answers  []answer
+}
+
+// subject is how to load, measure and ask one system.
+type subject struct {
+	name            string
+	bodies          [][]byte
+	recv            receiver
+	pid             int
+	search, archive string // directories; archive is empty where there is none
+	api             api
+	ask             func(a api, q question, from, to time.Time, runs int) answer
+	admin           string // Trolly's admin URL, to profile its answers into o.queryProfiles
+}
+
+// sideBySide loads the same generated events into VictoriaLogs (as JSON lines) and into a
+// spawned `trolly all` (as raw lines), one after the other, asks both the same questions
+// and prints their figures side by side.
+func sideBySide(o options) error {
+	version, err := victoriaLogsBinary(o.victorialogs)
+	if err != nil {
+		return err
+	}
+	c, err := makeCorpus(o.batch, time.Now())
+	if err != nil {
+		return err
+	}
+	qs := questions(c, o.lines, o.batch)
+	fmt.Printf("%d lines, %d a request, %d requests in flight; each query asked %d times (median); %s\n",
+		o.lines, o.batch, o.concurrency, o.queryRuns, version)
+
+	v, err := startVictoriaLogs(o.victorialogs)
+	if err != nil {
+		return err
+	}
+	defer v.kill()
+	vl, err := measure(o, c, qs, subject{
+		name: "VictoriaLogs", bodies: c.json, recv: v, pid: v.pid(), search: v.storage,
+		api: api{base: v.url, from: "start", to: "end", client: &http.Client{Timeout: 5 * time.Minute}},
+		ask: func(a api, q question, from, to time.Time, runs int) answer { return ask(a, q.vlogs, from, to, runs) },
+	})
+	if err != nil {
+		return fmt.Errorf("victorialogs: %w", err)
+	}
+	if err := v.stop(); err != nil {
+		return err
+	}
+
+	queueYAML, err := embeddedQueue(o.queue)
+	if err != nil {
+		return err
+	}
+	srv, err := spawn(o.spawn, queueYAML, nil, benchTenant{id: "bench"})
+	if err != nil {
+		return err
+	}
+	defer srv.kill()
+	o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
+	tr, err := measure(o, c, qs, subject{
+		name: "Trolly", bodies: c.raw, recv: trollySink{o}, pid: srv.procs[0].cmd.Process.Pid,
+		search: filepath.Join(srv.dataDir, "search"), archive: filepath.Join(srv.dataDir, "archive"),
+		api: api{base: srv.apiURL, auth: "Bearer " + benchReadKey, from: "from", to: "to", client: &http.Client{Timeout: 5 * time.Minute}},
+		ask: askTrolly, admin: "http://" + srv.procs[0].admin,
+	})
+	if err != nil {
+		return fmt.Errorf("trolly: %w", err)
+	}
+	if _, err := srv.stop(); err != nil {
+		return err
+	}
+	fmt.Println()
+	printSideBySide(os.Stdout, qs, tr, vl)
+	return nil
+}
+
+// measure loads s, measures it once all is searchable and asks it the questions.
+func measure(o options, c *corpus, qs []question, s subject) (side, error) {
+	fmt.Fprintf(os.Stderr, "%s: loading %d lines\n", s.name, o.lines)
+	cpu0, err := procCPU(s.pid)
+	if err != nil {
+		return side{}, err
+	}
+	var accepted atomic.Int64
+	var sd side
+	if sd.rep, err = loadBodies(o, s.bodies, c.made, s.recv, &accepted); err != nil {
+		return sd, err
+	}
+	cpu1, err := procCPU(s.pid)
+	if err != nil {
+		return sd, err
+	}
+	sd.cpu = cpu1 - cpu0
+	if sd.rss, err = procPeakRSS(s.pid); err != nil {
+		return sd, err
+	}
+	fmt.Fprintf(os.Stderr, "%s: all searchable after %.1fs; waiting for its data on disk to hold still\n", s.name, sd.rep.searchable.Seconds())
+	if sd.disk, err = settledSize(s.search, 15*time.Second); err != nil {
+		return sd, err
+	}
+	sd.archive = -1
+	if s.archive != "" {
+		if sd.archive, _, err = dirSize(s.archive); err != nil {
+			return sd, err
+		}
+	}
+	from, to := c.made.Add(-time.Hour-time.Minute), c.made.Add(time.Minute)
+	for _, q := range qs {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", s.name, q.name)
+		sd.answers = append(sd.answers, s.ask(s.api, q, from, to, o.queryRuns))
+		if s.admin != "" && o.queryProfiles != "" {
+			if err := profileAnswer(s, q, from, to, filepath.Join(o.queryProfiles, fmt.Sprintf("trolly-%d.pprof", len(sd.answers)))); err != nil {
+				return sd, err
+			}
+		}
+	}
+	sd.rssAfter, err = procPeakRSS(s.pid)
+	return sd, err
+}
+
+// settledSize returns the size of dir once it held still for four seconds, at least
+// minWait after the call (VictoriaLogs writes its in-memory parts to files within about
+// twice its -inmemoryDataFlushInterval of 5s), and at most a minute after.
+func settledSize(dir string, minWait time.Duration) (int64, error) {
+	start := time.Now()
+	last, same := int64(-1), 0
+	for {
+		size, _, err := dirSize(dir)
+		if err != nil {
+			return 0, err
+		}
+		if size == last {
+			same++
+		} else {
+			same = 0
+		}
+		last = size
+		if (same >= 4 && time.Since(start) >= minWait) || time.Since(start) > time.Minute {
+			return size, nil
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// profileAnswer writes a 5-second CPU profile of Trolly asking q over and over to path.
+func profileAnswer(s subject, q question, from, to time.Time, path string) error {
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(s.admin + "/debug/pprof/profile?seconds=5")
+		if err != nil {
+			done <- err
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(path)
+		if err == nil {
+			_, err = io.Copy(f, resp.Body)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		done <- err
+	}()
+	for {
+		select {
+		case err := <-done:
+			if err == nil {
+				fmt.Fprintf(os.Stderr, "%s: profile of %q in %s\n", s.name, q.name, path)
+			}
+			return err
+		default:
+			s.ask(s.api, q, from, to, 1)
+		}
+	}
+}
