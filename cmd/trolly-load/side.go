@@ -33,9 +33,9 @@ type subject struct {
 	admin           string // Trolly's admin URL, to profile its answers into o.queryProfiles
 }
 
-// sideBySide loads the same generated events into VictoriaLogs (as JSON lines) and into a
-// spawned `trolly all` (as raw lines), one after the other, asks both the same questions
-// and prints their figures side by side.
+// sideBySide loads the same generated events into VictoriaLogs (as JSON lines), then
+// into a spawned `trolly all` (as raw lines), asks both the same questions, in turn, and
+// prints their figures side by side.
 func sideBySide(o options) error {
 	version, err := victoriaLogsBinary(o.victorialogs)
 	if err != nil {
@@ -54,16 +54,14 @@ func sideBySide(o options) error {
 		return err
 	}
 	defer v.kill()
-	vl, err := measure(o, c, qs, subject{
+	vs := subject{
 		name: "VictoriaLogs", bodies: c.json, recv: v, pid: v.pid(), search: v.storage,
 		api: api{base: v.url, from: "start", to: "end", client: &http.Client{Timeout: 5 * time.Minute}},
 		ask: func(a api, q question, from, to time.Time, runs int) answer { return ask(a, q.vlogs, from, to, runs) },
-	})
+	}
+	vl, err := measure(o, c, vs)
 	if err != nil {
 		return fmt.Errorf("victorialogs: %w", err)
-	}
-	if err := v.stop(); err != nil {
-		return err
 	}
 
 	queueYAML, err := embeddedQueue(o.queue)
@@ -76,16 +74,39 @@ func sideBySide(o options) error {
 	}
 	defer srv.kill()
 	o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
-	tr, err := measure(o, c, qs, subject{
+	ts := subject{
 		name: "Trolly", bodies: c.raw, recv: trollySink{o}, pid: srv.procs[0].cmd.Process.Pid,
 		search: filepath.Join(srv.dataDir, "search"), archive: filepath.Join(srv.dataDir, "archive"),
 		api: api{base: srv.apiURL, auth: "Bearer " + benchReadKey, from: "from", to: "to", client: &http.Client{Timeout: 5 * time.Minute}},
 		ask: askTrolly, admin: "http://" + srv.procs[0].admin,
-	})
+	}
+	tr, err := measure(o, c, ts)
 	if err != nil {
 		return fmt.Errorf("trolly: %w", err)
 	}
+
+	from, to := c.made.Add(-time.Hour-time.Minute), c.made.Add(time.Minute)
+	answers := askInTurn(qs, []subject{ts, vs}, from, to, o.queryRuns)
+	tr.answers, vl.answers = answers[0], answers[1]
+	if o.queryProfiles != "" {
+		for i, q := range qs {
+			if err := profileAnswer(ts, q, from, to, filepath.Join(o.queryProfiles, fmt.Sprintf("trolly-%d.pprof", i+1))); err != nil {
+				return err
+			}
+		}
+	}
+	for _, m := range []struct {
+		sd  *side
+		pid int
+	}{{&tr, ts.pid}, {&vl, vs.pid}} {
+		if m.sd.rssAfter, err = procPeakRSS(m.pid); err != nil {
+			return err
+		}
+	}
 	if _, err := srv.stop(); err != nil {
+		return err
+	}
+	if err := v.stop(); err != nil {
 		return err
 	}
 	fmt.Println()
@@ -93,8 +114,8 @@ func sideBySide(o options) error {
 	return nil
 }
 
-// measure loads s, measures it once all is searchable and asks it the questions.
-func measure(o options, c *corpus, qs []question, s subject) (side, error) {
+// measure loads s and measures it once all is searchable.
+func measure(o options, c *corpus, s subject) (side, error) {
 	fmt.Fprintf(os.Stderr, "%s: loading %d lines\n", s.name, o.lines)
 	cpu0, err := procCPU(s.pid)
 	if err != nil {
@@ -123,18 +144,34 @@ func measure(o options, c *corpus, qs []question, s subject) (side, error) {
 			return sd, err
 		}
 	}
-	from, to := c.made.Add(-time.Hour-time.Minute), c.made.Add(time.Minute)
+	return sd, nil
+}
+
+// askInTurn asks each question of each subject in turn, runs times, so that a change in
+// the machine's load falls on all alike; answers[i][j] is subject i's to question j.
+func askInTurn(qs []question, subjects []subject, from, to time.Time, runs int) [][]answer {
+	answers := make([][]answer, len(subjects))
 	for _, q := range qs {
-		fmt.Fprintf(os.Stderr, "%s: %s\n", s.name, q.name)
-		sd.answers = append(sd.answers, s.ask(s.api, q, from, to, o.queryRuns))
-		if s.admin != "" && o.queryProfiles != "" {
-			if err := profileAnswer(s, q, from, to, filepath.Join(o.queryProfiles, fmt.Sprintf("trolly-%d.pprof", len(sd.answers)))); err != nil {
-				return sd, err
+		fmt.Fprintf(os.Stderr, "asking: %s\n", q.name)
+		lat := make([][]time.Duration, len(subjects))
+		last := make([]answer, len(subjects))
+		for range runs {
+			for i, s := range subjects {
+				if last[i].err != nil {
+					continue
+				}
+				last[i] = s.ask(s.api, q, from, to, 1)
+				lat[i] = append(lat[i], last[i].latency)
 			}
 		}
+		for i := range subjects {
+			if last[i].err == nil {
+				last[i].latency = median(lat[i])
+			}
+			answers[i] = append(answers[i], last[i])
+		}
 	}
-	sd.rssAfter, err = procPeakRSS(s.pid)
-	return sd, err
+	return answers
 }
 
 // settledSize returns the size of dir once it held still for four seconds, at least

@@ -155,3 +155,33 @@ func TestAskTrolly(t *testing.T) {
 	require.Empty(t, word.note)
 	require.Len(t, asked, 3)
 }
+
+// askInTurn alternates the subjects on each run, reports each one's median, and stops
+// asking a subject a question it failed.
+func TestAskInTurn(t *testing.T) {
+	var order []string
+	fake := func(name string, lat []time.Duration, failAt int) subject {
+		n := 0
+		return subject{name: name, ask: func(_ api, q question, _, _ time.Time, runs int) answer {
+			require.Equal(t, 1, runs)
+			order = append(order, name+" "+q.name)
+			n++
+			if n == failAt {
+				return answer{err: errors.New("boom")}
+			}
+			return answer{latency: lat[(n-1)%len(lat)], text: q.name + " answer"}
+		}}
+	}
+	ms := time.Millisecond
+	a := fake("a", []time.Duration{5 * ms, 1 * ms, 3 * ms}, 0)
+	b := fake("b", []time.Duration{7 * ms, 9 * ms, 8 * ms}, 5)
+	qs := []question{{name: "q1"}, {name: "q2"}}
+	got := askInTurn(qs, []subject{a, b}, time.Time{}, time.Time{}, 3)
+	require.Equal(t, []string{"a q1", "b q1", "a q1", "b q1", "a q1", "b q1", "a q2", "b q2", "a q2", "b q2", "a q2"}, order)
+	require.Equal(t, 3*ms, got[0][0].latency)
+	require.Equal(t, 3*ms, got[0][1].latency)
+	require.Equal(t, "q2 answer", got[0][1].text)
+	require.Equal(t, 8*ms, got[1][0].latency)
+	require.NoError(t, got[1][0].err)
+	require.ErrorContains(t, got[1][1].err, "boom")
+}
