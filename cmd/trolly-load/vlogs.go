@@ -31,31 +31,32 @@ func defaultVictoriaLogs() string {
 	return filepath.Join(home, ".cache", "trolly-vlogs", "victoria-logs")
 }
 
-// victoriaLogsBinary returns path, built there first with `go install` of the version in
-// go.mod when it is missing, and the version it was built from.
+// victoriaLogsBinary makes sure path is VictoriaLogs of the version in go.mod, building
+// it there with `go install` when it is missing or of another version, and returns the
+// module and version it was built from. Outside Trolly's module it takes path as it is.
 func victoriaLogsBinary(path string) (string, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if err := buildVictoriaLogs(path); err != nil {
+	want, listErr := exec.Command("go", "list", "-m", "-f", "{{.Version}}", vlogsModule).Output()
+	info, err := buildinfo.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && listErr != nil:
+		return "", fmt.Errorf("%s is missing, and go list -m %s (run from Trolly's repository): %w", path, vlogsModule, listErr)
+	case errors.Is(err, fs.ErrNotExist) || (err == nil && listErr == nil && info.Main.Version != strings.TrimSpace(string(want))):
+		if err := buildVictoriaLogs(path, strings.TrimSpace(string(want))); err != nil {
 			return "", err
 		}
-	} else if err != nil {
-		return "", err
-	}
-	info, err := buildinfo.ReadFile(path)
-	if err != nil {
+		if info, err = buildinfo.ReadFile(path); err != nil {
+			return "", fmt.Errorf("%s: %w", path, err)
+		}
+	case err != nil:
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	return info.Main.Path + "@" + info.Main.Version, nil
 }
 
-func buildVictoriaLogs(path string) error {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", vlogsModule).Output()
-	if err != nil {
-		return fmt.Errorf("go list -m %s (run from Trolly's repository): %w", vlogsModule, err)
-	}
-	pkg := vlogsModule + "/app/victoria-logs@" + strings.TrimSpace(string(out))
+func buildVictoriaLogs(path, version string) error {
+	pkg := vlogsModule + "/app/victoria-logs@" + version
 	if filepath.Base(path) != "victoria-logs" {
-		return fmt.Errorf("%s is missing, and go install can only make a file named victoria-logs", path)
+		return fmt.Errorf("%s is not %s, and go install can only make a file named victoria-logs", path, pkg)
 	}
 	fmt.Fprintf(os.Stderr, "building %s into %s\n", pkg, filepath.Dir(path))
 	cmd := exec.Command("go", "install", pkg)

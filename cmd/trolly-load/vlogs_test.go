@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -87,4 +89,25 @@ func TestRareWord(t *testing.T) {
 		require.GreaterOrEqual(t, n, counts[word], w)
 	}
 	require.Positive(t, counts[word])
+}
+
+// A binary of another version where VictoriaLogs is expected is rebuilt, where go install
+// can; elsewhere it is refused.
+func TestVictoriaLogsBinaryOfAnotherVersion(t *testing.T) {
+	vlogsForTest(t) // the build cache then holds VictoriaLogs, and the rebuild is a link
+	self, err := os.ReadFile(os.Args[0])
+	require.NoError(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "victoria-logs")
+	require.NoError(t, os.WriteFile(path, self, 0o755))
+	version, err := victoriaLogsBinary(path)
+	require.NoError(t, err)
+	want, err := exec.Command("go", "list", "-m", "-f", "{{.Path}}@{{.Version}}", vlogsModule).Output()
+	require.NoError(t, err)
+	require.Equal(t, strings.TrimSpace(string(want)), version)
+
+	other := filepath.Join(dir, "vlogs")
+	require.NoError(t, os.WriteFile(other, self, 0o755))
+	_, err = victoriaLogsBinary(other)
+	require.ErrorContains(t, err, "go install can only make a file named victoria-logs")
 }
