@@ -67,7 +67,7 @@ func main() {
 	flag.Float64Var(&o.flood, "flood", 10, "noisy: the flooding tenant sends this many times its quota")
 	flag.StringVar(&o.victorialogs, "victorialogs", "", "with -spawn: a VictoriaLogs binary (built there with go install when missing or not of go.mod's version; make bench-vlogs uses "+defaultVictoriaLogs()+") to load the same events into, as JSON lines, one system after the other, and print both systems' figures and query latencies side by side")
 	flag.IntVar(&o.queryRuns, "query-runs", 5, "with -victorialogs: how many times each query is asked (the median is reported)")
-	flag.StringVar(&o.queryProfiles, "query-profiles", "", "with -victorialogs: write a 5-second CPU profile of trolly answering each query into this `directory` (trolly-<n>.pprof, n the query's row)")
+	flag.StringVar(&o.queryProfiles, "query-profiles", "", "with -victorialogs: write a 5-second CPU profile of trolly answering each query into this `directory` (trolly-<n>.pprof, n the query's row), and its heap profile at the end (trolly-heap.pprof)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "trolly-load:", err)

@@ -94,6 +94,10 @@ func sideBySide(o options) error {
 				return err
 			}
 		}
+		// What holds the memory once all is loaded and asked.
+		if err := saveProfile(ts.admin+"/debug/pprof/heap", filepath.Join(o.queryProfiles, "trolly-heap.pprof")); err != nil {
+			return err
+		}
 	}
 	for _, m := range []struct {
 		sd  *side
@@ -201,22 +205,7 @@ func settledSize(dir string, minWait time.Duration) (int64, error) {
 // profileAnswer writes a 5-second CPU profile of Trolly asking q over and over to path.
 func profileAnswer(s subject, q question, from, to time.Time, path string) error {
 	done := make(chan error, 1)
-	go func() {
-		resp, err := http.Get(s.admin + "/debug/pprof/profile?seconds=5")
-		if err != nil {
-			done <- err
-			return
-		}
-		defer resp.Body.Close()
-		f, err := os.Create(path)
-		if err == nil {
-			_, err = io.Copy(f, resp.Body)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		done <- err
-	}()
+	go func() { done <- saveProfile(s.admin+"/debug/pprof/profile?seconds=5", path) }()
 	for {
 		select {
 		case err := <-done:
@@ -228,4 +217,25 @@ func profileAnswer(s subject, q question, from, to time.Time, path string) error
 			s.ask(s.api, q, from, to, 1)
 		}
 	}
+}
+
+// saveProfile writes the profile at url to path.
+func saveProfile(url, path string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return fmt.Errorf("fetch a profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetch a profile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, resp.Body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
