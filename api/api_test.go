@@ -100,6 +100,14 @@ type restAnswer struct {
 
 func (f fixture) get(t *testing.T, path, key string, params url.Values) restAnswer {
 	t.Helper()
+	a := f.fetch(t, path, key, params)
+	require.NoError(t, json.Unmarshal([]byte(a.raw), &a.body), "body %s", a.raw)
+	return a
+}
+
+// fetch is get without decoding: the raw body only.
+func (f fixture) fetch(t *testing.T, path, key string, params url.Values) restAnswer {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, f.rest+path+"?"+params.Encode(), nil)
 	require.NoError(t, err)
 	if key != "" {
@@ -110,9 +118,7 @@ func (f fixture) get(t *testing.T, path, key string, params url.Values) restAnsw
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	a := restAnswer{status: resp.StatusCode, header: resp.Header}
-	require.NoError(t, json.Unmarshal(b, &a.body), "body %s", b)
-	return a
+	return restAnswer{status: resp.StatusCode, header: resp.Header, raw: string(b)}
 }
 
 func wholeRange(q string) url.Values {

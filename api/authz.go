@@ -101,14 +101,47 @@ func principalFrom(ctx context.Context) tenant.Principal {
 // authInterceptor authenticates the Bearer credential of every call and checks the
 // method's rule. A method without a rule is refused, so that none is exposed by forgetting it.
 func authInterceptor(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) grpc.UnaryServerInterceptor {
+	authorize := authorizer(rules, authn, trusted, log)
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		r, known := rules[info.FullMethod]
+		ctx, err := authorize(ctx, info.FullMethod)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
+	}
+}
+
+// authStreamInterceptor is authInterceptor for streaming calls.
+func authStreamInterceptor(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) grpc.StreamServerInterceptor {
+	authorize := authorizer(rules, authn, trusted, log)
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		ctx, err := authorize(ss.Context(), info.FullMethod)
+		if err != nil {
+			return err
+		}
+		return handler(srv, &authorizedStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+// authorizedStream is a stream whose context holds its caller.
+type authorizedStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *authorizedStream) Context() context.Context { return s.ctx }
+
+// authorizer returns the check of both interceptors: it returns ctx with the call's
+// information and, but for public methods, its principal.
+func authorizer(rules map[string]rule, authn Authenticator, trusted []netip.Prefix, log *slog.Logger) func(ctx context.Context, method string) (context.Context, error) {
+	return func(ctx context.Context, method string) (context.Context, error) {
+		r, known := rules[method]
 		if !known {
 			return nil, status.Error(codes.PermissionDenied, "this method is not open")
 		}
 		ctx = withCallInfo(ctx, trusted)
 		if r.public {
-			return handler(ctx, req)
+			return ctx, nil
 		}
 		var header string
 		if md, ok := metadata.FromIncomingContext(ctx); ok {
@@ -128,10 +161,10 @@ func authInterceptor(rules map[string]rule, authn Authenticator, trusted []netip
 			}
 			return nil, status.Error(codes.Unauthenticated, "invalid credentials")
 		}
-		if err := r.allow(p, info.FullMethod); err != nil {
+		if err := r.allow(p, method); err != nil {
 			return nil, err
 		}
-		return handler(context.WithValue(ctx, principalKey{}, p), req)
+		return context.WithValue(ctx, principalKey{}, p), nil
 	}
 }
 

@@ -57,7 +57,7 @@ func TestRefusedEverywhere(t *testing.T) {
 // check what they may.
 func TestRoles(t *testing.T) {
 	w := newWorld(t, stores()["sqlite"](t))
-	tenantOnly := []string{"SearchService", "StreamService", "KeyService", "CertificateService"}
+	tenantOnly := []string{"SearchService", "TailService", "StreamService", "KeyService", "CertificateService"}
 	operatorOnly := []string{"PlanService", "TenantService/ListTenants", "TenantService/CreateTenant",
 		"TenantService/UpdateTenant", "TenantService/DeleteTenant"}
 	adminOnly := []string{"StreamService/CreateStream", "StreamService/UpdateStream", "StreamService/DeleteStream",

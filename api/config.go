@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trolly-logs/trolly/internal/httpx"
+	"github.com/trolly-logs/trolly/search"
 	"github.com/trolly-logs/trolly/tenant"
 )
 
@@ -21,11 +22,19 @@ type Config struct {
 	// TrustedProxies are the addresses (CIDRs or IPs) of the reverse proxies whose
 	// X-Forwarded-For names the client; empty, the client is the connection's peer.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MaxHistogramBuckets bounds the buckets of a histogram whose interval the caller
+	// gives; an interval that gives more is refused (400).
+	MaxHistogramBuckets int `yaml:"max_histogram_buckets"`
+	// ExportTimeout bounds an export as a whole; each page of it is bounded by the plan's
+	// query_timeout, like a search.
+	ExportTimeout time.Duration `yaml:"export_timeout"`
 	// HTTP bounds the API listener's connections and their timeouts.
 	HTTP httpx.Config `yaml:"http"`
 	// PasswordParams are the argon2id costs of the passwords set through the API; zero
 	// is tenant.DefaultPasswordParams. Tests set cheap ones.
 	PasswordParams tenant.PasswordParams `yaml:"-"`
+	// Tail bounds live tails: search.tail, which the indexer's hub reads too.
+	Tail search.TailConfig `yaml:"-"`
 }
 
 // ApplyDefaults fills in unset fields.
@@ -39,10 +48,17 @@ func (c *Config) ApplyDefaults() {
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = 10 * time.Second
 	}
+	if c.MaxHistogramBuckets == 0 {
+		c.MaxHistogramBuckets = 1000
+	}
+	if c.ExportTimeout == 0 {
+		c.ExportTimeout = 10 * time.Minute
+	}
 	if c.PasswordParams == (tenant.PasswordParams{}) {
 		c.PasswordParams = tenant.DefaultPasswordParams
 	}
 	c.HTTP.ApplyDefaults()
+	c.Tail.ApplyDefaults()
 }
 
 // Validate reports bad values by key.
@@ -53,6 +69,12 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdown_grace: must not be negative, got %s", c.ShutdownGrace))
+	}
+	if c.MaxHistogramBuckets < search.AutoBuckets {
+		errs = append(errs, fmt.Errorf("max_histogram_buckets: must be at least %d (the buckets of a picked interval), got %d", search.AutoBuckets, c.MaxHistogramBuckets))
+	}
+	if c.ExportTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("export_timeout: must be > 0, got %s", c.ExportTimeout))
 	}
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("trusted_proxies: %w", err))

@@ -72,6 +72,16 @@ type env struct {
 	clock *clock
 	rest  string
 	conn  *grpc.ClientConn
+	// hub serves the live tails; tests publish to it as the indexer does.
+	hub *search.Hub
+	// stopServe stops the server, once, and returns what Serve returned.
+	stopServe func() error
+}
+
+// stop stops the server as its process's shutdown does.
+func (e *env) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, e.stopServe())
 }
 
 // newEnv serves the API over cat. backend nil is an empty search index.
@@ -102,7 +112,11 @@ func newEnvWith(t *testing.T, cat tenant.Catalog, backend search.Backend, apiCfg
 	if apiCfg != nil {
 		apiCfg(&c)
 	}
-	srv, err := New(c, Deps{Catalog: cat, Directory: e.cache, Auth: e.auth, Backend: backend}, log, nil)
+	hub, err := search.NewHub(c.Tail, nil)
+	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	e.hub = hub
+	srv, err := New(c, Deps{Catalog: cat, Directory: e.cache, Auth: e.auth, Backend: backend, Tails: hub}, log, nil)
 	require.NoError(t, err)
 	e.serve(t, srv)
 	return e
@@ -115,10 +129,16 @@ func (e *env) serve(t *testing.T, srv *Server) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
+	var once sync.Once
+	var serveErr error
+	e.stopServe = func() error {
+		once.Do(func() {
+			cancel()
+			serveErr = <-done
+		})
+		return serveErr
+	}
+	t.Cleanup(func() { require.NoError(t, e.stopServe()) })
 	e.conn, err = grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
 	t.Cleanup(func() { e.conn.Close() })

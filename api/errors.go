@@ -148,14 +148,9 @@ type restError struct {
 // writeRESTError renders gRPC errors of the REST mapping in Trolly's one error shape.
 func writeRESTError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, _ *http.Request, err error) {
 	st := status.Convert(err)
-	body := restError{Code: errorCode(st.Code()), Message: st.Message()}
+	body := restErrorOf(st)
 	for _, d := range st.Details() {
-		switch d := d.(type) {
-		case *errdetails.ErrorInfo:
-			if d.GetDomain() == errorDomain {
-				body.Code, body.Field = d.GetReason(), d.GetMetadata()["field"]
-			}
-		case *errdetails.RetryInfo:
+		if d, ok := d.(*errdetails.RetryInfo); ok {
 			secs := (d.GetRetryDelay().AsDuration() + time.Second - 1) / time.Second
 			w.Header().Set("Retry-After", strconv.Itoa(int(max(secs, 1))))
 		}
@@ -164,6 +159,17 @@ func writeRESTError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler,
 		w.Header().Set("WWW-Authenticate", `Bearer realm="trolly"`)
 	}
 	httpx.WriteJSON(w, runtime.HTTPStatusFromCode(st.Code()), body)
+}
+
+// restErrorOf is the REST error body of st.
+func restErrorOf(st *status.Status) restError {
+	body := restError{Code: errorCode(st.Code()), Message: st.Message()}
+	for _, d := range st.Details() {
+		if d, ok := d.(*errdetails.ErrorInfo); ok && d.GetDomain() == errorDomain {
+			body.Code, body.Field = d.GetReason(), d.GetMetadata()["field"]
+		}
+	}
+	return body
 }
 
 // routeNotFound answers REST paths that match no route in the same shape.

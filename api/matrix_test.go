@@ -2,11 +2,16 @@ package api
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	trollyv1 "github.com/trolly-logs/trolly/proto/trolly/v1"
@@ -167,4 +172,138 @@ func (w *world) requireCorpUnchanged(t *testing.T, auditEntries int) {
 	require.Len(t, after, auditEntries, "no change was recorded for acme-corp")
 	_, err = trollyv1.NewSearchServiceClient(w.conn).Search(as(w.corp.readKey), &trollyv1.SearchRequest{})
 	require.NoError(t, err, "acme-corp's read key still works")
+}
+
+// TestCrossTenantSearchCalls calls every search call as each tenant, over REST and gRPC,
+// with queries, fields and parameters that name the other tenant: no answer holds any of
+// the other's values, counts, field names or lines.
+func TestCrossTenantSearchCalls(t *testing.T) {
+	f := newCallsFixture(t)
+	for _, tc := range []struct {
+		key, other string
+		// marks are in the other tenant's events and in none of the caller's answers;
+		// field is a field only the other has, and queries find only the other's events.
+		marks   []string
+		field   string
+		queries []string
+	}{
+		{"demo-rd", "acme", []string{"bravo", "acme-web", "acme-c-", `"acme"`}, "acme_only",
+			[]string{"bravo", "organization.id:acme", "acme_only.secret:bravo-secret", "event.id:acme-c-1"}},
+		{"acme-rd", "demo", []string{"alpha", "demo-web", "demo-c-", `"demo"`}, "",
+			[]string{"alpha", "organization.id:demo", "event.id:demo-c-1"}},
+	} {
+		for _, q := range append([]string{""}, tc.queries...) {
+			targeted := q != ""
+			for _, call := range []struct {
+				path  string
+				extra url.Values
+			}{
+				{"/api/v1/search", url.Values{"fields": {"acme_only.secret,host.name,message"}}},
+				{"/api/v1/search/count", nil},
+				{"/api/v1/search/histogram", url.Values{"by": {"host.name"}}},
+				{"/api/v1/search/histogram", url.Values{"by": {"acme_only.secret"}}},
+				{"/api/v1/search/facets", nil},
+				{"/api/v1/search/facets", url.Values{"fields": {"acme_only.secret,host.name,organization.id"}}},
+				{"/api/v1/search/fields", nil},
+				{"/api/v1/search/export", nil},
+			} {
+				p := wholeRange(q)
+				p.Set("tenant", tc.other) // not a parameter of the API: ignored, never obeyed
+				for k, v := range call.extra {
+					p[k] = v
+				}
+				a := f.fetch(t, call.path, tc.key, p)
+				require.Equal(t, http.StatusOK, a.status, "%s %s %q: %s", tc.key, call.path, q, a.raw)
+				marks := tc.marks
+				if call.extra == nil && tc.field != "" {
+					marks = append(marks, tc.field) // a field name the request does not echo
+				}
+				for _, m := range marks {
+					require.NotContains(t, a.raw, m, "%s %s %q", tc.key, call.path, q)
+				}
+				if targeted {
+					requireNothing(t, call.path, a.raw)
+				}
+			}
+			ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tc.key, "x-tenant", tc.other)
+			r := wholeRange(q)
+			answers := grpcCalls(t, ctx, f.grpc, q, r.Get("from"), r.Get("to"))
+			for name, out := range answers {
+				for _, m := range tc.marks {
+					require.NotContains(t, out, m, "gRPC %s %s %q", tc.key, name, q)
+				}
+				if tc.field != "" && (name == "ListFields" || name == "Facets" || name == "Export") {
+					require.NotContains(t, out, tc.field, "gRPC %s %s %q", tc.key, name, q)
+				}
+				if targeted {
+					require.NotContains(t, out, `"count"`, "gRPC %s %s %q: counts nothing", tc.key, name, q)
+				}
+			}
+		}
+	}
+}
+
+// requireNothing checks that an answer found no event.
+func requireNothing(t *testing.T, path, raw string) {
+	t.Helper()
+	switch path {
+	case "/api/v1/search", "/api/v1/search/count", "/api/v1/search/histogram":
+		require.Contains(t, raw, `"total":"0"`, path)
+	case "/api/v1/search/export":
+		require.Empty(t, raw, path)
+	case "/api/v1/search/facets":
+		require.NotContains(t, raw, `"count"`, path)
+	case "/api/v1/search/fields":
+		require.JSONEq(t, `{"fields":[]}`, raw, path)
+	}
+}
+
+// grpcCalls makes every search call over gRPC, returning each answer as JSON text.
+func grpcCalls(t *testing.T, ctx context.Context, c trollyv1.SearchServiceClient, q, from, to string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	text := func(name string, m proto.Message, err error) {
+		require.NoError(t, err, name)
+		b, err := protojson.Marshal(m)
+		require.NoError(t, err)
+		out[name] = string(b)
+	}
+	s, err := c.Search(ctx, &trollyv1.SearchRequest{Q: q, From: from, To: to, Fields: []string{"acme_only.secret", "host.name"}})
+	text("Search", s, err)
+	n, err := c.Count(ctx, &trollyv1.CountRequest{Q: q, From: from, To: to})
+	text("Count", n, err)
+	h, err := c.Histogram(ctx, &trollyv1.HistogramRequest{Q: q, From: from, To: to, By: "acme_only.secret"})
+	text("Histogram", h, err)
+	fa, err := c.Facets(ctx, &trollyv1.FacetsRequest{Q: q, From: from, To: to})
+	text("Facets", fa, err)
+	fl, err := c.ListFields(ctx, &trollyv1.ListFieldsRequest{Q: q, From: from, To: to})
+	text("ListFields", fl, err)
+	stream, err := c.Export(ctx, &trollyv1.ExportRequest{Q: q, From: from, To: to})
+	require.NoError(t, err)
+	out["Export"] = readExport(t, stream)
+	return out
+}
+
+// TestCrossTenantTail opens live tails as every kind of acme's caller, over gRPC and REST,
+// with queries that name acme-corp, whose id acme's starts: acme-corp's events, published
+// first, never reach them, and acme's own do.
+func TestCrossTenantTail(t *testing.T) {
+	w := newWorld(t, stores()["sqlite"](t))
+	callers := map[string]string{"admin JWT": w.acme.adminJWT, "member JWT": w.acme.memberJWT, "admin key": w.acme.adminKey, "read key": w.acme.readKey}
+	for name, bearer := range callers {
+		// Each query matches acme-corp's event if it leaked.
+		for _, q := range []string{"", "shared", "organization.id:acme-corp OR acme-marker", "corp-secret OR acme-marker"} {
+			t.Run(name+"/"+q, func(t *testing.T) {
+				st := grpcTail(t, w.conn, bearer, q)
+				resp, events := sseTail(t, w.rest, bearer, q)
+				require.Equal(t, 200, resp.StatusCode)
+				w.publish(t, "acme-corp", "corp-secret")
+				w.publish(t, "acme", "acme-marker")
+				require.Equal(t, "acme-marker", nextHit(t, st).GetId())
+				ev := nextSSE(t, events)
+				require.Equal(t, "hit", ev.name)
+				require.Equal(t, "acme-marker", hitID(t, ev.data))
+			})
+		}
+	}
 }

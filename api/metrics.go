@@ -17,6 +17,7 @@ type metrics struct {
 	duration       *prometheus.HistogramVec
 	searchTimeouts *prometheus.CounterVec
 	searchOverPlan *prometheus.CounterVec
+	tailsOpen      *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -39,6 +40,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "trolly_search_plan_refused_total",
 			Help: "Searches refused because the tenant ran its plan's max_concurrent_queries already, by tenant.",
 		}, []string{"tenant"}),
+		tailsOpen: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "trolly_api_tails_open",
+			Help: "Live tails the API serves, over gRPC and REST, by tenant.",
+		}, []string{"tenant"}),
 	}
 }
 
@@ -47,15 +52,29 @@ func (m *metrics) interceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		start := time.Now()
 		resp, err := handler(ctx, req)
-		code := status.Code(err)
-		m.calls.WithLabelValues(info.FullMethod, code.String()).Inc()
-		m.duration.WithLabelValues(info.FullMethod).Observe(time.Since(start).Seconds())
-		switch code {
-		case codes.OK, codes.InvalidArgument, codes.NotFound, codes.Unauthenticated, codes.PermissionDenied, codes.Canceled:
-			log.Debug("call", "method", info.FullMethod, "code", code.String(), "duration", time.Since(start))
-		default:
-			log.Warn("call", "method", info.FullMethod, "code", code.String(), "duration", time.Since(start), "err", err)
-		}
+		m.observe(log, info.FullMethod, start, err)
 		return resp, err
+	}
+}
+
+// streamInterceptor is interceptor for streaming calls, timed until they end.
+func (m *metrics) streamInterceptor(log *slog.Logger) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		start := time.Now()
+		err := handler(srv, ss)
+		m.observe(log, info.FullMethod, start, err)
+		return err
+	}
+}
+
+func (m *metrics) observe(log *slog.Logger, method string, start time.Time, err error) {
+	code := status.Code(err)
+	m.calls.WithLabelValues(method, code.String()).Inc()
+	m.duration.WithLabelValues(method).Observe(time.Since(start).Seconds())
+	switch code {
+	case codes.OK, codes.InvalidArgument, codes.NotFound, codes.Unauthenticated, codes.PermissionDenied, codes.Canceled:
+		log.Debug("call", "method", method, "code", code.String(), "duration", time.Since(start))
+	default:
+		log.Warn("call", "method", method, "code", code.String(), "duration", time.Since(start), "err", err)
 	}
 }

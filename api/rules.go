@@ -17,7 +17,13 @@ func methodRules() map[string]rule {
 		v1.AuthService_Logout_FullMethodName:  public,
 		v1.AuthService_WhoAmI_FullMethodName:  {anyone: true},
 
-		v1.SearchService_Search_FullMethodName: read,
+		v1.SearchService_Search_FullMethodName:     read,
+		v1.SearchService_Count_FullMethodName:      read,
+		v1.SearchService_Histogram_FullMethodName:  read,
+		v1.SearchService_Facets_FullMethodName:     read,
+		v1.SearchService_ListFields_FullMethodName: read,
+		v1.SearchService_Export_FullMethodName:     read,
+		v1.TailService_Tail_FullMethodName:         read,
 
 		v1.PlanService_ListPlans_FullMethodName:  operator,
 		v1.PlanService_CreatePlan_FullMethodName: operator,

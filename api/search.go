@@ -38,12 +38,40 @@ type searchService struct {
 // Search implements trollyv1.SearchServiceServer within the caller's tenant, within its
 // plan's query range and concurrency.
 func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest) (*trollyv1.SearchResponse, error) {
+	prepare := func(c *call) error {
+		if err := hitsRequest(&c.req, req.GetLimit(), req.GetOrder(), req.GetCursor(), req.GetFields()); err != nil {
+			return status.Error(codes.InvalidArgument, err.Error())
+		}
+		return nil
+	}
+	res, err := answer(ctx, s, req.GetQ(), req.GetFrom(), req.GetTo(), prepare, s.backend.Search)
+	if err != nil {
+		return nil, err
+	}
+	return s.response(res)
+}
+
+// call is one search call admitted within the caller's plan: its request holds the tenant,
+// query and range, clamped to the plan.
+type call struct {
+	s        *searchService
+	tenantID string
+	q        string
+	timeout  time.Duration
+	req      search.Request
+	release  func()
+}
+
+// begin admits a search call of the caller's tenant over q, from and to: the range within
+// the plan's max_query_range and retention, and a slot of its max_concurrent_queries,
+// which the caller releases.
+func (s *searchService) begin(ctx context.Context, q, from, to string) (*call, error) {
 	p := principalFrom(ctx)
 	t, err := s.dir.Tenant(ctx, p.TenantID)
 	if err != nil {
 		return nil, statusOf(ctx, s.log, err, "tenant")
 	}
-	sreq, err := s.request(req)
+	sreq, err := s.request(q, from, to)
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
@@ -63,33 +91,31 @@ func (s *searchService) Search(ctx context.Context, req *trollyv1.SearchRequest)
 		s.overPlan.WithLabelValues(p.TenantID).Inc()
 		return nil, retryLater(fmt.Sprintf("your plan runs at most %d searches at once", t.Limits.MaxConcurrentQueries), time.Second)
 	}
-	defer release()
 	sreq.Tenant = t.Key // the tenant's data, not a predecessor's of the same id
-	res, err := s.run(ctx, p.TenantID, sreq, t.Limits.QueryTimeout)
-	if err != nil {
-		return nil, s.searchError(ctx, p.TenantID, req.GetQ(), t.Limits.QueryTimeout, err)
-	}
-	return s.response(res)
+	return &call{s: s, tenantID: p.TenantID, q: q, timeout: t.Limits.QueryTimeout, req: sreq, release: release}, nil
 }
 
 // errQueryTimeout is the cause of a search's context that ran out of its plan's time.
 var errQueryTimeout = errors.New("query timeout")
 
-// run waits for a slot of the process's searches and runs the search, both within the
-// plan's timeout; the backend stops the query when its context ends.
-func (s *searchService) run(ctx context.Context, tenantID string, req search.Request, timeout time.Duration) (search.Result, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errQueryTimeout)
+// run waits for a slot of the process's searches and runs f, both within the plan's
+// timeout; the backend stops the query when its context ends. Its error is the status
+// the caller answers.
+func (c *call) run(ctx context.Context, f func(ctx context.Context) error) error {
+	qctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errQueryTimeout)
 	defer cancel()
-	release, err := s.gate.Acquire(ctx, tenantID) // by id: the gate's metrics name tenants
+	release, err := c.s.gate.Acquire(qctx, c.tenantID) // by id: the gate's metrics name tenants
+	if err == nil {
+		err = f(qctx)
+		release()
+	}
+	if errors.Is(context.Cause(qctx), errQueryTimeout) {
+		err = errQueryTimeout // even without an error, the answer may be partial
+	}
 	if err != nil {
-		return search.Result{}, err
+		return c.s.searchError(ctx, c.tenantID, c.q, c.timeout, err)
 	}
-	defer release()
-	res, err := s.backend.Search(ctx, req)
-	if err != nil && errors.Is(context.Cause(ctx), errQueryTimeout) {
-		return search.Result{}, errQueryTimeout
-	}
-	return res, err
+	return nil
 }
 
 // searchError answers a search that did not finish. A timeout is DeadlineExceeded (HTTP
@@ -104,6 +130,10 @@ func (s *searchService) searchError(ctx context.Context, tenantID, q string, tim
 			"or more specific words", timeout), codeQueryTimeout, "")
 	case errors.Is(err, search.ErrBusy):
 		return retryWith(codes.Unavailable, "every search slot of the server is taken, retry later", codeSearchBusy, time.Second)
+	case errors.Is(err, search.ErrBadCursor):
+		return invalidField("cursor", "not a cursor of this search: pass next_cursor unchanged, with the same order")
+	case errors.Is(err, search.ErrUnsupported):
+		return status.Error(codes.Unimplemented, "this server's search backend does not serve this call")
 	case ctx.Err() != nil:
 		return status.FromContextError(ctx.Err()).Err()
 	}
@@ -111,24 +141,45 @@ func (s *searchService) searchError(ctx context.Context, tenantID, q string, tim
 	return status.Error(codes.Internal, "the search failed")
 }
 
-// request validates a search request; its errors are the caller's.
-func (s *searchService) request(req *trollyv1.SearchRequest) (search.Request, error) {
-	from, to, err := timeRange(req.GetFrom(), req.GetTo(), s.now(), s.cfg.DefaultRange)
+// request validates the query and range of a search call; its errors are the caller's.
+func (s *searchService) request(q, from, to string) (search.Request, error) {
+	start, end, err := timeRange(from, to, s.now(), s.cfg.DefaultRange)
 	if err != nil {
 		return search.Request{}, err
 	}
-	limit := int(req.GetLimit())
+	n, err := query.Parse(q)
+	if err != nil {
+		return search.Request{}, err
+	}
+	return search.Request{Query: n, From: start, To: end}, nil
+}
+
+// hitsRequest sets the page of hits of req; its errors are the caller's.
+func hitsRequest(req *search.Request, limit int32, order, cursor string, fields []string) error {
 	switch {
 	case limit == 0:
-		limit = defaultLimit
+		req.Limit = defaultLimit
 	case limit < 0 || limit > maxLimit:
-		return search.Request{}, fmt.Errorf("limit: must be between 1 and %d, got %d", maxLimit, limit)
+		return fmt.Errorf("limit: must be between 1 and %d, got %d", maxLimit, limit)
+	default:
+		req.Limit = int(limit)
 	}
-	q, err := query.Parse(req.GetQ())
-	if err != nil {
-		return search.Request{}, err
+	var err error
+	if req.Order, err = search.ParseOrder(order); err != nil {
+		return err
 	}
-	return search.Request{Query: q, From: from, To: to, Limit: limit}, nil
+	if cursor != "" {
+		c, err := search.DecodeCursor(cursor)
+		if err != nil {
+			return err
+		}
+		if c.Order != req.Order {
+			return errors.New("cursor: it continues a search of the other order")
+		}
+		req.Cursor = &c
+	}
+	req.Fields, err = paths("fields", fields, maxFields)
+	return err
 }
 
 func (s *searchService) response(res search.Result) (*trollyv1.SearchResponse, error) {
@@ -140,6 +191,9 @@ func (s *searchService) response(res search.Result) (*trollyv1.SearchResponse, e
 			return nil, status.Error(codes.Internal, "a stored event could not be read")
 		}
 		out.Hits[i] = &trollyv1.Hit{Id: h.ID, Index: h.Index, Timestamp: timestamppb.New(h.Timestamp), Source: src}
+	}
+	if res.Next != nil {
+		out.NextCursor = res.Next.Encode()
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,6 +38,8 @@ type Deps struct {
 	Backend search.Backend
 	// Gate bounds the searches the process runs at once; nil: a gate of the defaults.
 	Gate *search.Gate
+	// Tails opens live tails: the indexer's hub, or a client of it; nil: none are served.
+	Tails search.Tailer
 }
 
 // Server serves the API: gRPC and REST on one listener.
@@ -52,12 +55,18 @@ type Server struct {
 	gate     *search.Gate
 	timeouts *prometheus.CounterVec
 	overPlan *prometheus.CounterVec
-	grpc     *grpc.Server
-	inproc   *bufconn.Listener
-	conn     *grpc.ClientConn
-	health   *httpx.Health
-	guard    *httpx.Guard
-	mux      *http.ServeMux
+	tails    search.Tailer
+	// tailsOpen counts the tails served; stopping ends when Serve's context does, and
+	// ends the tails with it, which would hold the shutdown up otherwise.
+	tailsOpen   *prometheus.GaugeVec
+	stopping    context.Context
+	stopStreams context.CancelFunc
+	grpc        *grpc.Server
+	inproc      *bufconn.Listener
+	conn        *grpc.ClientConn
+	health      *httpx.Health
+	guard       *httpx.Guard
+	mux         *http.ServeMux
 	// trusted are the proxies whose X-Forwarded-For is believed.
 	trusted []netip.Prefix
 }
@@ -78,7 +87,10 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 	s := &Server{trusted: trusted,
 		cfg: cfg, log: logger, cat: deps.Catalog, dir: deps.Directory, auth: deps.Auth, backend: deps.Backend,
 		now: time.Now, searches: newInflight(), health: &httpx.Health{}, inproc: bufconn.Listen(1 << 20),
+		tails: deps.Tails,
 	}
+	s.cfg.Tail.ApplyDefaults()
+	s.stopping, s.stopStreams = context.WithCancel(context.Background())
 	s.guard = httpx.NewGuard("api", cfg.HTTP, reg)
 	if s.gate = deps.Gate; s.gate == nil {
 		g, err := search.NewGate(search.GateConfig{}, reg)
@@ -88,11 +100,17 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 		s.gate = g
 	}
 	m := newMetrics(reg)
-	s.timeouts, s.overPlan = m.searchTimeouts, m.searchOverPlan
-	s.grpc = grpc.NewServer(grpc.ChainUnaryInterceptor(
-		m.interceptor(logger),
-		authInterceptor(methodRules(), deps.Auth, trusted, logger),
-	))
+	s.timeouts, s.overPlan, s.tailsOpen = m.searchTimeouts, m.searchOverPlan, m.tailsOpen
+	s.grpc = grpc.NewServer(
+		grpc.ChainUnaryInterceptor(
+			m.interceptor(logger),
+			authInterceptor(methodRules(), deps.Auth, trusted, logger),
+		),
+		grpc.ChainStreamInterceptor(
+			m.streamInterceptor(logger),
+			authStreamInterceptor(methodRules(), deps.Auth, trusted, logger),
+		),
+	)
 	s.register()
 	if err := s.restMapping(); err != nil {
 		return nil, err
@@ -104,6 +122,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger, reg prometheus.Registerer) 
 // register registers every service on the gRPC server.
 func (s *Server) register() {
 	trollyv1.RegisterSearchServiceServer(s.grpc, &searchService{Server: s})
+	trollyv1.RegisterTailServiceServer(s.grpc, &tailService{Server: s})
 	trollyv1.RegisterAuthServiceServer(s.grpc, &authService{Server: s})
 	trollyv1.RegisterPlanServiceServer(s.grpc, &planService{Server: s})
 	trollyv1.RegisterTenantServiceServer(s.grpc, &tenantService{Server: s})
@@ -144,7 +163,9 @@ func (s *Server) restMapping() error {
 		}
 	}
 	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /api/v1/tail", s.serveTail) // server-sent events, which grpc-gateway does not write
 	s.mux.Handle("/api/v1/", gw)
+	s.mux.HandleFunc("GET /api/v1/search/export", s.serveExport)
 	s.mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
 	s.mux.HandleFunc("/api/", routeNotFound)
 	s.health.Register(s.mux)
@@ -155,6 +176,9 @@ func (s *Server) restMapping() error {
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ProtoMajor == 2 && strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc") {
+			if r.URL.Path == trollyv1.TailService_Tail_FullMethodName {
+				r.Body = s.outlive(w, r.Body)
+			}
 			s.grpc.ServeHTTP(w, r)
 			return
 		}
@@ -174,6 +198,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() {
 		<-ctx.Done()
 		s.health.SetReady(false)
+		s.stopStreams()
 	}()
 	s.log.Info("api listener started", "addr", ln.Addr().String())
 	err := httpx.Serve(ctx, srv, s.guard.Listener(ln), s.cfg.ShutdownGrace)
@@ -182,4 +207,26 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = cerr
 	}
 	return err
+}
+
+// outlive gives a tail's answer until max_duration and then some, instead of write_timeout:
+// at once, and again once the request is read, since the guard then sets write_timeout.
+func (s *Server) outlive(w http.ResponseWriter, body io.ReadCloser) io.ReadCloser {
+	rc := http.NewResponseController(w)
+	until := time.Now().Add(s.cfg.Tail.MaxDuration + s.cfg.HTTP.WriteTimeout)
+	_ = rc.SetWriteDeadline(until)
+	return &outliving{ReadCloser: body, extend: func() { _ = rc.SetWriteDeadline(until) }}
+}
+
+type outliving struct {
+	io.ReadCloser
+	extend func()
+}
+
+func (o *outliving) Read(p []byte) (int, error) {
+	n, err := o.ReadCloser.Read(p)
+	if errors.Is(err, io.EOF) {
+		o.extend()
+	}
+	return n, err
 }

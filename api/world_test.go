@@ -37,6 +37,12 @@ type org struct {
 
 func newWorld(t *testing.T, cat tenant.Catalog) *world {
 	t.Helper()
+	return newWorldWith(t, cat, nil)
+}
+
+// newWorldWith is newWorld with the API's configuration changed by apiCfg, when not nil.
+func newWorldWith(t *testing.T, cat tenant.Catalog, apiCfg func(*Config)) *world {
+	t.Helper()
 	ctx := context.Background()
 	_, err := cat.CreatePlan(ctx, system, tenant.Plan{ID: "basic", Name: "Basic", Limits: tenant.Limits{MaxStreams: 10}})
 	require.NoError(t, err)
@@ -59,7 +65,7 @@ func newWorld(t *testing.T, cat tenant.Catalog) *world {
 		require.NoError(t, err)
 		o.certID = addCert(t, cat, o.id, "host-of-"+o.id).ID
 	}
-	w.env = newEnv(t, cat, nil)
+	w.env = newEnvWith(t, cat, nil, apiCfg, nil)
 	w.operator = w.login(t, "op@trolly.test", "password-op@trolly.test").GetAccessToken()
 	for _, o := range []*org{w.acme, w.corp} {
 		o.adminJWT = w.login(t, o.admin.Email, "password-"+o.admin.Email).GetAccessToken()

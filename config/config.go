@@ -123,6 +123,8 @@ type Search struct {
 	// Gate bounds the searches the process runs at once: search.max_concurrent and
 	// search.max_queue_wait.
 	Gate search.GateConfig `yaml:",inline"`
+	// Tail bounds live tails, on the indexer's hub and in the API.
+	Tail search.TailConfig `yaml:"tail"`
 }
 
 // EmbeddedSearch configures the embedded engine (VictoriaLogs' storage). Only the process
@@ -229,6 +231,7 @@ func (c *Config) ApplyDefaults() {
 	}
 	c.Search.Embedded.ApplyDefaults()
 	c.Search.Gate.ApplyDefaults()
+	c.Search.Tail.ApplyDefaults()
 	c.Archiver.ApplyDefaults()
 	// Unset, a tenant's share of the backlog is raised to what validateTenantBacklog asks.
 	if memShare {
@@ -299,6 +302,7 @@ func (c *Config) Validate() error {
 		add("search.embedded", c.Search.Embedded.validate())
 	}
 	add("search", c.Search.Gate.Validate())
+	add("search.tail", c.Search.Tail.Validate())
 	add("archiver", c.Archiver.Validate())
 	add("bookkeeper.purge", c.Bookkeeper.Purge.Validate())
 	errs = append(errs, oneOf("archive.driver", c.Archive.Driver, "fs"))

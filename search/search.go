@@ -25,8 +25,19 @@ type Request struct {
 	Query query.Node
 	// From is inclusive and To exclusive.
 	From, To time.Time
-	// Limit is the number of hits to return, newest first.
+	// Limit is the number of hits to return, in Order.
 	Limit int
+	// Order of the hits: newest first (the zero value) or oldest first. Events of the same
+	// time come in the order of their event.id, the same on every search.
+	Order Order
+	// Cursor, from a previous Result.Next of the same query and order, starts the hits
+	// after the last one that result returned; Total still counts the whole range.
+	Cursor *Cursor
+	// Fields, when set, projects each hit's source onto these ECS paths (an object path
+	// keeps what is below it).
+	Fields []string
+	// NoTotal skips counting, for callers that only page through hits; Total is then 0.
+	NoTotal bool
 }
 
 // Hit is one matching event.
@@ -39,9 +50,12 @@ type Hit struct {
 
 // Result answers a Request.
 type Result struct {
-	// Total counts every match in the range; Hits holds the newest Limit of them.
+	// Total counts every match in the range; Hits holds the first Limit of them in the
+	// request's order, after its cursor.
 	Total int64
 	Hits  []Hit
+	// Next continues after Hits when more match; nil when Hits hold the last of them.
+	Next *Cursor
 }
 
 // Backend stores and searches indices.

@@ -61,6 +61,8 @@ type builder struct {
 	dir     *tenant.Cache
 	q       queue.Queue
 	backend search.Backend
+	// hub serves live tails in the process running the indexer.
+	hub     *search.Hub
 	closers []func() error
 	// background runs what the other stages need until they have stopped: the catalog's
 	// refresh, the signing keys' rotation.
@@ -91,6 +93,25 @@ func (b *builder) open(ctx context.Context, cmd string) error {
 		}
 		b.backend = be
 		b.closers = append(b.closers, be.Close)
+	}
+	if b.has(layerIndexer) {
+		hub, err := search.NewHub(b.cfg.Search.Tail, b.reg)
+		if err != nil {
+			return err
+		}
+		b.hub = hub
+	}
+	return nil
+}
+
+// tails is where the API opens live tails: the hub of the process's indexer, or the one
+// of the indexer whose engine it searches; nil: nowhere.
+func (b *builder) tails() search.Tailer {
+	if b.hub != nil {
+		return b.hub
+	}
+	if c, ok := b.backend.(*remote.Client); ok {
+		return c
 	}
 	return nil
 }
@@ -184,8 +205,11 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		processing.add(layerProcessor, p.Run)
 	}
 	if b.has(layerIndexer) {
-		ix := search.NewIndexer(b.cfg.Indexer, b.q, b.backend, b.dir, b.log, b.reg)
-		sinks.add(layerIndexer, ix.Run)
+		ix := search.NewIndexer(b.cfg.Indexer, b.q, search.Publishing(b.backend, b.hub), b.dir, b.log, b.reg)
+		sinks.add(layerIndexer, func(ctx context.Context) error {
+			defer b.hub.Close() // no more events: the tails end, and do not hold the API's stop
+			return ix.Run(ctx)
+		})
 		p := bookkeeper.NewPurger(b.cfg.Bookkeeper.Purge, b.cat, tenant.PurgeSearch, b.backend.DropTenant, b.log, b.reg, time.Now)
 		b.background.add("search purge", p.Run) // cancelled, not drained, at stop
 		b.ready = append(b.ready, ix.Ready)
@@ -210,14 +234,16 @@ func (b *builder) stages(lns listeners) ([]*stage, error) {
 		if err != nil {
 			return nil, err
 		}
-		srv, err := api.New(b.cfg.API, api.Deps{Catalog: b.cat, Directory: b.dir, Auth: authn, Backend: b.backend, Gate: slots}, b.log, b.reg)
+		apiCfg := b.cfg.API
+		apiCfg.Tail = b.cfg.Search.Tail
+		srv, err := api.New(apiCfg, api.Deps{Catalog: b.cat, Directory: b.dir, Auth: authn, Backend: b.backend, Gate: slots, Tails: b.tails()}, b.log, b.reg)
 		if err != nil {
 			return nil, err
 		}
 		serving.add(layerAPI, func(ctx context.Context) error { return srv.Serve(ctx, lns.api) })
 	}
 	if lns.search != nil {
-		h := remote.Handler(b.backend, b.cfg.Search.Embedded.Token, b.log.With("component", "search"))
+		h := remote.Handler(b.backend, b.hub, b.cfg.Search.Embedded.Token, b.log.With("component", "search"))
 		guard := httpx.NewGuard("search", b.cfg.Admin.HTTP, b.reg)
 		srv := guard.Server(h)
 		serving.add("search listener", func(ctx context.Context) error {

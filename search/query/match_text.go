@@ -3,7 +3,6 @@ package query
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -54,9 +53,6 @@ func newTextPattern(t Term) textPattern {
 	return p
 }
 
-// lowerBuf holds the lower-case copies of values, so that matching allocates nothing.
-var lowerBuf = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
-
 func (p *textPattern) in(v []byte) bool {
 	if len(p.text) > len(v) {
 		return false // as the engine does, before it lowers v
@@ -64,17 +60,15 @@ func (p *textPattern) in(v []byte) bool {
 	if p.exact || isLowerASCII(v) {
 		return p.find(v)
 	}
-	bp := lowerBuf.Get().(*[]byte)
-	b := (*bp)[:0]
+	// Lowered on the stack: matching allocates nothing but for long values.
+	var buf [512]byte
+	b := buf[:0]
 	for i := 0; i < len(v); {
 		r, size := utf8.DecodeRune(v[i:])
 		b = utf8.AppendRune(b, unicode.ToLower(r))
 		i += size
 	}
-	found := p.find(b)
-	*bp = b
-	lowerBuf.Put(bp)
-	return found
+	return p.find(b)
 }
 
 func isLowerASCII(v []byte) bool {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -49,7 +50,7 @@ func owner(t *testing.T) *vlogs.Backend {
 func TestConformanceThroughTheListener(t *testing.T) {
 	searchtest.Run(t, func(t *testing.T) search.Backend {
 		b := owner(t)
-		srv := httptest.NewServer(remote.Handler(b, "s3cret", slog.New(slog.DiscardHandler)))
+		srv := httptest.NewServer(remote.Handler(b, nil, "s3cret", slog.New(slog.DiscardHandler)))
 		return split{Backend: b, client: remote.NewClient(srv.URL, "s3cret"), srv: srv}
 	})
 }
@@ -58,7 +59,7 @@ func TestConformanceThroughTheListener(t *testing.T) {
 func TestTokenRequired(t *testing.T) {
 	b := owner(t)
 	t.Cleanup(func() { require.NoError(t, b.Close()) })
-	srv := httptest.NewServer(remote.Handler(b, "s3cret", slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(remote.Handler(b, nil, "s3cret", slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 	for _, token := range []string{"", "wrong", "s3cret2", "S3CRET"} {
 		_, err := remote.NewClient(srv.URL, token).Search(t.Context(), search.Request{Tenant: "acme"})
@@ -73,4 +74,49 @@ func TestTokenRequired(t *testing.T) {
 	require.ErrorContains(t, c.Write(t.Context(), "trolly-acme-2024.01.01", nil), "belongs to the process running the indexer")
 	_, err = c.DropTenant(t.Context(), "acme")
 	require.ErrorContains(t, err, "belongs to the process running the indexer")
+}
+
+func (s split) Histogram(ctx context.Context, req search.HistogramRequest) (search.Histogram, error) {
+	return s.client.Histogram(ctx, req)
+}
+
+func (s split) Facets(ctx context.Context, req search.FacetsRequest) ([]search.Facet, error) {
+	return s.client.Facets(ctx, req)
+}
+
+func (s split) FieldNames(ctx context.Context, req search.Request) ([]search.FieldCount, error) {
+	return s.client.FieldNames(ctx, req)
+}
+
+func TestCallsThroughTheListener(t *testing.T) {
+	searchtest.RunCalls(t, func(t *testing.T) search.Backend {
+		b := owner(t)
+		srv := httptest.NewServer(remote.Handler(b, nil, "s3cret", slog.New(slog.DiscardHandler)))
+		return split{Backend: b, client: remote.NewClient(srv.URL, "s3cret"), srv: srv}
+	})
+}
+
+// onlySearch is a backend without the aggregate calls.
+type onlySearch struct{ search.Backend }
+
+// The listener of a backend without them answers so, and the client returns
+// search.ErrUnsupported, which the API answers as Unimplemented.
+func TestCallsUnsupported(t *testing.T) {
+	b := owner(t)
+	t.Cleanup(func() { require.NoError(t, b.Close()) })
+	srv := httptest.NewServer(remote.Handler(onlySearch{b}, nil, "s3cret", slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	c := remote.NewClient(srv.URL, "s3cret")
+	_, err := c.FieldNames(t.Context(), search.Request{Tenant: "acme"})
+	require.ErrorIs(t, err, search.ErrUnsupported)
+	_, err = c.Facets(t.Context(), search.FacetsRequest{Request: search.Request{Tenant: "acme"}, Limit: 3})
+	require.ErrorIs(t, err, search.ErrUnsupported)
+	_, err = c.Histogram(t.Context(), search.HistogramRequest{Request: search.Request{Tenant: "acme"}, Interval: time.Second})
+	require.ErrorIs(t, err, search.ErrUnsupported)
+	for _, path := range []string{"/internal/v1/histogram", "/internal/v1/facets", "/internal/v1/fields"} {
+		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(`{"tenant":"acme"}`))
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode, path)
+	}
 }

@@ -4,5 +4,6 @@
 //
 // Run covers queries, time ranges, order and limits, tenant walls and idempotent writes on
 // fresh backends; RunPersistence, for backends whose storage outlives them, reopens the
-// same storage.
+// same storage. RunCalls, for backends that implement search.Analyzer, checks cursor
+// paging, order and projection of hits, histograms, facets and field lists.
 package searchtest

@@ -1,7 +1,6 @@
 package vlogs
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -343,67 +342,11 @@ func (b *Backend) run(ctx context.Context, s *logstorage.Storage, tid logstorage
 		f(cols, n)
 	})
 	if err == nil {
-		// A query stopped by its context may return what it read so far, not all.
+		// The engine stops a query whose context ends without an error: what it gave is
+		// then only part of the answer.
 		err = ctx.Err()
 	}
 	return err
-}
-
-// Search runs req on every storage that holds the tenant's events.
-func (b *Backend) Search(ctx context.Context, req search.Request) (search.Result, error) {
-	tid, classes, ok := b.tenants.lookup(req.Tenant)
-	if !ok || !req.To.After(req.From) {
-		return search.Result{}, nil
-	}
-	filter, err := compile(req.Query)
-	if err != nil {
-		return search.Result{}, err
-	}
-	stores := b.opened(classes)
-	var res search.Result
-	for _, s := range stores {
-		err := b.run(ctx, s, tid, filter+" | stats count() as n", req.From, req.To, func(cols map[string][]string, _ int) {
-			for _, v := range cols["n"] {
-				n, _ := strconv.ParseInt(v, 10, 64)
-				res.Total += n
-			}
-		})
-		if err != nil {
-			return search.Result{}, fmt.Errorf("search: %w", err)
-		}
-	}
-	if req.Limit <= 0 || res.Total == 0 {
-		return res, nil
-	}
-	days, err := b.retention(ctx, req.Tenant)
-	if err != nil {
-		return search.Result{}, fmt.Errorf("search: retention of the tenant: %w", err)
-	}
-	// Events of the same time come in the order of their ids, the same on every search.
-	qs := filter + " | sort by (_time desc, " + strconv.Quote(idField) + " desc) | limit " + strconv.Itoa(req.Limit)
-	for _, s := range stores {
-		var convErr error
-		err := b.run(ctx, s, tid, qs, req.From, req.To, func(cols map[string][]string, n int) {
-			for i := range n {
-				h, err := hit(req.Tenant, days, cols, i)
-				if err != nil {
-					convErr = cmp.Or(convErr, err)
-					continue
-				}
-				res.Hits = append(res.Hits, h)
-			}
-		})
-		if err = cmp.Or(err, convErr); err != nil {
-			return search.Result{}, fmt.Errorf("search: %w", err)
-		}
-	}
-	slices.SortFunc(res.Hits, func(a, b search.Hit) int {
-		return cmp.Or(b.Timestamp.Compare(a.Timestamp), strings.Compare(b.ID, a.ID))
-	})
-	if len(res.Hits) > req.Limit {
-		res.Hits = res.Hits[:req.Limit]
-	}
-	return res, nil
 }
 
 // hit makes row i of a block of results a hit.

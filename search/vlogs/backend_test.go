@@ -38,3 +38,7 @@ func TestPersistence(t *testing.T) {
 		return func(t *testing.T) search.Backend { return open(t, dir) }
 	})
 }
+
+func TestCalls(t *testing.T) {
+	searchtest.RunCalls(t, func(t *testing.T) search.Backend { return open(t, t.TempDir()) })
+}

@@ -2,6 +2,7 @@ package vlogs
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -9,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -196,10 +196,101 @@ func TestSameTimeOrder(t *testing.T) {
 	}
 	first := hits(b)
 	require.Len(t, first, 300)
-	require.True(t, slices.IsSortedFunc(first, func(a, b string) int { return strings.Compare(b, a) }), "ids descending")
+	// The engine's order of ids: natural, digit runs by value (same-99 before same-100).
+	require.True(t, slices.IsSortedFunc(first, func(a, b string) int { return compareEngine(b, a) }), "ids descending")
+	require.Equal(t, []string{"same-299", "same-298"}, first[:2])
+	require.Equal(t, "same-0", first[299])
 	require.Equal(t, first, hits(b))
 	require.NoError(t, b.Close())
 	b = open(t, dir)
 	t.Cleanup(func() { require.NoError(t, b.Close()) })
 	require.Equal(t, first, hits(b), "after a restart")
+}
+
+// TestHitsOfABusyRange checks the narrowing of hits to a window (boundary) on events
+// spread unevenly over a day: bursts at one instant, quiet hours, a word of some events.
+// Every limit and order returns exactly the first hits a full sort gives, and paging
+// returns every event once.
+func TestHitsOfABusyRange(t *testing.T) {
+	b := open(t, t.TempDir())
+	defer b.Close()
+	day := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var docs []search.Doc
+	var all []search.Hit // what a full sort returns, oldest first
+	add := func(i int, ts time.Time) {
+		id := fmt.Sprintf("e-%d", i)
+		word := "quiet"
+		if i%7 == 0 {
+			word = "marker"
+		}
+		src := fmt.Sprintf(`{"@timestamp":%q,"message":"event %d %s","event":{"id":%q}}`, ts.Format(time.RFC3339Nano), i, word, id)
+		docs = append(docs, search.Doc{ID: id, Timestamp: ts, Source: []byte(src)})
+		all = append(all, search.Hit{ID: id, Timestamp: ts})
+	}
+	i := 0
+	for h := range 24 {
+		n := 5
+		if h == 3 || h == 23 {
+			n = 400 // bursts
+		}
+		for k := range n {
+			ts := day.Add(time.Duration(h) * time.Hour)
+			if h != 23 {
+				ts = ts.Add(time.Duration(k) * time.Second)
+			}
+			add(i, ts) // hour 23: all at one instant
+			i++
+		}
+	}
+	require.NoError(t, b.Write(t.Context(), search.IndexName("acme", day, 7), docs))
+	slices.SortStableFunc(all, func(x, y search.Hit) int {
+		return cmp.Or(x.Timestamp.Compare(y.Timestamp), compareEngine(x.ID, y.ID))
+	})
+	for _, q := range []string{"", "marker"} {
+		n, err := query.Parse(q)
+		require.NoError(t, err)
+		var want []string
+		for _, h := range all {
+			if q == "" || h.ID[2:] != "" && mustAtoi(t, h.ID[2:])%7 == 0 {
+				want = append(want, h.ID)
+			}
+		}
+		for _, order := range []search.Order{search.Newest, search.Oldest} {
+			ordered := slices.Clone(want)
+			if order == search.Newest {
+				slices.Reverse(ordered)
+			}
+			for _, limit := range []int{1, 7, 100, len(want) - 1, len(want), len(want) + 5} {
+				req := search.Request{Tenant: "acme", Query: n, From: day, To: day.Add(24 * time.Hour), Limit: limit, Order: order}
+				res, err := b.Search(t.Context(), req)
+				require.NoError(t, err)
+				require.Equal(t, ordered[:min(limit, len(ordered))], hitIDs(res.Hits), "q %q order %v limit %d", q, order, limit)
+				var paged []string
+				for page := 0; page < len(want)+2; page++ {
+					paged = append(paged, hitIDs(res.Hits)...)
+					if res.Next == nil {
+						break
+					}
+					req.Cursor = res.Next
+					res, err = b.Search(t.Context(), req)
+					require.NoError(t, err)
+				}
+				require.Equal(t, ordered, paged, "q %q order %v pages of %d", q, order, limit)
+			}
+		}
+	}
+}
+
+func hitIDs(hits []search.Hit) []string {
+	ids := []string{}
+	for _, h := range hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err)
+	return n
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/trolly-logs/trolly/search"
+	"github.com/trolly-logs/trolly/search/query"
 )
 
 // accessDoc is an ECS document of an access line, as the processor makes them.
@@ -45,4 +46,44 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "docs/s")
 	b.SetBytes(int64(bytes / max(b.N, 1)))
+}
+
+// BenchmarkSearch runs searches over 200,000 access events of one hour: the newest 100
+// hits, a count, a rare word and a field range.
+func BenchmarkSearch(b *testing.B) {
+	be := open(b, b.TempDir())
+	defer be.Close()
+	ts := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	const total, batch = 200_000, 5000
+	for start := 0; start < total; start += batch {
+		docs := make([]search.Doc, 0, batch)
+		for i := start; i < start+batch; i++ {
+			docs = append(docs, accessDoc(i, ts.Add(time.Duration(i)*time.Hour/total)))
+		}
+		if err := be.Write(b.Context(), search.IndexName("acme", ts, 7), docs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, q string
+		limit   int
+	}{
+		{"newest", "", 100},
+		{"count", "", 0},
+		{"rare word", "items/7777", 100},
+		{"range", "http.response.status_code >= 400", 100},
+	} {
+		n, err := query.Parse(tc.q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				res, err := be.Search(b.Context(), search.Request{Tenant: "acme", Query: n, From: ts, To: ts.Add(time.Hour), Limit: tc.limit})
+				if err != nil || res.Total == 0 {
+					b.Fatal(res.Total, err)
+				}
+			}
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,7 +148,34 @@ func compileTerm(b *strings.Builder, t query.Term) error {
 	default:
 		filter = "i(" + q + ")"
 	}
+	if t.Case || t.Wildcard {
+		compileText(b, t.Field == "message", filter)
+		return nil
+	}
+	// A word in any case cannot use the engine's bloom filters, which hold words as they
+	// are written: each of its words, lowered, is either in the text as it is or among
+	// the words lowering made (caseField), which they can skip blocks by.
+	var ws []string
+	lower := strings.ToLower(t.Value)
+	for w := range words(lower) {
+		ws = append(ws, w)
+	}
+	if t.Prefix && len(ws) > 0 && strings.HasSuffix(lower, ws[len(ws)-1]) {
+		ws = ws[:len(ws)-1] // the last word may go on
+	}
+	if len(ws) == 0 {
+		compileText(b, t.Field == "message", filter)
+		return nil
+	}
+	b.WriteByte('(')
+	for _, w := range slices.Compact(slices.Sorted(slices.Values(ws))) {
+		exact := strconv.Quote(w)
+		b.WriteByte('(')
+		compileText(b, t.Field == "message", exact)
+		b.WriteString(" OR " + strconv.Quote(caseField) + ":" + exact + ") AND ")
+	}
 	compileText(b, t.Field == "message", filter)
+	b.WriteByte(')')
 	return nil
 }
 

@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 
 	"github.com/trolly-logs/trolly/internal/jsonstr"
+	"github.com/trolly-logs/trolly/search/query"
 )
 
 // How an ECS document is stored as the engine's fields:
@@ -33,6 +38,10 @@ const (
 	// restField holds, as a JSON object, the top-level members whose key could not be a
 	// path (empty, or holding '.' or a newline).
 	restField = "b.rest"
+	// caseField holds the words that lowering the event's text makes, which the text
+	// itself does not hold (Error: error), so that a search for a word in any case can
+	// skip, by the field's bloom filters, the blocks that cannot hold it.
+	caseField = "b.lc"
 )
 
 // bookkeeping are the paths Trolly stamps on every event: searchable by field, never by a
@@ -78,6 +87,7 @@ type flattener struct {
 	keys   []string
 	id     string
 	sawID  bool
+	lower  map[string]bool // words made by lowering the text
 }
 
 // flatten returns the fields of doc, valid until the next call. id is the doc's id.
@@ -112,7 +122,105 @@ func (fl *flattener) flattenObject(id string, source []byte) ([]logstorage.Field
 	if len(fl.shape) > 0 {
 		fl.add(shapeField, string(fl.shape))
 	}
+	if lc := fl.caseWords(); lc != "" {
+		fl.add(caseField, lc)
+	}
 	return fl.fields, nil
+}
+
+// caseWords returns the words that lowering the text of the event (the message and the
+// content) makes, sorted and separated by spaces: for each word of the text that lowering
+// changes, the words of its lowered form.
+func (fl *flattener) caseWords() string {
+	clear(fl.lower)
+	for _, f := range fl.fields {
+		if f.Name != msgField && !strings.HasPrefix(f.Name, content) || !mayLower(f.Value) {
+			continue
+		}
+		if lowersIntoWord(f.Value) {
+			fl.lowerWords(strings.ToLower(f.Value), f.Value) // rare: lower the whole text
+			continue
+		}
+		for w := range words(f.Value) {
+			if !mayLower(w) {
+				continue
+			}
+			fl.buf = appendLower(fl.buf[:0], w)
+			if string(fl.buf) != w && !fl.lower[string(fl.buf)] {
+				fl.lowerWords(string(fl.buf), w)
+			}
+		}
+	}
+	if len(fl.lower) == 0 {
+		return ""
+	}
+	return strings.Join(slices.Sorted(maps.Keys(fl.lower)), " ")
+}
+
+// lowerWords records the words of lowered that are not the word was.
+func (fl *flattener) lowerWords(lowered, was string) {
+	if fl.lower == nil {
+		fl.lower = map[string]bool{}
+	}
+	for w := range words(lowered) {
+		if w != was {
+			fl.lower[w] = true
+		}
+	}
+}
+
+func appendLower(dst []byte, s string) []byte {
+	for _, r := range s {
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+	}
+	return dst
+}
+
+// lowersIntoWord reports whether s holds a character outside words whose lower case is a
+// word character, which would join words once lowered.
+func lowersIntoWord(s string) bool {
+	for _, r := range s {
+		if r >= utf8.RuneSelf && !query.IsWordRune(r) {
+			if l := unicode.ToLower(r); l != r && query.IsWordRune(l) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayLower reports whether lowering s may change it: it holds an upper-case ASCII letter
+// or a character beyond ASCII.
+func mayLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// words yields the words of s as the engine's tokenizer cuts them: runs of letters,
+// digits and '_'.
+func words(s string) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		start := -1
+		for i, r := range s {
+			if query.IsWordRune(r) {
+				if start < 0 {
+					start = i
+				}
+				continue
+			}
+			if start >= 0 && !yield(s[start:i]) {
+				return
+			}
+			start = -1
+		}
+		if start >= 0 {
+			yield(s[start:])
+		}
+	}
 }
 
 // slow flattens a document whose objects repeat a key, as encoding/json reads it: the last
@@ -326,7 +434,7 @@ func unflatten(fields map[string]string) ([]byte, error) {
 				continue
 			}
 			path = "event.id"
-		case name == shapeField || name == srcIDField || name == restField:
+		case name == shapeField || name == srcIDField || name == restField || name == caseField:
 			continue
 		case strings.HasPrefix(name, content):
 			path = name[len(content):]

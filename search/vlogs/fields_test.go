@@ -65,6 +65,19 @@ func TestFlattenColumns(t *testing.T) {
 	}, got, "the event's content under f., Trolly's bookkeeping under b.")
 }
 
+func TestCaseWords(t *testing.T) {
+	kvs, _ := roundTrip(t, "b1-1", `{"@timestamp":"2024-01-30T23:59:59Z","message":"GET /Index.html HTTP/1.1 get İstanbul ǅemal",`+
+		`"event":{"id":"b1-1","dataset":"Nginx.Access"},"organization":{"id":"ACME"},"user":{"name":"bob"},"tags":["Billing"]}`)
+	got := stored(kvs)
+	// The bookkeeping (organization.id) has no words for a search in any case; words that
+	// are already lower-case (html, get, bob) need none.
+	require.Equal(t, "access billing get http index istanbul nginx ǆemal", got[caseField])
+	doc, err := unflatten(got)
+	require.NoError(t, err)
+	require.NotContains(t, string(doc), "istanbul", "the words are no part of the document")
+	require.NotContains(t, string(doc), `"lc"`)
+}
+
 // FuzzFlatten round-trips any JSON object through the fields the engine keeps.
 func FuzzFlatten(f *testing.F) {
 	f.Add(`{"message":"m","event":{"id":"x"},"a":{"b":[1,2]},"c":null,"d":""}`)

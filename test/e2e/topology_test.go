@@ -227,6 +227,9 @@ func TestMultiProcess(t *testing.T) {
 			time.Sleep(2 * time.Second)
 			ships := stop()
 			requireDelivered(t, tp, ships)
+			from, to := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+			requireCallsAgree(t, tp.srv, "demo", "acme", from, to)
+			requireCallsAgree(t, tp.srv, "acme", "demo", from, to)
 			tp.stopAll(t)
 		})
 	}

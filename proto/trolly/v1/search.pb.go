@@ -34,7 +34,16 @@ type SearchRequest struct {
 	// to is the end of the range, exclusive, in the same forms. Empty means now.
 	To string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
 	// limit is the number of hits to return, 1 to 1000; 0 means 100.
-	Limit         int32 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit int32 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	// cursor is the next_cursor of the previous page, to continue after it; the other
+	// parameters must be those of that page.
+	Cursor string `protobuf:"bytes,5,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// order is "newest" (the default) or "oldest". Events of the same time come in the
+	// order of their event.id, the same on every page.
+	Order string `protobuf:"bytes,6,opt,name=order,proto3" json:"order,omitempty"`
+	// fields, when given, keeps only these ECS paths of each hit's source (a path of an
+	// object keeps all of it); a comma also separates paths. At most 50.
+	Fields        []string `protobuf:"bytes,7,rep,name=fields,proto3" json:"fields,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -97,11 +106,35 @@ func (x *SearchRequest) GetLimit() int32 {
 	return 0
 }
 
+func (x *SearchRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetOrder() string {
+	if x != nil {
+		return x.Order
+	}
+	return ""
+}
+
+func (x *SearchRequest) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
 type SearchResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// total is the number of events that match, of which hits are the newest.
-	Total         int64  `protobuf:"varint,1,opt,name=total,proto3" json:"total,omitempty"`
-	Hits          []*Hit `protobuf:"bytes,2,rep,name=hits,proto3" json:"hits,omitempty"`
+	// total is the number of events that match in the whole range, of which hits are the
+	// first page, after the cursor.
+	Total int64  `protobuf:"varint,1,opt,name=total,proto3" json:"total,omitempty"`
+	Hits  []*Hit `protobuf:"bytes,2,rep,name=hits,proto3" json:"hits,omitempty"`
+	// next_cursor continues after hits; empty when they are the last.
+	NextCursor    string `protobuf:"bytes,3,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -148,6 +181,13 @@ func (x *SearchResponse) GetHits() []*Hit {
 		return x.Hits
 	}
 	return nil
+}
+
+func (x *SearchResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
 }
 
 type Hit struct {
@@ -220,26 +260,948 @@ func (x *Hit) GetSource() *structpb.Struct {
 	return nil
 }
 
+type CountRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// q, from and to are those of SearchRequest.
+	Q             string `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
+	From          string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	To            string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountRequest) Reset() {
+	*x = CountRequest{}
+	mi := &file_trolly_v1_search_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountRequest) ProtoMessage() {}
+
+func (x *CountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountRequest.ProtoReflect.Descriptor instead.
+func (*CountRequest) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CountRequest) GetQ() string {
+	if x != nil {
+		return x.Q
+	}
+	return ""
+}
+
+func (x *CountRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *CountRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+type CountResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// total is the exact number of events that match.
+	Total         int64 `protobuf:"varint,1,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountResponse) Reset() {
+	*x = CountResponse{}
+	mi := &file_trolly_v1_search_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountResponse) ProtoMessage() {}
+
+func (x *CountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountResponse.ProtoReflect.Descriptor instead.
+func (*CountResponse) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CountResponse) GetTotal() int64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+type HistogramRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// q, from and to are those of SearchRequest.
+	Q    string `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
+	From string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	To   string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// interval is the width of the buckets: a number and a unit of ms, s, m, h, d or w
+	// ("30s", "5m", "1d"). Empty picks a round one (1s, 2s, 5s, 10s, 15s, 30s, 1m ... 1d,
+	// 2d, 1w) that gives at most 120 buckets. Buckets start at multiples of it since the
+	// Unix epoch, in UTC.
+	Interval string `protobuf:"bytes,4,opt,name=interval,proto3" json:"interval,omitempty"`
+	// by is an ECS path: each bucket is then split by the field's most frequent values over
+	// the range.
+	By string `protobuf:"bytes,5,opt,name=by,proto3" json:"by,omitempty"`
+	// top is the number of values of by, 1 to 20; 0 means 5.
+	Top           int32 `protobuf:"varint,6,opt,name=top,proto3" json:"top,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistogramRequest) Reset() {
+	*x = HistogramRequest{}
+	mi := &file_trolly_v1_search_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistogramRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistogramRequest) ProtoMessage() {}
+
+func (x *HistogramRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistogramRequest.ProtoReflect.Descriptor instead.
+func (*HistogramRequest) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *HistogramRequest) GetQ() string {
+	if x != nil {
+		return x.Q
+	}
+	return ""
+}
+
+func (x *HistogramRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *HistogramRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *HistogramRequest) GetInterval() string {
+	if x != nil {
+		return x.Interval
+	}
+	return ""
+}
+
+func (x *HistogramRequest) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *HistogramRequest) GetTop() int32 {
+	if x != nil {
+		return x.Top
+	}
+	return 0
+}
+
+type HistogramResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// interval is the width of the buckets, as given or picked.
+	Interval string `protobuf:"bytes,1,opt,name=interval,proto3" json:"interval,omitempty"`
+	// total is the sum of the buckets' counts: the events that match.
+	Total int64 `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
+	// values are by's most frequent values, most frequent first.
+	Values []string `protobuf:"bytes,3,rep,name=values,proto3" json:"values,omitempty"`
+	// buckets cover the range in time order, empty ones included; the first and last
+	// count only the part of them within the range.
+	Buckets       []*HistogramBucket `protobuf:"bytes,4,rep,name=buckets,proto3" json:"buckets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistogramResponse) Reset() {
+	*x = HistogramResponse{}
+	mi := &file_trolly_v1_search_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistogramResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistogramResponse) ProtoMessage() {}
+
+func (x *HistogramResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistogramResponse.ProtoReflect.Descriptor instead.
+func (*HistogramResponse) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *HistogramResponse) GetInterval() string {
+	if x != nil {
+		return x.Interval
+	}
+	return ""
+}
+
+func (x *HistogramResponse) GetTotal() int64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *HistogramResponse) GetValues() []string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *HistogramResponse) GetBuckets() []*HistogramBucket {
+	if x != nil {
+		return x.Buckets
+	}
+	return nil
+}
+
+type HistogramBucket struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Start *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start,proto3" json:"start,omitempty"`
+	Count int64                  `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	// by_value counts the events of each of values, in that order.
+	ByValue []int64 `protobuf:"varint,3,rep,packed,name=by_value,json=byValue,proto3" json:"by_value,omitempty"`
+	// other counts the rest: other values, and events without the field.
+	Other         int64 `protobuf:"varint,4,opt,name=other,proto3" json:"other,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistogramBucket) Reset() {
+	*x = HistogramBucket{}
+	mi := &file_trolly_v1_search_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistogramBucket) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistogramBucket) ProtoMessage() {}
+
+func (x *HistogramBucket) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistogramBucket.ProtoReflect.Descriptor instead.
+func (*HistogramBucket) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *HistogramBucket) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *HistogramBucket) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *HistogramBucket) GetByValue() []int64 {
+	if x != nil {
+		return x.ByValue
+	}
+	return nil
+}
+
+func (x *HistogramBucket) GetOther() int64 {
+	if x != nil {
+		return x.Other
+	}
+	return 0
+}
+
+type FacetsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// q, from and to are those of SearchRequest.
+	Q    string `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
+	From string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	To   string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// fields are ECS paths, at most 20 (a comma also separates them). Empty means every
+	// field with at most 1000 distinct values of at most 128 bytes, for a field list.
+	Fields []string `protobuf:"bytes,4,rep,name=fields,proto3" json:"fields,omitempty"`
+	// limit is the number of values per field, 1 to 100; 0 means 10.
+	Limit         int32 `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FacetsRequest) Reset() {
+	*x = FacetsRequest{}
+	mi := &file_trolly_v1_search_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FacetsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FacetsRequest) ProtoMessage() {}
+
+func (x *FacetsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FacetsRequest.ProtoReflect.Descriptor instead.
+func (*FacetsRequest) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *FacetsRequest) GetQ() string {
+	if x != nil {
+		return x.Q
+	}
+	return ""
+}
+
+func (x *FacetsRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *FacetsRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *FacetsRequest) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *FacetsRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+type FacetsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// facets are in the order of the request's fields, else by field.
+	Facets        []*Facet `protobuf:"bytes,1,rep,name=facets,proto3" json:"facets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FacetsResponse) Reset() {
+	*x = FacetsResponse{}
+	mi := &file_trolly_v1_search_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FacetsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FacetsResponse) ProtoMessage() {}
+
+func (x *FacetsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FacetsResponse.ProtoReflect.Descriptor instead.
+func (*FacetsResponse) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *FacetsResponse) GetFacets() []*Facet {
+	if x != nil {
+		return x.Facets
+	}
+	return nil
+}
+
+type Facet struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Field string                 `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	// values are the most frequent first, ties by value.
+	Values        []*FacetValue `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Facet) Reset() {
+	*x = Facet{}
+	mi := &file_trolly_v1_search_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Facet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Facet) ProtoMessage() {}
+
+func (x *Facet) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Facet.ProtoReflect.Descriptor instead.
+func (*Facet) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Facet) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *Facet) GetValues() []*FacetValue {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+type FacetValue struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Value         string                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	Count         int64                  `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FacetValue) Reset() {
+	*x = FacetValue{}
+	mi := &file_trolly_v1_search_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FacetValue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FacetValue) ProtoMessage() {}
+
+func (x *FacetValue) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FacetValue.ProtoReflect.Descriptor instead.
+func (*FacetValue) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *FacetValue) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *FacetValue) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+type ListFieldsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// q, from and to are those of SearchRequest.
+	Q             string `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
+	From          string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	To            string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFieldsRequest) Reset() {
+	*x = ListFieldsRequest{}
+	mi := &file_trolly_v1_search_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFieldsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFieldsRequest) ProtoMessage() {}
+
+func (x *ListFieldsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFieldsRequest.ProtoReflect.Descriptor instead.
+func (*ListFieldsRequest) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListFieldsRequest) GetQ() string {
+	if x != nil {
+		return x.Q
+	}
+	return ""
+}
+
+func (x *ListFieldsRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *ListFieldsRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+type ListFieldsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// fields are by ECS path.
+	Fields        []*FieldCount `protobuf:"bytes,1,rep,name=fields,proto3" json:"fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFieldsResponse) Reset() {
+	*x = ListFieldsResponse{}
+	mi := &file_trolly_v1_search_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFieldsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFieldsResponse) ProtoMessage() {}
+
+func (x *ListFieldsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFieldsResponse.ProtoReflect.Descriptor instead.
+func (*ListFieldsResponse) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListFieldsResponse) GetFields() []*FieldCount {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+type FieldCount struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// field is an ECS path.
+	Field string `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	// count is the number of events that match and hold the field.
+	Count         int64 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldCount) Reset() {
+	*x = FieldCount{}
+	mi := &file_trolly_v1_search_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldCount) ProtoMessage() {}
+
+func (x *FieldCount) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldCount.ProtoReflect.Descriptor instead.
+func (*FieldCount) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *FieldCount) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *FieldCount) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+type ExportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// q, from and to are those of SearchRequest.
+	Q    string `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
+	From string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	To   string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// order is "oldest" (the default: a file of logs reads forward) or "newest".
+	Order string `protobuf:"bytes,4,opt,name=order,proto3" json:"order,omitempty"`
+	// fields are those of SearchRequest.
+	Fields        []string `protobuf:"bytes,5,rep,name=fields,proto3" json:"fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportRequest) Reset() {
+	*x = ExportRequest{}
+	mi := &file_trolly_v1_search_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportRequest) ProtoMessage() {}
+
+func (x *ExportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
+func (*ExportRequest) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ExportRequest) GetQ() string {
+	if x != nil {
+		return x.Q
+	}
+	return ""
+}
+
+func (x *ExportRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *ExportRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *ExportRequest) GetOrder() string {
+	if x != nil {
+		return x.Order
+	}
+	return ""
+}
+
+func (x *ExportRequest) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+type ExportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ndjson holds whole lines, each one ECS JSON document and a newline.
+	Ndjson        []byte `protobuf:"bytes,1,opt,name=ndjson,proto3" json:"ndjson,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportResponse) Reset() {
+	*x = ExportResponse{}
+	mi := &file_trolly_v1_search_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportResponse) ProtoMessage() {}
+
+func (x *ExportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trolly_v1_search_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportResponse.ProtoReflect.Descriptor instead.
+func (*ExportResponse) Descriptor() ([]byte, []int) {
+	return file_trolly_v1_search_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ExportResponse) GetNdjson() []byte {
+	if x != nil {
+		return x.Ndjson
+	}
+	return nil
+}
+
 var File_trolly_v1_search_proto protoreflect.FileDescriptor
 
 const file_trolly_v1_search_proto_rawDesc = "" +
 	"\n" +
-	"\x16trolly/v1/search.proto\x12\ttrolly.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"W\n" +
+	"\x16trolly/v1/search.proto\x12\ttrolly.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x01\n" +
 	"\rSearchRequest\x12\f\n" +
 	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
 	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x03 \x01(\tR\x02to\x12\x14\n" +
-	"\x05limit\x18\x04 \x01(\x05R\x05limit\"J\n" +
+	"\x05limit\x18\x04 \x01(\x05R\x05limit\x12\x16\n" +
+	"\x06cursor\x18\x05 \x01(\tR\x06cursor\x12\x14\n" +
+	"\x05order\x18\x06 \x01(\tR\x05order\x12\x16\n" +
+	"\x06fields\x18\a \x03(\tR\x06fields\"k\n" +
 	"\x0eSearchResponse\x12\x14\n" +
 	"\x05total\x18\x01 \x01(\x03R\x05total\x12\"\n" +
-	"\x04hits\x18\x02 \x03(\v2\x0e.trolly.v1.HitR\x04hits\"\x96\x01\n" +
+	"\x04hits\x18\x02 \x03(\v2\x0e.trolly.v1.HitR\x04hits\x12\x1f\n" +
+	"\vnext_cursor\x18\x03 \x01(\tR\n" +
+	"nextCursor\"\x96\x01\n" +
 	"\x03Hit\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05index\x18\x02 \x01(\tR\x05index\x128\n" +
 	"\ttimestamp\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\ttimestamp\x12/\n" +
-	"\x06source\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x06source2N\n" +
+	"\x06source\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x06source\"@\n" +
+	"\fCountRequest\x12\f\n" +
+	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\"%\n" +
+	"\rCountResponse\x12\x14\n" +
+	"\x05total\x18\x01 \x01(\x03R\x05total\"\x82\x01\n" +
+	"\x10HistogramRequest\x12\f\n" +
+	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\x12\x1a\n" +
+	"\binterval\x18\x04 \x01(\tR\binterval\x12\x0e\n" +
+	"\x02by\x18\x05 \x01(\tR\x02by\x12\x10\n" +
+	"\x03top\x18\x06 \x01(\x05R\x03top\"\x93\x01\n" +
+	"\x11HistogramResponse\x12\x1a\n" +
+	"\binterval\x18\x01 \x01(\tR\binterval\x12\x14\n" +
+	"\x05total\x18\x02 \x01(\x03R\x05total\x12\x16\n" +
+	"\x06values\x18\x03 \x03(\tR\x06values\x124\n" +
+	"\abuckets\x18\x04 \x03(\v2\x1a.trolly.v1.HistogramBucketR\abuckets\"\x8a\x01\n" +
+	"\x0fHistogramBucket\x120\n" +
+	"\x05start\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x03R\x05count\x12\x19\n" +
+	"\bby_value\x18\x03 \x03(\x03R\abyValue\x12\x14\n" +
+	"\x05other\x18\x04 \x01(\x03R\x05other\"o\n" +
+	"\rFacetsRequest\x12\f\n" +
+	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\x12\x16\n" +
+	"\x06fields\x18\x04 \x03(\tR\x06fields\x12\x14\n" +
+	"\x05limit\x18\x05 \x01(\x05R\x05limit\":\n" +
+	"\x0eFacetsResponse\x12(\n" +
+	"\x06facets\x18\x01 \x03(\v2\x10.trolly.v1.FacetR\x06facets\"L\n" +
+	"\x05Facet\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12-\n" +
+	"\x06values\x18\x02 \x03(\v2\x15.trolly.v1.FacetValueR\x06values\"8\n" +
+	"\n" +
+	"FacetValue\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x03R\x05count\"E\n" +
+	"\x11ListFieldsRequest\x12\f\n" +
+	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\"C\n" +
+	"\x12ListFieldsResponse\x12-\n" +
+	"\x06fields\x18\x01 \x03(\v2\x15.trolly.v1.FieldCountR\x06fields\"8\n" +
+	"\n" +
+	"FieldCount\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x03R\x05count\"o\n" +
+	"\rExportRequest\x12\f\n" +
+	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\x12\x14\n" +
+	"\x05order\x18\x04 \x01(\tR\x05order\x12\x16\n" +
+	"\x06fields\x18\x05 \x03(\tR\x06fields\"(\n" +
+	"\x0eExportResponse\x12\x16\n" +
+	"\x06ndjson\x18\x01 \x01(\fR\x06ndjson2\x9d\x03\n" +
 	"\rSearchService\x12=\n" +
-	"\x06Search\x12\x18.trolly.v1.SearchRequest\x1a\x19.trolly.v1.SearchResponseB8Z6github.com/trolly-logs/trolly/proto/trolly/v1;trollyv1b\x06proto3"
+	"\x06Search\x12\x18.trolly.v1.SearchRequest\x1a\x19.trolly.v1.SearchResponse\x12:\n" +
+	"\x05Count\x12\x17.trolly.v1.CountRequest\x1a\x18.trolly.v1.CountResponse\x12F\n" +
+	"\tHistogram\x12\x1b.trolly.v1.HistogramRequest\x1a\x1c.trolly.v1.HistogramResponse\x12=\n" +
+	"\x06Facets\x12\x18.trolly.v1.FacetsRequest\x1a\x19.trolly.v1.FacetsResponse\x12I\n" +
+	"\n" +
+	"ListFields\x12\x1c.trolly.v1.ListFieldsRequest\x1a\x1d.trolly.v1.ListFieldsResponse\x12?\n" +
+	"\x06Export\x12\x18.trolly.v1.ExportRequest\x1a\x19.trolly.v1.ExportResponse0\x01B8Z6github.com/trolly-logs/trolly/proto/trolly/v1;trollyv1b\x06proto3"
 
 var (
 	file_trolly_v1_search_proto_rawDescOnce sync.Once
@@ -253,25 +1215,54 @@ func file_trolly_v1_search_proto_rawDescGZIP() []byte {
 	return file_trolly_v1_search_proto_rawDescData
 }
 
-var file_trolly_v1_search_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_trolly_v1_search_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_trolly_v1_search_proto_goTypes = []any{
 	(*SearchRequest)(nil),         // 0: trolly.v1.SearchRequest
 	(*SearchResponse)(nil),        // 1: trolly.v1.SearchResponse
 	(*Hit)(nil),                   // 2: trolly.v1.Hit
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),       // 4: google.protobuf.Struct
+	(*CountRequest)(nil),          // 3: trolly.v1.CountRequest
+	(*CountResponse)(nil),         // 4: trolly.v1.CountResponse
+	(*HistogramRequest)(nil),      // 5: trolly.v1.HistogramRequest
+	(*HistogramResponse)(nil),     // 6: trolly.v1.HistogramResponse
+	(*HistogramBucket)(nil),       // 7: trolly.v1.HistogramBucket
+	(*FacetsRequest)(nil),         // 8: trolly.v1.FacetsRequest
+	(*FacetsResponse)(nil),        // 9: trolly.v1.FacetsResponse
+	(*Facet)(nil),                 // 10: trolly.v1.Facet
+	(*FacetValue)(nil),            // 11: trolly.v1.FacetValue
+	(*ListFieldsRequest)(nil),     // 12: trolly.v1.ListFieldsRequest
+	(*ListFieldsResponse)(nil),    // 13: trolly.v1.ListFieldsResponse
+	(*FieldCount)(nil),            // 14: trolly.v1.FieldCount
+	(*ExportRequest)(nil),         // 15: trolly.v1.ExportRequest
+	(*ExportResponse)(nil),        // 16: trolly.v1.ExportResponse
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),       // 18: google.protobuf.Struct
 }
 var file_trolly_v1_search_proto_depIdxs = []int32{
-	2, // 0: trolly.v1.SearchResponse.hits:type_name -> trolly.v1.Hit
-	3, // 1: trolly.v1.Hit.timestamp:type_name -> google.protobuf.Timestamp
-	4, // 2: trolly.v1.Hit.source:type_name -> google.protobuf.Struct
-	0, // 3: trolly.v1.SearchService.Search:input_type -> trolly.v1.SearchRequest
-	1, // 4: trolly.v1.SearchService.Search:output_type -> trolly.v1.SearchResponse
-	4, // [4:5] is the sub-list for method output_type
-	3, // [3:4] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2,  // 0: trolly.v1.SearchResponse.hits:type_name -> trolly.v1.Hit
+	17, // 1: trolly.v1.Hit.timestamp:type_name -> google.protobuf.Timestamp
+	18, // 2: trolly.v1.Hit.source:type_name -> google.protobuf.Struct
+	7,  // 3: trolly.v1.HistogramResponse.buckets:type_name -> trolly.v1.HistogramBucket
+	17, // 4: trolly.v1.HistogramBucket.start:type_name -> google.protobuf.Timestamp
+	10, // 5: trolly.v1.FacetsResponse.facets:type_name -> trolly.v1.Facet
+	11, // 6: trolly.v1.Facet.values:type_name -> trolly.v1.FacetValue
+	14, // 7: trolly.v1.ListFieldsResponse.fields:type_name -> trolly.v1.FieldCount
+	0,  // 8: trolly.v1.SearchService.Search:input_type -> trolly.v1.SearchRequest
+	3,  // 9: trolly.v1.SearchService.Count:input_type -> trolly.v1.CountRequest
+	5,  // 10: trolly.v1.SearchService.Histogram:input_type -> trolly.v1.HistogramRequest
+	8,  // 11: trolly.v1.SearchService.Facets:input_type -> trolly.v1.FacetsRequest
+	12, // 12: trolly.v1.SearchService.ListFields:input_type -> trolly.v1.ListFieldsRequest
+	15, // 13: trolly.v1.SearchService.Export:input_type -> trolly.v1.ExportRequest
+	1,  // 14: trolly.v1.SearchService.Search:output_type -> trolly.v1.SearchResponse
+	4,  // 15: trolly.v1.SearchService.Count:output_type -> trolly.v1.CountResponse
+	6,  // 16: trolly.v1.SearchService.Histogram:output_type -> trolly.v1.HistogramResponse
+	9,  // 17: trolly.v1.SearchService.Facets:output_type -> trolly.v1.FacetsResponse
+	13, // 18: trolly.v1.SearchService.ListFields:output_type -> trolly.v1.ListFieldsResponse
+	16, // 19: trolly.v1.SearchService.Export:output_type -> trolly.v1.ExportResponse
+	14, // [14:20] is the sub-list for method output_type
+	8,  // [8:14] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_trolly_v1_search_proto_init() }
@@ -285,7 +1276,7 @@ func file_trolly_v1_search_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trolly_v1_search_proto_rawDesc), len(file_trolly_v1_search_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,17 +19,37 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	SearchService_Search_FullMethodName = "/trolly.v1.SearchService/Search"
+	SearchService_Search_FullMethodName     = "/trolly.v1.SearchService/Search"
+	SearchService_Count_FullMethodName      = "/trolly.v1.SearchService/Count"
+	SearchService_Histogram_FullMethodName  = "/trolly.v1.SearchService/Histogram"
+	SearchService_Facets_FullMethodName     = "/trolly.v1.SearchService/Facets"
+	SearchService_ListFields_FullMethodName = "/trolly.v1.SearchService/ListFields"
+	SearchService_Export_FullMethodName     = "/trolly.v1.SearchService/Export"
 )
 
 // SearchServiceClient is the client API for SearchService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// SearchService searches the caller's events. The tenant comes from the credential.
+// SearchService searches the caller's events. The tenant comes from the credential; every
+// call is bounded by the tenant's plan (max_query_range, retention, query_timeout,
+// max_concurrent_queries).
 type SearchServiceClient interface {
-	// Search returns the newest events that match a query within a time range.
+	// Search returns the events that match a query within a time range, newest first unless
+	// asked otherwise, a page at a time.
 	Search(ctx context.Context, in *SearchRequest, opts ...grpc.CallOption) (*SearchResponse, error)
+	// Count returns the exact number of events that match, without hits.
+	Count(ctx context.Context, in *CountRequest, opts ...grpc.CallOption) (*CountResponse, error)
+	// Histogram counts the events that match per time bucket, optionally split by the most
+	// frequent values of a field.
+	Histogram(ctx context.Context, in *HistogramRequest, opts ...grpc.CallOption) (*HistogramResponse, error)
+	// Facets returns the most frequent values of fields among the events that match.
+	Facets(ctx context.Context, in *FacetsRequest, opts ...grpc.CallOption) (*FacetsResponse, error)
+	// ListFields returns the fields the events that match hold, with how many hold each.
+	ListFields(ctx context.Context, in *ListFieldsRequest, opts ...grpc.CallOption) (*ListFieldsResponse, error)
+	// Export streams every event that matches as NDJSON. On REST it is
+	// GET /api/v1/search/export, answered as application/x-ndjson.
+	Export(ctx context.Context, in *ExportRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportResponse], error)
 }
 
 type searchServiceClient struct {
@@ -50,14 +70,88 @@ func (c *searchServiceClient) Search(ctx context.Context, in *SearchRequest, opt
 	return out, nil
 }
 
+func (c *searchServiceClient) Count(ctx context.Context, in *CountRequest, opts ...grpc.CallOption) (*CountResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CountResponse)
+	err := c.cc.Invoke(ctx, SearchService_Count_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *searchServiceClient) Histogram(ctx context.Context, in *HistogramRequest, opts ...grpc.CallOption) (*HistogramResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(HistogramResponse)
+	err := c.cc.Invoke(ctx, SearchService_Histogram_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *searchServiceClient) Facets(ctx context.Context, in *FacetsRequest, opts ...grpc.CallOption) (*FacetsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FacetsResponse)
+	err := c.cc.Invoke(ctx, SearchService_Facets_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *searchServiceClient) ListFields(ctx context.Context, in *ListFieldsRequest, opts ...grpc.CallOption) (*ListFieldsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFieldsResponse)
+	err := c.cc.Invoke(ctx, SearchService_ListFields_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *searchServiceClient) Export(ctx context.Context, in *ExportRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &SearchService_ServiceDesc.Streams[0], SearchService_Export_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportRequest, ExportResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type SearchService_ExportClient = grpc.ServerStreamingClient[ExportResponse]
+
 // SearchServiceServer is the server API for SearchService service.
 // All implementations must embed UnimplementedSearchServiceServer
 // for forward compatibility.
 //
-// SearchService searches the caller's events. The tenant comes from the credential.
+// SearchService searches the caller's events. The tenant comes from the credential; every
+// call is bounded by the tenant's plan (max_query_range, retention, query_timeout,
+// max_concurrent_queries).
 type SearchServiceServer interface {
-	// Search returns the newest events that match a query within a time range.
+	// Search returns the events that match a query within a time range, newest first unless
+	// asked otherwise, a page at a time.
 	Search(context.Context, *SearchRequest) (*SearchResponse, error)
+	// Count returns the exact number of events that match, without hits.
+	Count(context.Context, *CountRequest) (*CountResponse, error)
+	// Histogram counts the events that match per time bucket, optionally split by the most
+	// frequent values of a field.
+	Histogram(context.Context, *HistogramRequest) (*HistogramResponse, error)
+	// Facets returns the most frequent values of fields among the events that match.
+	Facets(context.Context, *FacetsRequest) (*FacetsResponse, error)
+	// ListFields returns the fields the events that match hold, with how many hold each.
+	ListFields(context.Context, *ListFieldsRequest) (*ListFieldsResponse, error)
+	// Export streams every event that matches as NDJSON. On REST it is
+	// GET /api/v1/search/export, answered as application/x-ndjson.
+	Export(*ExportRequest, grpc.ServerStreamingServer[ExportResponse]) error
 	mustEmbedUnimplementedSearchServiceServer()
 }
 
@@ -70,6 +164,21 @@ type UnimplementedSearchServiceServer struct{}
 
 func (UnimplementedSearchServiceServer) Search(context.Context, *SearchRequest) (*SearchResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Search not implemented")
+}
+func (UnimplementedSearchServiceServer) Count(context.Context, *CountRequest) (*CountResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Count not implemented")
+}
+func (UnimplementedSearchServiceServer) Histogram(context.Context, *HistogramRequest) (*HistogramResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Histogram not implemented")
+}
+func (UnimplementedSearchServiceServer) Facets(context.Context, *FacetsRequest) (*FacetsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Facets not implemented")
+}
+func (UnimplementedSearchServiceServer) ListFields(context.Context, *ListFieldsRequest) (*ListFieldsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFields not implemented")
+}
+func (UnimplementedSearchServiceServer) Export(*ExportRequest, grpc.ServerStreamingServer[ExportResponse]) error {
+	return status.Error(codes.Unimplemented, "method Export not implemented")
 }
 func (UnimplementedSearchServiceServer) mustEmbedUnimplementedSearchServiceServer() {}
 func (UnimplementedSearchServiceServer) testEmbeddedByValue()                       {}
@@ -110,6 +219,89 @@ func _SearchService_Search_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _SearchService_Count_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CountRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SearchServiceServer).Count(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SearchService_Count_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SearchServiceServer).Count(ctx, req.(*CountRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _SearchService_Histogram_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(HistogramRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SearchServiceServer).Histogram(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SearchService_Histogram_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SearchServiceServer).Histogram(ctx, req.(*HistogramRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _SearchService_Facets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FacetsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SearchServiceServer).Facets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SearchService_Facets_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SearchServiceServer).Facets(ctx, req.(*FacetsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _SearchService_ListFields_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFieldsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SearchServiceServer).ListFields(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SearchService_ListFields_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SearchServiceServer).ListFields(ctx, req.(*ListFieldsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _SearchService_Export_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(SearchServiceServer).Export(m, &grpc.GenericServerStream[ExportRequest, ExportResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type SearchService_ExportServer = grpc.ServerStreamingServer[ExportResponse]
+
 // SearchService_ServiceDesc is the grpc.ServiceDesc for SearchService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -121,7 +313,29 @@ var SearchService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Search",
 			Handler:    _SearchService_Search_Handler,
 		},
+		{
+			MethodName: "Count",
+			Handler:    _SearchService_Count_Handler,
+		},
+		{
+			MethodName: "Histogram",
+			Handler:    _SearchService_Histogram_Handler,
+		},
+		{
+			MethodName: "Facets",
+			Handler:    _SearchService_Facets_Handler,
+		},
+		{
+			MethodName: "ListFields",
+			Handler:    _SearchService_ListFields_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Export",
+			Handler:       _SearchService_Export_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "trolly/v1/search.proto",
 }
