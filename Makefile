@@ -56,7 +56,7 @@ bench-noisy: build
 # Issue 14's side-by-side: the same 2,000,000 generated events into VictoriaLogs (as JSON
 # lines) and into `trolly all` (as raw nginx lines), one after the other, and the same
 # queries asked of both. The VictoriaLogs of go.mod's version is built into VLOGS_BIN
-# (go install, from the module proxy) when it is missing.
+# (go install, from the module proxy) when it is missing or of another version.
 VLOGS_BIN ?= $(HOME)/.cache/trolly-vlogs/victoria-logs
 VLOGS_LINES ?= 2000000
 

@@ -136,7 +136,7 @@ func (t trollySink) send(body []byte, n int) (int, error) {
 	}
 }
 
-// waitSearchable polls the search total of the range lines made at start are in.
+// waitSearchable waits until Trolly counts want lines in the range lines made at start are in.
 func waitSearchable(o options, want int64, start time.Time) error {
 	return waitCount(trollySink{o}, want, start, start, o.timeout)
 }
