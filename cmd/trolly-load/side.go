@@ -49,11 +49,14 @@ func sideBySide(o options) error {
 	fmt.Printf("%d lines, %d a request, %d requests in flight; each query asked %d times (median); %s\n",
 		o.lines, o.batch, o.concurrency, o.queryRuns, version)
 
+	in := catchInterrupts()
+	defer in.release()
 	v, err := startVictoriaLogs(o.victorialogs)
 	if err != nil {
 		return err
 	}
 	defer v.kill()
+	in.add(v.kill)
 	vs := subject{
 		name: "VictoriaLogs", bodies: c.json, recv: v, pid: v.pid(), search: v.storage,
 		api: api{base: v.url, from: "start", to: "end", client: &http.Client{Timeout: 5 * time.Minute}},
@@ -73,6 +76,7 @@ func sideBySide(o options) error {
 		return err
 	}
 	defer srv.kill()
+	in.add(srv.kill)
 	o.ingestURL, o.apiURL, o.ingestKey, o.readKey, o.stream = srv.ingestURL, srv.apiURL, benchIngestKey, benchReadKey, "web"
 	ts := subject{
 		name: "Trolly", bodies: c.raw, recv: trollySink{o}, pid: srv.procs[0].cmd.Process.Pid,
