@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin
 FUZZTIME ?= 10s
 
-.PHONY: build run test lint services clients unit fuzz-short bench bench-load bench-topology bench-noisy proto tools check-generated clean
+.PHONY: build run test lint services clients unit fuzz-short bench bench-load bench-topology bench-noisy bench-vlogs proto tools check-generated clean
 
 build:
 	$(GO) build -o $(BIN)/trolly ./cmd/trolly
@@ -52,6 +52,16 @@ bench-topology: build services
 
 bench-noisy: build
 	$(GO) run ./cmd/trolly-load -spawn $(BIN)/trolly -scenario noisy
+
+# Issue 14's side-by-side: the same 2,000,000 generated events into VictoriaLogs (as JSON
+# lines) and into `trolly all` (as raw nginx lines), one after the other, and the same
+# queries asked of both. The VictoriaLogs of go.mod's version is built into VLOGS_BIN
+# (go install, from the module proxy) when it is missing or of another version.
+VLOGS_BIN ?= $(HOME)/.cache/trolly-vlogs/victoria-logs
+VLOGS_LINES ?= 2000000
+
+bench-vlogs: build
+	$(GO) run ./cmd/trolly-load -spawn $(BIN)/trolly -victorialogs $(VLOGS_BIN) -lines $(VLOGS_LINES)
 
 # Protobuf generation with the plugins pinned in tools/go.mod; no remote registry.
 tools:

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -80,4 +83,37 @@ func TestEmbeddedQueue(t *testing.T) {
 	}
 	_, err := embeddedQueue("rabbit")
 	require.ErrorContains(t, err, `-queue "rabbit"`)
+}
+
+// The poll for searchable lines counts with the count call, and with a search of one hit
+// where that is missing.
+func TestTrollySinkCount(t *testing.T) {
+	for _, hasCount := range []bool{true, false} {
+		var asked []string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			asked = append(asked, r.URL.Path+"?limit="+r.URL.Query().Get("limit"))
+			switch {
+			case r.Header.Get("Authorization") != "Bearer rk":
+				http.Error(w, "unauthenticated", http.StatusUnauthorized)
+			case r.URL.Path == "/api/v1/search/count" && hasCount:
+				fmt.Fprint(w, `{"total":"12"}`)
+			case r.URL.Path == "/api/v1/search":
+				fmt.Fprint(w, `{"total":"34","hits":[{}]}`)
+			default:
+				http.NotFound(w, r)
+			}
+		}))
+		n, err := trollySink{options{apiURL: srv.URL, readKey: "rk"}}.count(time.Now().Add(-time.Hour), time.Now())
+		srv.Close()
+		require.NoError(t, err)
+		if hasCount {
+			require.EqualValues(t, 12, n)
+			require.Equal(t, []string{"/api/v1/search/count?limit="}, asked)
+		} else {
+			require.EqualValues(t, 34, n)
+			require.Equal(t, []string{"/api/v1/search/count?limit=", "/api/v1/search?limit=1"}, asked)
+		}
+	}
+	_, err := trollySink{options{apiURL: "http://127.0.0.1:1", readKey: "rk"}}.count(time.Now(), time.Now())
+	require.ErrorContains(t, err, "search:")
 }

@@ -3,7 +3,9 @@
 // million lines and its peak memory. With -spawn it starts `trolly all` itself on a temporary
 // directory, which is what `make bench` does, and also reports the size of the queue's
 // directory and the queue's share of the server's CPU; -queue nats,memory runs the load on
-// each queue in turn and prints them side by side.
+// each queue in turn and prints them side by side. With -victorialogs it loads the same
+// events into VictoriaLogs too, asks both systems the same queries and prints their
+// figures side by side.
 package main
 
 import (
@@ -35,6 +37,10 @@ type options struct {
 	flood       float64
 	phase       time.Duration
 	profile     bool
+	// The side-by-side with VictoriaLogs.
+	victorialogs  string
+	queryRuns     int
+	queryProfiles string
 }
 
 func main() {
@@ -59,6 +65,9 @@ func main() {
 	flag.Int64Var(&o.quota, "quota", 512<<10, "noisy: each tenant's ingest quota in bytes/s")
 	flag.DurationVar(&o.phase, "phase", 15*time.Second, "noisy: duration of each phase")
 	flag.Float64Var(&o.flood, "flood", 10, "noisy: the flooding tenant sends this many times its quota")
+	flag.StringVar(&o.victorialogs, "victorialogs", "", "with -spawn: a VictoriaLogs binary (built there with go install when missing or not of go.mod's version; make bench-vlogs uses "+defaultVictoriaLogs()+") to load the same events into, as JSON lines, one system after the other, and print both systems' figures and query latencies side by side")
+	flag.IntVar(&o.queryRuns, "query-runs", 5, "with -victorialogs: how many times each query is asked (the median is reported)")
+	flag.StringVar(&o.queryProfiles, "query-profiles", "", "with -victorialogs: write a 5-second CPU profile of trolly answering each query into this `directory` (trolly-<n>.pprof, n the query's row), and its heap profile at the end (trolly-heap.pprof)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "trolly-load:", err)
@@ -76,6 +85,12 @@ func run(o options) error {
 	}
 	if len(queues) > 1 && (o.spawn == "" || o.topology != "" || o.scenario == "noisy") {
 		return fmt.Errorf("a list of -queue needs -spawn, no -topology and the throughput scenario")
+	}
+	if o.victorialogs != "" {
+		if o.spawn == "" || o.topology != "" || len(queues) > 1 || o.scenario != "throughput" || o.queryRuns <= 0 {
+			return fmt.Errorf("-victorialogs needs -spawn, no -topology, one -queue, the throughput scenario and -query-runs > 0")
+		}
+		return sideBySide(o)
 	}
 	if o.scenario == "noisy" {
 		if o.spawn == "" || o.quota <= 0 {
