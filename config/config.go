@@ -35,21 +35,25 @@ type Config struct {
 	// DataDir holds every embedded store: search indices, the archive.
 	DataDir string `yaml:"data_dir"`
 	// ShutdownTimeout bounds the drain at SIGINT/SIGTERM.
-	ShutdownTimeout time.Duration          `yaml:"shutdown_timeout"`
-	Log             Log                    `yaml:"log"`
-	Admin           Admin                  `yaml:"admin"`
-	API             api.Config             `yaml:"api"`
-	Gateway         gateway.Config         `yaml:"gateway"`
-	Queue           Queue                  `yaml:"queue"`
-	Processor       processor.Config       `yaml:"processor"`
-	Indexer         search.IndexerConfig   `yaml:"indexer"`
-	Search          Search                 `yaml:"search"`
-	Archiver        storage.ArchiverConfig `yaml:"archiver"`
-	Archive         Archive                `yaml:"archive"`
-	Bookkeeper      Bookkeeper             `yaml:"bookkeeper"`
-	Metadata        Metadata               `yaml:"metadata"`
-	Auth            auth.Config            `yaml:"auth"`
-	Bootstrap       Bootstrap              `yaml:"bootstrap"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// MemoryLimit is the soft limit of the process's Go memory, in bytes (Go's
+	// GOMEMLIMIT): near it, the garbage collector runs more often rather than let the heap
+	// grow. 0 leaves Go's default (or the GOMEMLIMIT environment variable) in place.
+	MemoryLimit int64                  `yaml:"memory_limit"`
+	Log         Log                    `yaml:"log"`
+	Admin       Admin                  `yaml:"admin"`
+	API         api.Config             `yaml:"api"`
+	Gateway     gateway.Config         `yaml:"gateway"`
+	Queue       Queue                  `yaml:"queue"`
+	Processor   processor.Config       `yaml:"processor"`
+	Indexer     search.IndexerConfig   `yaml:"indexer"`
+	Search      Search                 `yaml:"search"`
+	Archiver    storage.ArchiverConfig `yaml:"archiver"`
+	Archive     Archive                `yaml:"archive"`
+	Bookkeeper  Bookkeeper             `yaml:"bookkeeper"`
+	Metadata    Metadata               `yaml:"metadata"`
+	Auth        auth.Config            `yaml:"auth"`
+	Bootstrap   Bootstrap              `yaml:"bootstrap"`
 	// Tenants are imported into the catalog at start and kept as the file says.
 	Tenants []tenant.Config `yaml:"tenants"`
 }
@@ -263,6 +267,9 @@ func (c *Config) ApplyDefaults() {
 func (c *Config) Validate() error {
 	var errs []error
 	add := func(section string, err error) { errs = append(errs, prefixed(section, err)...) }
+	if c.MemoryLimit != 0 && c.MemoryLimit < 64<<20 {
+		errs = append(errs, fmt.Errorf("memory_limit: must be 0 (none) or at least 64 MiB, got %d", c.MemoryLimit))
+	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout: must be > 0, got %s", c.ShutdownTimeout))
 	}

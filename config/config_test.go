@@ -208,3 +208,16 @@ func TestReadmeStreamExample(t *testing.T) {
 	_, err = load(t, path, nil)
 	require.NoError(t, err, "%s", doc.String())
 }
+
+func TestMemoryLimit(t *testing.T) {
+	c, err := Parse(strings.NewReader("memory_limit: 1000\n"))
+	require.NoError(t, err)
+	c.ApplyDefaults()
+	require.ErrorContains(t, c.Validate(), "memory_limit: must be 0 (none) or at least 64 MiB, got 1000")
+
+	c = &Config{}
+	require.NoError(t, c.ApplyEnv([]string{"TROLLY_MEMORY_LIMIT=536870912"}))
+	c.ApplyDefaults()
+	require.NoError(t, c.Validate())
+	require.Equal(t, int64(512<<20), c.MemoryLimit)
+}

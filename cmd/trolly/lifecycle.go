@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -103,6 +104,9 @@ func (s *stage) stop(deadline context.Context, sealer queue.Sealer, drain bool) 
 // serve runs cmd's layers until ctx ends or one fails, then stops them in order.
 func serve(ctx context.Context, cmd string, cfg *config.Config, stderr io.Writer) int {
 	log := newLogger(cfg.Log, stderr)
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	b := &builder{cfg: cfg, log: log, reg: reg, layers: map[string]bool{}}
