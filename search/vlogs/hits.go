@@ -29,18 +29,27 @@ func (b *Backend) Search(ctx context.Context, req search.Request) (search.Result
 	}
 	stores := b.opened(classes)
 	var res search.Result
-	if !req.NoTotal {
+	var counted []buckets // of each storage, when the first page and the total are asked
+	switch {
+	case !req.NoTotal && req.Limit > 0 && req.Cursor == nil:
+		// One read of the matches gives the total and where the first page lies.
+		for _, s := range stores {
+			bk, err := b.bucketCounts(ctx, s, tid, filter, req.From, req.To)
+			if err != nil {
+				return search.Result{}, fmt.Errorf("search: %w", err)
+			}
+			res.Total += bk.total()
+			counted = append(counted, bk)
+		}
+	case !req.NoTotal:
 		if res.Total, err = b.count(ctx, stores, tid, filter, req.From, req.To); err != nil {
 			return search.Result{}, fmt.Errorf("search: %w", err)
 		}
-		if res.Total == 0 {
-			return res, nil
-		}
 	}
-	if req.Limit <= 0 {
+	if !req.NoTotal && res.Total == 0 || req.Limit <= 0 {
 		return res, nil
 	}
-	res.Hits, res.Next, err = b.page(ctx, stores, tid, filter, req, res.Total)
+	res.Hits, res.Next, err = b.page(ctx, stores, tid, filter, req, counted)
 	if err != nil {
 		return search.Result{}, fmt.Errorf("search: %w", err)
 	}
@@ -69,7 +78,7 @@ func (b *Backend) count(ctx context.Context, stores []*logstorage.Storage, tid l
 // natural, not bytewise); the cursor keeps that order by skipping, past the cursor's time,
 // the hits of that time already returned, rather than by comparing ids.
 func (b *Backend) page(ctx context.Context, stores []*logstorage.Storage, tid logstorage.TenantID, filter string,
-	req search.Request, total int64) ([]search.Hit, *search.Cursor, error) {
+	req search.Request, counted []buckets) ([]search.Hit, *search.Cursor, error) {
 	from, to, skip := req.From, req.To, 0
 	if c := req.Cursor; c != nil {
 		if c.Order != req.Order {
@@ -85,11 +94,7 @@ func (b *Backend) page(ctx context.Context, stores []*logstorage.Storage, tid lo
 			return nil, nil, nil
 		}
 	}
-	known := int64(-1)
-	if req.Cursor == nil && !req.NoTotal {
-		known = total
-	}
-	lists, err := b.hits(ctx, stores, tid, filter, req, from, to, skip+req.Limit+1, known) // one more tells whether a next page exists
+	lists, err := b.hits(ctx, stores, tid, filter, req, from, to, skip+req.Limit+1, counted) // one more tells whether a next page exists
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,11 +121,11 @@ func (b *Backend) page(ctx context.Context, stores []*logstorage.Storage, tid lo
 }
 
 // hits returns the first want hits of req in [from, to) of each storage, in the engine's
-// order. The engine's sort reads every column of every match it sorts: boundary first
-// finds a window that holds the hits wanted. known is the count of matches in [from, to),
-// or -1.
+// order. The engine's sort reads every column of every match it sorts: it sorts only a
+// window that holds the hits wanted (see window). counted holds each storage's buckets of
+// [from, to) when the caller has them.
 func (b *Backend) hits(ctx context.Context, stores []*logstorage.Storage, tid logstorage.TenantID, filter string,
-	req search.Request, from, to time.Time, want int, known int64) ([][]search.Hit, error) {
+	req search.Request, from, to time.Time, want int, counted []buckets) ([][]search.Hit, error) {
 	days, err := b.retention(ctx, req.Tenant)
 	if err != nil {
 		return nil, fmt.Errorf("retention of the tenant: %w", err)
@@ -131,14 +136,14 @@ func (b *Backend) hits(ctx context.Context, stores []*logstorage.Storage, tid lo
 	}
 	qs := filter + projection(req.Fields) + " | sort by (_time" + dir + ", " + strconv.Quote(idField) + dir + ") | limit " + strconv.Itoa(want)
 	lists := make([][]search.Hit, 0, len(stores))
-	for _, s := range stores {
-		if len(stores) > 1 {
-			known = -1 // the count is of every storage
-		}
-		lo, hi, err := b.boundary(ctx, s, tid, filter, from, to, want, req.Order, known)
-		if err != nil {
+	for i, s := range stores {
+		var bk buckets
+		if i < len(counted) {
+			bk = counted[i]
+		} else if bk, err = b.bucketCounts(ctx, s, tid, filter, from, to); err != nil {
 			return nil, err
 		}
+		lo, hi := bk.window(from, to, want, req.Order)
 		var list []search.Hit
 		var convErr error
 		err = b.run(ctx, s, tid, qs, lo, hi, func(cols map[string][]string, n int) {
@@ -162,47 +167,58 @@ func (b *Backend) hits(ctx context.Context, stores []*logstorage.Storage, tid lo
 	return lists, nil
 }
 
-// boundary narrows [from, to) to a window at its newest end (its oldest, for Oldest) that
-// holds the first want matches of filter. It counts matches in 256 buckets of the range,
-// which reads times alone where sorting reads every column, and keeps the buckets from the
-// end that hold want of them: the newest events of a busy day then sort only its last
-// minutes. known is the count of matches in [from, to), or -1.
-func (b *Backend) boundary(ctx context.Context, s *logstorage.Storage, tid logstorage.TenantID, filter string,
-	from, to time.Time, want int, order search.Order, known int64) (time.Time, time.Time, error) {
-	if known >= 0 && known <= int64(want) {
-		return from, to, nil // every match is wanted
+// buckets counts the matches of a query in buckets of a range.
+type buckets struct {
+	step   time.Duration
+	counts map[int64]int64 // by bucket start, Unix nanoseconds
+}
+
+func (bk buckets) total() int64 {
+	var n int64
+	for _, c := range bk.counts {
+		n += c
 	}
-	step := max(to.Sub(from)/256, time.Millisecond).Truncate(time.Millisecond)
-	counts := map[int64]int64{} // by bucket start, Unix nanoseconds
-	qs := filter + " | stats by (_time:" + strconv.FormatInt(step.Milliseconds(), 10) + "ms) count() as n"
+	return n
+}
+
+// bucketCounts counts the matches of filter in 256 buckets of [from, to): it reads times
+// alone, where sorting reads every column.
+func (b *Backend) bucketCounts(ctx context.Context, s *logstorage.Storage, tid logstorage.TenantID, filter string,
+	from, to time.Time) (buckets, error) {
+	bk := buckets{step: max(to.Sub(from)/256, time.Millisecond).Truncate(time.Millisecond), counts: map[int64]int64{}}
+	qs := filter + " | stats by (_time:" + strconv.FormatInt(bk.step.Milliseconds(), 10) + "ms) count() as n"
 	err := b.run(ctx, s, tid, qs, from, to, func(cols map[string][]string, rows int) {
 		for i := range rows {
 			ts, err := time.Parse(time.RFC3339Nano, cols[timeField][i])
 			n, nerr := strconv.ParseInt(cols["n"][i], 10, 64)
 			if err == nil && nerr == nil {
-				counts[ts.UnixNano()] += n
+				bk.counts[ts.UnixNano()] += n
 			}
 		}
 	})
-	if err != nil {
-		return from, to, err
-	}
-	starts := slices.Sorted(maps.Keys(counts))
+	return bk, err
+}
+
+// window narrows [from, to) to the buckets at its newest end (its oldest, for Oldest) that
+// hold the first want matches: the newest events of a busy day then sort only its last
+// minutes.
+func (bk buckets) window(from, to time.Time, want int, order search.Order) (time.Time, time.Time) {
+	starts := slices.Sorted(maps.Keys(bk.counts))
 	if order == search.Newest {
 		slices.Reverse(starts)
 	}
 	var sum int64
 	for _, start := range starts {
-		if sum += counts[start]; sum < int64(want) {
+		if sum += bk.counts[start]; sum < int64(want) {
 			continue
 		}
 		t := time.Unix(0, start).UTC()
 		if order == search.Oldest {
-			return from, minTime(to, t.Add(step)), nil
+			return from, minTime(to, t.Add(bk.step))
 		}
-		return maxTime(from, t), to, nil
+		return maxTime(from, t), to
 	}
-	return from, to, nil
+	return from, to // every match is wanted
 }
 
 // plainPath is a path that can be named unquoted-safe in a fields pipe.
