@@ -67,10 +67,18 @@ func formatAnd(b *strings.Builder, nodes []Node, top bool) {
 		b.WriteByte('(')
 	}
 	for i, c := range nodes {
-		if i > 0 {
-			b.WriteByte(' ')
+		if i == 0 {
+			format(b, c, false)
+			continue
 		}
-		format(b, c, false)
+		var t strings.Builder
+		format(&t, c, false)
+		if s := t.String(); strings.ContainsAny(s[:min(1, len(s))], "<>") {
+			// After a word, "<0" would compare it: "status <0" is a range.
+			b.WriteString(" (" + s + ")")
+		} else {
+			b.WriteString(" " + s)
+		}
 	}
 	if !top {
 		b.WriteByte(')')
@@ -107,11 +115,17 @@ func formatTerm(b *strings.Builder, t Term) {
 	if t.Case {
 		b.WriteByte('=')
 	}
-	if t.Wildcard && bare(strings.ReplaceAll(t.Value, "*", "x"), t.Field != "" || t.Case, true) {
+	fits := func(v string, prefix bool) bool {
+		if t.Case {
+			return literal(v) // after '=', a word is read as it is
+		}
+		return bare(v, t.Field != "", prefix)
+	}
+	if t.Wildcard && fits(strings.ReplaceAll(t.Value, "*", "%"), true) {
 		b.WriteString(t.Value)
 		return
 	}
-	if t.Phrase || t.Wildcard || !bare(t.Value, t.Field != "" || t.Case, t.Prefix) {
+	if t.Phrase || t.Wildcard || !fits(t.Value, t.Prefix) {
 		quote(b, t.Value)
 		return
 	}
@@ -119,6 +133,12 @@ func formatTerm(b *strings.Builder, t Term) {
 	if t.Prefix {
 		b.WriteByte('*')
 	}
+}
+
+// literal reports whether v reads back as the same word after '='.
+func literal(v string) bool {
+	return v != "" && !strings.ContainsAny(v, "\"()*") && strings.IndexFunc(v, unicode.IsSpace) < 0 &&
+		!strings.ContainsAny(v[:1], "=-")
 }
 
 func formatRange(b *strings.Builder, r Range) {
@@ -162,14 +182,13 @@ func bare(v string, inField, prefix bool) bool {
 			return false
 		}
 	}
-	if strings.ContainsAny(v[:1], "-=") || strings.Contains(v, ":") {
+	if strings.ContainsAny(v[:1], "-=") {
 		return false
 	}
-	if strings.ContainsAny(v[:1], "<>") && (looksLikeComparison("", v) || looksLikeComparison(TimeField, v)) {
-		return false // it would compare the word before it
-	}
-	i := strings.IndexAny(v, "<>")
-	return i < 0 || !ValidField(v[:i])
+	// As the parser reads a word: the first of ':', '<' and '>' after a field name makes
+	// a field term or a comparison.
+	i := strings.IndexAny(v, ":<>")
+	return i < 0 || v[i] != ':' && !ValidField(v[:i])
 }
 
 func quote(b *strings.Builder, v string) {
