@@ -207,7 +207,7 @@ func TestSameTimeOrder(t *testing.T) {
 	require.Equal(t, first, hits(b), "after a restart")
 }
 
-// TestHitsOfABusyRange checks the narrowing of hits to a window (boundary) on events
+// TestHitsOfABusyRange checks the narrowing of hits to a window (buckets.window) on events
 // spread unevenly over a day: bursts at one instant, quiet hours, a word of some events.
 // Every limit and order returns exactly the first hits a full sort gives, and paging
 // returns every event once.
@@ -251,7 +251,7 @@ func TestHitsOfABusyRange(t *testing.T) {
 		require.NoError(t, err)
 		var want []string
 		for _, h := range all {
-			if q == "" || h.ID[2:] != "" && mustAtoi(t, h.ID[2:])%7 == 0 {
+			if q == "" || mustAtoi(t, h.ID[2:])%7 == 0 {
 				want = append(want, h.ID)
 			}
 		}

@@ -106,8 +106,8 @@ func compileJoin(b *strings.Builder, nodes []query.Node, op string) error {
 // noMatch is a filter that matches no stored event: no document has that field.
 const noMatch = `"b.never":="1"`
 
-// wordFields are the engine's fields a text without a field searches: the message and
-// the content, never the bookkeeping.
+// compileText applies filter to the fields a text without a field searches, the message
+// and the content, never the bookkeeping; or to the message alone.
 func compileText(b *strings.Builder, message bool, filter string) {
 	if message {
 		b.WriteString(msgField + ":" + filter)

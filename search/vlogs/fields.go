@@ -44,14 +44,6 @@ const (
 	caseField = "b.lc"
 )
 
-// bookkeeping are the paths Trolly stamps on every event: searchable by field, never by a
-// bare word.
-var bookkeeping = map[string]bool{
-	"@timestamp": true, "event.id": true, "event.ingested": true, "organization.id": true,
-	"data_stream.type": true, "data_stream.dataset": true, "data_stream.namespace": true,
-	"ecs.version": true,
-}
-
 // Kinds of b.shape entries, each a kind byte and a path, separated by '\n'.
 const (
 	kindNumber = 'n' // a JSON number, stored as its text
@@ -68,7 +60,7 @@ func column(path string) string {
 	switch {
 	case path == "message":
 		return msgField
-	case bookkeeping[path]:
+	case query.Bookkeeping(path):
 		return bookkeep + path
 	}
 	return content + path
