@@ -41,6 +41,7 @@ type options struct {
 	victorialogs  string
 	queryRuns     int
 	queryProfiles string
+	cpuProfile    string
 }
 
 func main() {
@@ -68,6 +69,7 @@ func main() {
 	flag.StringVar(&o.victorialogs, "victorialogs", "", "with -spawn: a VictoriaLogs binary (built there with go install when missing or not of go.mod's version; make bench-vlogs uses "+defaultVictoriaLogs()+") to load the same events into, as JSON lines, one system after the other, and print both systems' figures and query latencies side by side")
 	flag.IntVar(&o.queryRuns, "query-runs", 5, "with -victorialogs: how many times each query is asked (the median is reported)")
 	flag.StringVar(&o.queryProfiles, "query-profiles", "", "with -victorialogs: write a 5-second CPU profile of trolly answering each query into this `directory` (trolly-<n>.pprof, n the query's row), and its heap profile at the end (trolly-heap.pprof)")
+	flag.StringVar(&o.cpuProfile, "cpu-profile", "", "with -spawn, -profile and no -topology: write the server's CPU profile of the whole run to this `file`")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "trolly-load:", err)
@@ -158,7 +160,7 @@ func runOnce(o options) (report, error) {
 		defer disk.finish() // on an error; a second finish returns what the first did
 		if o.profile {
 			pkgs := queuePackages(o.queue)
-			prof = startProfiler("http://"+srv.procs[0].admin, 1, func(fn string) bool { return inPackages(fn, pkgs) })
+			prof = startProfiler("http://"+srv.procs[0].admin, 1, func(fn string) bool { return inPackages(fn, pkgs) }, o.cpuProfile != "")
 			defer prof.finish()
 		}
 	}
@@ -174,6 +176,11 @@ func runOnce(o options) (report, error) {
 	if prof != nil {
 		share := prof.finish()
 		rep.share, rep.queuePkgs = &share, queuePackages(o.queue)
+		if o.cpuProfile != "" {
+			if err := prof.write(o.cpuProfile); err != nil {
+				return rep, err
+			}
+		}
 	}
 	if broker != nil {
 		rep.brokerCPU = broker.cpu() - brokerCPU0

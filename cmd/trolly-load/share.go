@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -104,10 +105,13 @@ type profiler struct {
 	done  chan struct{}
 	once  sync.Once
 	share cpuShare
+	// profiles are kept to be merged into one when keep is set.
+	keep     bool
+	profiles []*profile.Profile
 }
 
-func startProfiler(adminURL string, seconds int, match func(fn string) bool) *profiler {
-	p := &profiler{stop: make(chan struct{}), done: make(chan struct{})}
+func startProfiler(adminURL string, seconds int, match func(fn string) bool, keep bool) *profiler {
+	p := &profiler{stop: make(chan struct{}), done: make(chan struct{}), keep: keep}
 	client := &http.Client{Timeout: time.Duration(seconds)*time.Second + 30*time.Second}
 	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", adminURL, seconds)
 	go func() {
@@ -119,6 +123,9 @@ func startProfiler(adminURL string, seconds int, match func(fn string) bool) *pr
 				return
 			}
 			p.share.add(shareOf(prof, match))
+			if p.keep {
+				p.profiles = append(p.profiles, prof)
+			}
 			select {
 			case <-p.stop:
 				return
@@ -137,6 +144,27 @@ func (p *profiler) finish() cpuShare {
 		<-p.done
 	})
 	return p.share
+}
+
+// write merges the profiles taken, when kept, into one file for go tool pprof.
+func (p *profiler) write(path string) error {
+	p.finish()
+	if len(p.profiles) == 0 {
+		return fmt.Errorf("no CPU profile to write")
+	}
+	merged, err := profile.Merge(p.profiles)
+	if err != nil {
+		return fmt.Errorf("merge the CPU profiles: %w", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := merged.Write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func fetchProfile(client *http.Client, url string) (*profile.Profile, error) {

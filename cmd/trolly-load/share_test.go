@@ -153,7 +153,7 @@ func TestProfiler(t *testing.T) {
 			}
 		}
 	})
-	p := startProfiler(srv.URL, 1, isBurnQueue)
+	p := startProfiler(srv.URL, 1, isBurnQueue, false)
 	time.Sleep(1500 * time.Millisecond) // into the second profile
 	c := p.finish()
 	close(stop)
@@ -171,7 +171,7 @@ func TestProfiler(t *testing.T) {
 func TestProfilerError(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	c := startProfiler(srv.URL, 1, isBurnQueue).finish()
+	c := startProfiler(srv.URL, 1, isBurnQueue, false).finish()
 	require.ErrorContains(t, c.err, "404")
 	require.Zero(t, c.all)
 }

@@ -4,6 +4,7 @@
 package jsonstr
 
 import (
+	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -157,6 +158,10 @@ func Skip(b []byte, i int) int {
 // EndString returns the index just past the string whose opening quote is b[i], and
 // whether it holds escapes.
 func EndString(b []byte, i int) (int, bool) {
+	// Most strings hold no escape: find the quote, then check nothing before it escapes.
+	if q := bytes.IndexByte(b[i+1:], '"'); q >= 0 && bytes.IndexByte(b[i+1:i+1+q], '\\') < 0 {
+		return i + 1 + q + 1, false
+	}
 	escaped := false
 	for i++; i < len(b); i++ {
 		switch b[i] {

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 
@@ -71,15 +71,19 @@ func plainKey(k string) bool { return k != "" && !strings.ContainsAny(k, ".\n") 
 
 // flattener turns documents into the engine's fields, reusing its buffers. It reads the
 // JSON in one pass, with the scanner helpers of internal/jsonstr, once json.Valid passed.
+// The fields' names and values point into the document and into buf, without copies: the
+// engine copies what it keeps (LogRows.MustAdd), and a buffer that grows leaves what it held
+// in place for the strings that point there.
 type flattener struct {
 	fields []logstorage.Field
 	shape  []byte
 	rest   []byte // restField's object
-	buf    []byte
+	buf    []byte // names, unescaped strings and compacted JSON of the document
+	path   []byte // the path of the value being read, dotted
 	keys   []string
 	id     string
 	sawID  bool
-	lower  map[string]bool // words made by lowering the text
+	lower  []string // words made by lowering the text
 }
 
 // flatten returns the fields of doc, valid until the next call. id is the doc's id.
@@ -99,20 +103,21 @@ func isObject(source []byte) bool {
 // flattenObject is flatten of a source that isObject accepted: validating JSON costs as
 // much as reading it, and Write checks every document before it adds any.
 func (fl *flattener) flattenObject(id string, source []byte) ([]logstorage.Field, error) {
-	fl.fields, fl.shape, fl.rest, fl.id, fl.sawID = fl.fields[:0], fl.shape[:0], fl.rest[:0], id, false
-	i := skipSpace(source, 0)
+	fl.fields, fl.shape, fl.rest, fl.buf, fl.path, fl.keys = fl.fields[:0], fl.shape[:0], fl.rest[:0], fl.buf[:0], fl.path[:0], fl.keys[:0]
+	fl.id, fl.sawID = id, false
 	fl.add(idField, id)
-	if !fl.object(source, i, "") {
+	if _, ok := fl.object(source, skipSpace(source, 0), true); !ok {
 		return fl.slow(id, source)
 	}
 	if !fl.sawID {
-		fl.kind(kindNoID, "")
+		fl.kind(kindNoID, nil)
 	}
 	if len(fl.rest) > 0 {
-		fl.add(restField, string(append(fl.rest, '}')))
+		fl.rest = append(fl.rest, '}')
+		fl.add(restField, unsafeString(fl.rest))
 	}
 	if len(fl.shape) > 0 {
-		fl.add(shapeField, string(fl.shape))
+		fl.add(shapeField, unsafeString(fl.shape))
 	}
 	if lc := fl.caseWords(); lc != "" {
 		fl.add(caseField, lc)
@@ -120,11 +125,210 @@ func (fl *flattener) flattenObject(id string, source []byte) ([]logstorage.Field
 	return fl.fields, nil
 }
 
+// unsafeString is b as a string without a copy: b must not change while the string is used.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// saved is what object rolls back to when an object it read turns out to have a key that
+// is no path, and is stored whole instead.
+type saved struct {
+	fields, shape int
+	sawID         bool
+}
+
+// object stores the members of the object at b[i] ('{') under fl.path, and returns the
+// index past it. top is the document itself, whose keys that are no path go to restField;
+// an object inside with such a key is stored whole as its JSON text. ok is false when a
+// key repeats in an object: the caller then reads the document as encoding/json does.
+func (fl *flattener) object(b []byte, i int, top bool) (end int, ok bool) {
+	keys0 := len(fl.keys)
+	defer func() { fl.keys = fl.keys[:keys0] }()
+	var many map[string]bool // the keys of a large object, where a scan would be quadratic
+	i = skipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		kend, escaped := jsonstr.EndString(b, i)
+		key := unsafeString(b[i+1 : kend-1])
+		if escaped {
+			start := len(fl.buf)
+			fl.buf = jsonstr.AppendUnescaped(fl.buf, b[i+1:kend-1])
+			key = unsafeString(fl.buf[start:])
+		}
+		switch {
+		case many != nil:
+			if many[key] {
+				return 0, false
+			}
+			many[key] = true
+		case slices.Contains(fl.keys[keys0:], key):
+			return 0, false
+		case len(fl.keys)-keys0 == 32:
+			many = make(map[string]bool, 64)
+			for _, k := range fl.keys[keys0:] {
+				many[k] = true
+			}
+			many[key] = true
+		default:
+			fl.keys = append(fl.keys, key)
+		}
+		v := skipSpace(b, skipSpace(b, kend)+1) // past ':'
+		var vend int
+		if !plainKey(key) {
+			if !top {
+				return -1, true // the caller stores the object whole
+			}
+			vend = jsonstr.Skip(b, v)
+			fl.restMember(key, b[v:vend])
+		} else {
+			path0 := len(fl.path)
+			fl.path = append(fl.path, key...)
+			vend, ok = fl.value(b, v)
+			fl.path = fl.path[:path0]
+			if !ok {
+				return 0, false
+			}
+		}
+		i = skipSpace(b, vend)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+	}
+	return i + 1, true // past '}'
+}
+
+func (fl *flattener) restMember(key string, raw []byte) {
+	if len(fl.rest) == 0 {
+		fl.rest = append(fl.rest, '{')
+	} else {
+		fl.rest = append(fl.rest, ',')
+	}
+	k, _ := json.Marshal(key)
+	fl.rest = append(append(fl.rest, k...), ':')
+	fl.rest = appendCompact(fl.rest, raw)
+}
+
+func (fl *flattener) add(name, value string) {
+	fl.fields = append(fl.fields, logstorage.Field{Name: name, Value: value})
+}
+
+// addValue adds the field of the current path.
+func (fl *flattener) addValue(value string) {
+	fl.add(fl.column(), value)
+}
+
+func (fl *flattener) kind(k byte, path []byte) {
+	if len(fl.shape) > 0 {
+		fl.shape = append(fl.shape, '\n')
+	}
+	fl.shape = append(append(fl.shape, k), path...)
+}
+
+// column returns the engine's field of the current path (column), in buf.
+func (fl *flattener) column() string {
+	if string(fl.path) == "message" {
+		return msgField
+	}
+	start := len(fl.buf)
+	if query.Bookkeeping(string(fl.path)) {
+		fl.buf = append(fl.buf, bookkeep...)
+	} else {
+		fl.buf = append(fl.buf, content...)
+	}
+	fl.buf = append(fl.buf, fl.path...)
+	return unsafeString(fl.buf[start:])
+}
+
+// value stores the JSON value at b[i] at fl.path, and returns the index past it; ok is
+// false on a repeated key inside it.
+func (fl *flattener) value(b []byte, i int) (end int, ok bool) {
+	if string(fl.path) == "event.id" {
+		fl.sawID = true
+		end = jsonstr.Skip(b, i)
+		raw := b[i:end]
+		if raw[0] != '"' || fl.str(raw) != fl.id {
+			start := len(fl.buf)
+			fl.buf = appendCompact(fl.buf, raw)
+			fl.add(srcIDField, unsafeString(fl.buf[start:]))
+		}
+		return end, true // idField holds the doc's id
+	}
+	switch b[i] {
+	case '"':
+		end, _ = jsonstr.EndString(b, i)
+		if s := fl.str(b[i:end]); s != "" {
+			fl.addValue(s)
+		} else {
+			fl.kind(kindEmpty, fl.path)
+		}
+	case '{':
+		if j := skipSpace(b, i+1); j < len(b) && b[j] == '}' {
+			end = j + 1
+			fl.kind(kindObject, fl.path)
+			fl.addValue("{}")
+			return end, true
+		}
+		at := saved{len(fl.fields), len(fl.shape), fl.sawID}
+		path0 := len(fl.path)
+		fl.path = append(fl.path, '.')
+		end, ok = fl.object(b, i, false)
+		fl.path = fl.path[:path0]
+		if !ok {
+			return 0, false
+		}
+		if end < 0 { // a key that is no path: the object is stored whole
+			fl.fields, fl.shape, fl.sawID = fl.fields[:at.fields], fl.shape[:at.shape], at.sawID
+			end = jsonstr.Skip(b, i)
+			fl.kind(kindObject, fl.path)
+			fl.addValue(fl.compact(b[i:end]))
+		}
+	case '[':
+		end = jsonstr.Skip(b, i)
+		fl.kind(kindArray, fl.path)
+		fl.addValue(fl.compact(b[i:end]))
+	case 't', 'f':
+		end = jsonstr.Skip(b, i)
+		fl.kind(kindBool, fl.path)
+		fl.addValue(unsafeString(b[i:end]))
+	case 'n':
+		end = jsonstr.Skip(b, i)
+		fl.kind(kindNull, fl.path)
+	default:
+		end = jsonstr.Skip(b, i)
+		fl.kind(kindNumber, fl.path)
+		fl.addValue(unsafeString(b[i:end]))
+	}
+	return end, true
+}
+
+// str returns the content of the JSON string raw, unescaped.
+func (fl *flattener) str(raw []byte) string {
+	content := raw[1 : len(raw)-1]
+	if bytes.IndexByte(content, '\\') < 0 {
+		return unsafeString(content)
+	}
+	start := len(fl.buf)
+	fl.buf = jsonstr.AppendUnescaped(fl.buf, content)
+	return unsafeString(fl.buf[start:])
+}
+
+// compact returns raw without the spaces between its tokens.
+func (fl *flattener) compact(raw []byte) string {
+	if bytes.IndexAny(raw, " \t\n\r") < 0 {
+		return unsafeString(raw)
+	}
+	start := len(fl.buf)
+	fl.buf = appendCompact(fl.buf, raw)
+	return unsafeString(fl.buf[start:])
+}
+
 // caseWords returns the words that lowering the text of the event (the message and the
 // content) makes, sorted and separated by spaces: for each word of the text that lowering
 // changes, the words of its lowered form.
 func (fl *flattener) caseWords() string {
-	clear(fl.lower)
+	fl.lower = fl.lower[:0]
 	for _, f := range fl.fields {
 		if f.Name != msgField && !strings.HasPrefix(f.Name, content) || !mayLower(f.Value) {
 			continue
@@ -137,31 +341,52 @@ func (fl *flattener) caseWords() string {
 			if !mayLower(w) {
 				continue
 			}
-			fl.buf = appendLower(fl.buf[:0], w)
-			if string(fl.buf) != w && !fl.lower[string(fl.buf)] {
-				fl.lowerWords(string(fl.buf), w)
+			start := len(fl.buf)
+			fl.buf = appendLower(fl.buf, w)
+			if lowered := unsafeString(fl.buf[start:]); lowered != w {
+				fl.lowerWords(lowered, w)
 			}
 		}
 	}
 	if len(fl.lower) == 0 {
 		return ""
 	}
-	return strings.Join(slices.Sorted(maps.Keys(fl.lower)), " ")
+	slices.Sort(fl.lower)
+	fl.lower = slices.Compact(fl.lower)
+	start := len(fl.buf)
+	for i, w := range fl.lower {
+		if i > 0 {
+			fl.buf = append(fl.buf, ' ')
+		}
+		fl.buf = append(fl.buf, w...)
+	}
+	return unsafeString(fl.buf[start:])
 }
 
 // lowerWords records the words of lowered that are not the word was.
 func (fl *flattener) lowerWords(lowered, was string) {
-	if fl.lower == nil {
-		fl.lower = map[string]bool{}
-	}
 	for w := range words(lowered) {
 		if w != was {
-			fl.lower[w] = true
+			fl.lower = append(fl.lower, w)
 		}
 	}
 }
 
 func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return appendLowerRunes(dst, s[i:])
+		}
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func appendLowerRunes(dst []byte, s string) []byte {
 	for _, r := range s {
 		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 	}
@@ -231,134 +456,6 @@ func (fl *flattener) slow(id string, source []byte) ([]logstorage.Field, error) 
 	return fl.flatten(id, b)
 }
 
-// members calls f with each member of the object at b[i] ('{'): its key, unescaped, and
-// where its value starts. It returns false, having called f for no member, when a key
-// repeats.
-func (fl *flattener) members(b []byte, i int, f func(key string, v int)) bool {
-	type member struct {
-		key string
-		v   int
-	}
-	var ms []member
-	for i = skipSpace(b, i+1); i < len(b) && b[i] == '"'; {
-		end, escaped := jsonstr.EndString(b, i)
-		raw := b[i+1 : end-1]
-		key := string(raw)
-		if escaped {
-			key = string(jsonstr.AppendUnescaped(nil, raw))
-		}
-		i = skipSpace(b, end)
-		v := skipSpace(b, i+1) // past ':'
-		for _, m := range ms {
-			if m.key == key {
-				return false
-			}
-		}
-		ms = append(ms, member{key, v})
-		i = skipSpace(b, jsonstr.Skip(b, v))
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
-		}
-	}
-	for _, m := range ms {
-		f(m.key, m.v)
-	}
-	return true
-}
-
-// object stores the members of the object at b[i] under prefix ("" for the document).
-func (fl *flattener) object(b []byte, i int, prefix string) bool {
-	ok := true
-	return fl.members(b, i, func(key string, v int) {
-		if !ok {
-			return
-		}
-		if prefix == "" && !plainKey(key) {
-			fl.restMember(key, b[v:jsonstr.Skip(b, v)])
-			return
-		}
-		ok = fl.value(b, v, prefix+key)
-	}) && ok
-}
-
-func (fl *flattener) restMember(key string, raw []byte) {
-	if len(fl.rest) == 0 {
-		fl.rest = append(fl.rest, '{')
-	} else {
-		fl.rest = append(fl.rest, ',')
-	}
-	k, _ := json.Marshal(key)
-	fl.rest = append(append(append(fl.rest, k...), ':'), compact(raw)...)
-}
-
-func (fl *flattener) add(name, value string) {
-	fl.fields = append(fl.fields, logstorage.Field{Name: name, Value: value})
-}
-
-func (fl *flattener) kind(k byte, path string) {
-	if len(fl.shape) > 0 {
-		fl.shape = append(fl.shape, '\n')
-	}
-	fl.shape = append(append(fl.shape, k), path...)
-}
-
-// value stores the JSON value at b[i] at path; false means a repeated key inside it.
-func (fl *flattener) value(b []byte, i int, path string) bool {
-	end := jsonstr.Skip(b, i)
-	raw := b[i:end]
-	if path == "event.id" {
-		fl.sawID = true
-		if raw[0] != '"' || fl.str(raw) != fl.id {
-			fl.add(srcIDField, compact(raw))
-		}
-		return true // idField holds the doc's id
-	}
-	switch raw[0] {
-	case '"':
-		if s := fl.str(raw); s != "" {
-			fl.add(column(path), s)
-		} else {
-			fl.kind(kindEmpty, path)
-		}
-	case '{':
-		plain, members := true, 0
-		if !fl.members(b, i, func(key string, _ int) {
-			members++
-			plain = plain && plainKey(key)
-		}) {
-			return false
-		}
-		if members == 0 || !plain {
-			fl.kind(kindObject, path)
-			fl.add(column(path), compact(raw))
-			return true
-		}
-		return fl.object(b, i, path+".")
-	case '[':
-		fl.kind(kindArray, path)
-		fl.add(column(path), compact(raw))
-	case 't', 'f':
-		fl.kind(kindBool, path)
-		fl.add(column(path), string(raw))
-	case 'n':
-		fl.kind(kindNull, path)
-	default:
-		fl.kind(kindNumber, path)
-		fl.add(column(path), string(raw))
-	}
-	return true
-}
-
-// str returns the content of the JSON string raw, unescaped.
-func (fl *flattener) str(raw []byte) string {
-	content := raw[1 : len(raw)-1]
-	if bytes.IndexByte(content, '\\') < 0 {
-		return string(content)
-	}
-	fl.buf = jsonstr.AppendUnescaped(fl.buf[:0], content)
-	return string(fl.buf)
-}
-
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
@@ -366,16 +463,16 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// compact returns raw without the spaces between its tokens.
-func compact(raw []byte) string {
+// appendCompact appends raw without the spaces between its tokens.
+func appendCompact(dst, raw []byte) []byte {
 	if bytes.IndexAny(raw, " \t\n\r") < 0 {
-		return string(raw)
+		return append(dst, raw...)
 	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		return string(raw)
+	b := bytes.NewBuffer(dst)
+	if err := json.Compact(b, raw); err != nil {
+		return append(dst, raw...)
 	}
-	return b.String()
+	return b.Bytes()
 }
 
 // unflatten rebuilds the document from the fields of one stored row.

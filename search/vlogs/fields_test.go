@@ -2,8 +2,11 @@ package vlogs
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 	"github.com/stretchr/testify/require"
 )
 
@@ -104,4 +107,79 @@ func FuzzFlatten(f *testing.F) {
 		require.NoError(t, json.Unmarshal(doc, &got))
 		require.Equal(t, want, got, "%s", src)
 	})
+}
+
+// FuzzFlattenCanonical checks the one-pass reader against the reading of encoding/json:
+// a document gives the fields its decoded and re-encoded form gives (keys sorted, the last
+// of a repeated key kept), up to the order of b.shape's entries and the spelling of the
+// values kept as JSON text.
+func FuzzFlattenCanonical(f *testing.F) {
+	f.Add(`{"message":"Mixed Case","event":{"id":"x"},"a":{"b":[1, 2]},"c":null,"d":"","e":{}}`)
+	f.Add(`{"a.b":{"c":1},"":{},"x":{"y":{"z.w":1,"v":2}}}`)
+	f.Add(`{"a":{"b":1,"b":2},"event":{"id":7}}`)
+	f.Add(`{"k\u00e9":"\u00c9t\u00e9 \"q\"","n":-1.5e-7,"t":true , "o" : { "p" : [ {"q" : 1} ] }}`)
+	f.Fuzz(func(t *testing.T, src string) {
+		var obj map[string]any
+		dec := json.NewDecoder(strings.NewReader(src))
+		dec.UseNumber() // numbers keep their text
+		if !utf8.ValidString(src) || dec.Decode(&obj) != nil || obj == nil || dec.InputOffset() < int64(len(strings.TrimRight(src, " \t\r\n"))) {
+			return // encoding/json makes bytes that are no UTF-8 U+FFFD; the reader keeps them
+		}
+		canonical, err := json.Marshal(obj)
+		require.NoError(t, err)
+		var fl flattener
+		fields, err := fl.flatten("x", []byte(src))
+		if err != nil {
+			return
+		}
+		got, escaped := normalized(t, fields)
+		fields, err = fl.flatten("x", canonical)
+		require.NoError(t, err)
+		want, escapedToo := normalized(t, fields)
+		if escaped || escapedToo {
+			// Escapes are kept as written in JSON text (\u00C9 or é), and give b.lc words
+			// of their own: known, as the engine's words are those of the text.
+			delete(got, caseField)
+			delete(want, caseField)
+		}
+		require.Equal(t, want, got, "%s", src)
+	})
+}
+
+// normalized is what the engine keeps of fields, with b.shape as a set of entries and the
+// values kept as JSON text decoded.
+// escapes tells whether a value kept as JSON text holds an escape.
+func normalized(t *testing.T, fields []logstorage.Field) (out map[string]any, escapes bool) {
+	kvs := make([]fieldKV, len(fields))
+	for i, f := range fields {
+		kvs[i] = fieldKV{strings.Clone(f.Name), strings.Clone(f.Value)} // the next flatten reuses their memory
+	}
+	kept := stored(kvs)
+	text := map[string]bool{restField: true, srcIDField: true}
+	out = map[string]any{}
+	if shape, ok := kept[shapeField]; ok {
+		entries := map[string]bool{}
+		for _, e := range strings.Split(shape, "\n") {
+			entries[e] = true
+			if e != "" && (e[0] == kindArray || e[0] == kindObject) {
+				text[column(e[1:])] = true
+			}
+		}
+		out[shapeField] = entries
+	}
+	for name, v := range kept {
+		switch {
+		case name == shapeField:
+		case text[name]:
+			escapes = escapes || strings.Contains(v, `\`)
+			var decoded any
+			dec := json.NewDecoder(strings.NewReader(v))
+			dec.UseNumber()
+			require.NoError(t, dec.Decode(&decoded), "%s: %s", name, v)
+			out[name] = decoded
+		default:
+			out[name] = v
+		}
+	}
+	return out, escapes
 }
