@@ -34,6 +34,9 @@ func (ix *Indexer) group(ctx context.Context, ds []*queue.Delivery) (byTenant ma
 			ix.reject(d, reasonUndecodable, fmt.Errorf("decode event batch: %w", err), "key", d.Key)
 			continue
 		}
+		// The events hold copies of what they need, and a queue dead-letters its own copy
+		// of the message: the body would only stay in memory until the write is settled.
+		d.Body = nil
 		id := batch.GetTenantId()
 		t, ok := tenants[id]
 		if !ok {

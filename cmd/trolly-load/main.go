@@ -42,6 +42,7 @@ type options struct {
 	queryRuns     int
 	queryProfiles string
 	cpuProfile    string
+	extraYAML     string
 }
 
 func main() {
@@ -69,6 +70,7 @@ func main() {
 	flag.StringVar(&o.victorialogs, "victorialogs", "", "with -spawn: a VictoriaLogs binary (built there with go install when missing or not of go.mod's version; make bench-vlogs uses "+defaultVictoriaLogs()+") to load the same events into, as JSON lines, one system after the other, and print both systems' figures and query latencies side by side")
 	flag.IntVar(&o.queryRuns, "query-runs", 5, "with -victorialogs: how many times each query is asked (the median is reported)")
 	flag.StringVar(&o.queryProfiles, "query-profiles", "", "with -victorialogs: write a 5-second CPU profile of trolly answering each query into this `directory` (trolly-<n>.pprof, n the query's row), and its heap profile at the end (trolly-heap.pprof)")
+	flag.StringVar(&o.extraYAML, "config", "", "with -spawn: top-level YAML added to the spawned trolly's configuration, such as 'indexer: {workers: 2}' or 'memory_limit: 419430400'")
 	flag.StringVar(&o.cpuProfile, "cpu-profile", "", "with -spawn, -profile and no -topology: write the server's CPU profile of the whole run to this `file`")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -141,7 +143,7 @@ func runOnce(o options) (report, error) {
 		if err != nil {
 			return report{}, err
 		}
-		if srv, err = spawn(o.spawn, queueYAML, nil, benchTenant{id: "bench"}); err != nil {
+		if srv, err = spawn(o.spawn, queueYAML+"\n"+o.extraYAML, nil, benchTenant{id: "bench"}); err != nil {
 			return report{}, err
 		}
 		defer srv.kill()

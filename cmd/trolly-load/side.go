@@ -71,7 +71,7 @@ func sideBySide(o options) error {
 	if err != nil {
 		return err
 	}
-	srv, err := spawn(o.spawn, queueYAML, nil, benchTenant{id: "bench"})
+	srv, err := spawn(o.spawn, queueYAML+"\n"+o.extraYAML, nil, benchTenant{id: "bench"})
 	if err != nil {
 		return err
 	}

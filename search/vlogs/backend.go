@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -236,7 +237,7 @@ func (b *Backend) fresh(ctx context.Context, key string, tid logstorage.TenantID
 // idsPerQuery bounds the ids of one lookup query.
 const idsPerQuery = 1000
 
-// stored returns which ids of docs the storages hold for the tenant, looking in the range
+// stored returns which ids of docs the storages hold for the tenant, looking in the days
 // of the docs' timestamps.
 func (b *Backend) stored(ctx context.Context, tid logstorage.TenantID, stores []*logstorage.Storage, docs []search.Doc) (map[string]bool, error) {
 	found := map[string]bool{}
@@ -252,8 +253,13 @@ func (b *Backend) stored(ctx context.Context, tid logstorage.TenantID, stores []
 			lo, hi = minTime(lo, d.Timestamp), maxTime(hi, d.Timestamp)
 		}
 		q.WriteString(") | fields " + strconv.Quote(idField))
+		// Whole days: the engine reads the timestamps of every block that a range cuts, and
+		// the blocks of a day partition all lie inside its day. An id is one event, stored
+		// at one time, so the wider range finds nothing more.
+		from := maxTime(lo.Truncate(24*time.Hour), time.Unix(0, math.MinInt64))
+		to := minTime(hi.Truncate(24*time.Hour).Add(24*time.Hour), time.Unix(0, math.MaxInt64))
 		for _, s := range stores {
-			err := b.run(ctx, s, tid, q.String(), lo, hi.Add(time.Nanosecond), func(cols map[string][]string, n int) {
+			err := b.run(ctx, s, tid, q.String(), from, to, func(cols map[string][]string, n int) {
 				for _, id := range cols[idField] {
 					found[id] = true
 				}

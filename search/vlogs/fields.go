@@ -67,7 +67,14 @@ func column(path string) string {
 }
 
 // plainKey reports whether a key can be a step of a dotted path.
-func plainKey(k string) bool { return k != "" && !strings.ContainsAny(k, ".\n") }
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] == '.' || k[i] == '\n' {
+			return false
+		}
+	}
+	return k != ""
+}
 
 // flattener turns documents into the engine's fields, reusing its buffers. It reads the
 // JSON in one pass, with the scanner helpers of internal/jsonstr, once json.Valid passed.
@@ -330,7 +337,14 @@ func (fl *flattener) compact(raw []byte) string {
 func (fl *flattener) caseWords() string {
 	fl.lower = fl.lower[:0]
 	for _, f := range fl.fields {
-		if f.Name != msgField && !strings.HasPrefix(f.Name, content) || !mayLower(f.Value) {
+		if f.Name != msgField && !strings.HasPrefix(f.Name, content) {
+			continue
+		}
+		switch upper, ascii := letterCase(f.Value); {
+		case ascii && !upper:
+			continue
+		case ascii:
+			fl.asciiCaseWords(f.Value)
 			continue
 		}
 		if lowersIntoWord(f.Value) {
@@ -361,6 +375,43 @@ func (fl *flattener) caseWords() string {
 		fl.buf = append(fl.buf, w...)
 	}
 	return unsafeString(fl.buf[start:])
+}
+
+// letterCase reports whether s holds an upper-case ASCII letter, and whether it is ASCII.
+func letterCase(s string) (upper, ascii bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return upper, false
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		}
+	}
+	return upper, true
+}
+
+// asciiCaseWords is the loop of caseWords for ASCII text, where lowering a word makes one
+// word: the word in lower case, when it holds an upper-case letter.
+func (fl *flattener) asciiCaseWords(s string) {
+	start, upper := -1, false
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			c := s[i]
+			if l := c | 0x20; 'a' <= l && l <= 'z' || '0' <= c && c <= '9' || c == '_' {
+				if start < 0 {
+					start, upper = i, false
+				}
+				upper = upper || c <= 'Z' && c >= 'A'
+				continue
+			}
+		}
+		if start >= 0 && upper {
+			b := len(fl.buf)
+			fl.buf = appendLower(fl.buf, s[start:i])
+			fl.lower = append(fl.lower, unsafeString(fl.buf[b:]))
+		}
+		start = -1
+	}
 }
 
 // lowerWords records the words of lowered that are not the word was.

@@ -2,6 +2,7 @@ package vlogs
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -182,4 +183,24 @@ func normalized(t *testing.T, fields []logstorage.Field) (out map[string]any, es
 		}
 	}
 	return out, escapes
+}
+
+// FuzzCaseWords checks the ASCII loop of caseWords against the general one.
+func FuzzCaseWords(f *testing.F) {
+	f.Add("GET /Index.html HTTP/1.1 get_Foo X9 ÄB")
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, ascii := letterCase(s); !ascii {
+			return
+		}
+		var fast, general flattener
+		fast.asciiCaseWords(s)
+		for w := range words(s) {
+			if l := strings.ToLower(w); l != w {
+				general.lowerWords(l, w)
+			}
+		}
+		slices.Sort(fast.lower)
+		slices.Sort(general.lower)
+		require.Equal(t, general.lower, fast.lower, "%q", s)
+	})
 }
