@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trolly-logs/trolly/internal/days"
 )
 
 // Settings are a stream's parser settings: the JSON object a stream keeps in its "parser"
@@ -53,7 +54,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return errors.New(`must be a duration string such as "24h" or "30d"`)
 	}
-	v, err := parseDuration(s)
+	v, err := days.ParseDuration(s)
 	if err != nil {
 		return err
 	}
@@ -64,24 +65,6 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes the duration as a Go duration string.
 func (d Duration) MarshalJSON() ([]byte, error) {
 	return json.Marshal(time.Duration(d).String())
-}
-
-func parseDuration(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.ParseUint(days, 10, 16)
-		if err != nil {
-			return 0, fmt.Errorf("duration %q: days must be a whole number", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	v, err := time.ParseDuration(s)
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("duration %q: %w", s, err)
-	case v < 0:
-		return 0, fmt.Errorf("duration %q: must not be negative", s)
-	}
-	return v, nil
 }
 
 // ErrInvalidSettings is wrapped by every SettingsError.
