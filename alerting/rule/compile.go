@@ -26,9 +26,11 @@ const (
 	MaxSteps          = 16
 	MaxTimes          = 10_000
 	MaxExpected       = 1000
-	MaxWindow         = 7 * 24 * time.Hour
-	MaxFor            = 30 * 24 * time.Hour
-	MaxLateness       = time.Hour
+	// MaxWindowsPerEvent bounds window/slide: the sliding windows an event counts in.
+	MaxWindowsPerEvent = 60
+	MaxWindow          = 7 * 24 * time.Hour
+	MaxFor             = 30 * 24 * time.Hour
+	MaxLateness        = time.Hour
 	// MinWindow is the shortest window, slide, sequence, silence or suppression.
 	MinWindow = time.Second
 )
@@ -211,6 +213,9 @@ func (c *Compiled) threshold(r *Rule) error {
 		if c.Window%c.Slide != 0 {
 			return tenant.Invalid("slide", "%s does not divide the window of %s", c.Slide, c.Window)
 		}
+		if c.Window/c.Slide > MaxWindowsPerEvent {
+			return tenant.Invalid("slide", "%s: at least window/%d (%s), as an event counts in every window that holds it", c.Slide, MaxWindowsPerEvent, c.Window/MaxWindowsPerEvent)
+		}
 	}
 	if r.When == "" {
 		return tenant.Invalid("when", "required, such as count >= 20")
@@ -317,6 +322,14 @@ func (c *Compiled) suppress(r *Rule) error {
 	c.SuppressBy = r.Suppress.By
 	if len(c.SuppressBy) == 0 {
 		c.SuppressBy = r.By
+	}
+	if r.Kind != KindMatch {
+		// A window closes, a silence falls due, with no event to read other fields from.
+		for _, f := range c.SuppressBy {
+			if !slices.Contains(r.By, f) {
+				return tenant.Invalid("suppress.by", "%q is not a field of by: a %s rule suppresses by its groups' fields", f, r.Kind)
+			}
+		}
 	}
 	return nil
 }
