@@ -66,6 +66,8 @@ type Config struct {
 	// MaxDistinct bounds the values a distinct count or a step's distinct keeps per group;
 	// past it the count stays at the bound and Stats.Overflow counts the event.
 	MaxDistinct int
+	// naive gives every event to every rule, for the differential test of the index.
+	naive bool
 }
 
 // Defaults of Config.

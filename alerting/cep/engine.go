@@ -12,6 +12,8 @@ import (
 type Engine struct {
 	cfg      Config
 	rules    []*ruleState
+	index    *index
+	tick     time.Time // when the watermarks next move every rule on
 	now      time.Time // the clock, as Advance last set it
 	newest   time.Time // the newest event time seen
 	stats    Stats
@@ -63,6 +65,7 @@ func (e *Engine) SetRules(rules []Rule) {
 		}
 		e.rules = append(e.rules, e.newState(r))
 	}
+	e.index = newIndex(e.rules, e.cfg.naive)
 }
 
 func (e *Engine) newState(r Rule) *ruleState {
@@ -87,41 +90,45 @@ func (e *Engine) newState(r Rule) *ruleState {
 	return rs
 }
 
-// Process evaluates ev against every rule and returns the alerts raised or updated, valid
-// until the next call.
+// Process evaluates ev against the rules it may match (index) and returns the alerts
+// raised or updated, valid until the next call.
 func (e *Engine) Process(ev Event) []Alert {
 	e.out = e.out[:0]
 	e.stats.Events++
 	if ev.Time.After(e.newest) {
 		e.newest = ev.Time
 	}
-	for _, rs := range e.rules {
-		t, w := e.timeOf(rs, &ev)
-		e.emitting = rs
-		rs.eval.advance(e, w)
-		if rs.suppress != nil {
-			rs.suppress.expire(w)
+	if ev.Arrival.After(e.now) {
+		e.now = ev.Arrival
+	}
+	if !later(e.now, e.newest).Before(e.tick) {
+		e.advanceAll()
+	}
+	for _, i := range e.index.candidates(ev.Fields) {
+		rs := e.rules[i]
+		t, w := ev.Time, e.watermark(rs)
+		if rs.Compiled.Rule.Time == rule.TimeArrival {
+			t = ev.Arrival
 		}
 		if rs.where != nil && !rs.where.Match(ev.Fields) {
 			continue // a sequence has no where: its steps and until match for themselves
 		}
-		if t.Before(w) && rs.Rule.Rule.Kind != rule.KindMatch {
-			e.stats.Late++
+		if t.Before(w) && rs.Compiled.Rule.Kind != rule.KindMatch {
+			if seq, ok := rs.eval.(*sequence); !ok || seq.matters(ev.Fields) {
+				e.stats.Late++
+			}
 			continue
 		}
+		e.emitting = rs
 		rs.eval.event(e, &ev, t, w)
 	}
 	e.emitting = nil
 	return e.out
 }
 
-// Advance sets the clock to now and returns the alerts that the watermarks it moves
-// raise: windows closing, silences due. Valid until the next call.
-func (e *Engine) Advance(now time.Time) []Alert {
-	e.out = e.out[:0]
-	if now.After(e.now) {
-		e.now = now
-	}
+// advanceAll moves every rule to its watermark, and sets when to next: each second of
+// the clock or of the events, so that an event costs the rules it may match only.
+func (e *Engine) advanceAll() {
 	for _, rs := range e.rules {
 		e.emitting = rs
 		w := e.watermark(rs)
@@ -131,22 +138,22 @@ func (e *Engine) Advance(now time.Time) []Alert {
 		}
 	}
 	e.emitting = nil
+	e.tick = later(e.now, e.newest).Truncate(time.Second).Add(time.Second)
+}
+
+// Advance sets the clock to now and returns the alerts that the watermarks it moves
+// raise: windows closing, silences due. Valid until the next call.
+func (e *Engine) Advance(now time.Time) []Alert {
+	e.out = e.out[:0]
+	if now.After(e.now) {
+		e.now = now
+	}
+	e.advanceAll()
 	return e.out
 }
 
 // Stats returns the counters.
 func (e *Engine) Stats() Stats { return e.stats }
-
-// timeOf returns the time of ev on the rule's base, and the rule's watermark.
-func (e *Engine) timeOf(rs *ruleState, ev *Event) (t, w time.Time) {
-	if rs.Rule.Rule.Time == rule.TimeArrival {
-		if ev.Arrival.After(e.now) {
-			e.now = ev.Arrival
-		}
-		return ev.Arrival, e.now
-	}
-	return ev.Time, e.watermark(rs)
-}
 
 // watermark is the newer of the clock and the newest event, less the rule's lateness.
 func (e *Engine) watermark(rs *ruleState) time.Time {

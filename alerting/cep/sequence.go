@@ -74,6 +74,9 @@ func (s *sequence) event(e *Engine, ev *Event, t, _ time.Time) {
 		return
 	}
 	if p != nil {
+		if !s.matters(ev.Fields) {
+			return // an event of no step leaves the match as it is
+		}
 		s.expire(p, t)
 		if p.step == 0 && len(p.anchors) == 0 {
 			p = nil
@@ -103,6 +106,20 @@ func (s *sequence) event(e *Engine, ev *Event, t, _ time.Time) {
 		p.queued = true
 		heap.Push(&s.due, expiry{at: p.start().Add(s.within).UnixNano(), key: key, gen: p.gen})
 	}
+}
+
+// matters reports whether f matches a step or until: a late event that does not is
+// nothing the rule missed.
+func (s *sequence) matters(f query.Fields) bool {
+	if s.until != nil && s.until.Match(f) {
+		return true
+	}
+	for _, m := range s.steps {
+		if m.Match(f) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *partial) start() time.Time {
