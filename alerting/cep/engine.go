@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/trolly-logs/trolly/alerting/rule"
-	"github.com/trolly-logs/trolly/search/query"
 )
 
 // Engine evaluates one tenant's rules. It is not safe for concurrent use: the alerting
@@ -13,6 +12,7 @@ type Engine struct {
 	cfg      Config
 	rules    []*ruleState
 	index    *index
+	terms    *terms
 	tick     time.Time // when the watermarks next move every rule on
 	now      time.Time // the clock, as Advance last set it
 	newest   time.Time // the newest event time seen
@@ -25,7 +25,7 @@ type Engine struct {
 // ruleState is a rule with what it holds.
 type ruleState struct {
 	Rule
-	where    *query.Matcher
+	where    pred
 	eval     evaluator
 	suppress *suppressor // nil without suppression
 }
@@ -55,24 +55,28 @@ func (e *Engine) SetRules(rules []Rule) {
 		old[rs.ID] = rs
 	}
 	e.rules = e.rules[:0:0]
+	// The predicates of every rule, kept or new, are compiled afresh over new shared
+	// terms, so that the terms of rules gone go with them.
+	e.terms = &terms{whole: e.cfg.naive}
 	for _, r := range rules {
 		if !r.Rule.IsEnabled() {
 			continue
 		}
-		if rs := old[r.ID]; rs != nil && rs.Version == r.Version {
-			e.rules = append(e.rules, rs)
-			continue
+		rs := old[r.ID]
+		if rs == nil || rs.Version != r.Version {
+			rs = e.newState(r)
 		}
-		e.rules = append(e.rules, e.newState(r))
+		rs.where = e.terms.compile(r.Where)
+		if seq, ok := rs.eval.(*sequence); ok {
+			seq.compile(e.terms)
+		}
+		e.rules = append(e.rules, rs)
 	}
 	e.index = newIndex(e.rules, e.cfg.naive)
 }
 
 func (e *Engine) newState(r Rule) *ruleState {
 	rs := &ruleState{Rule: r}
-	if r.Where != nil {
-		rs.where = query.Compile(r.Where)
-	}
 	if r.SuppressFor > 0 {
 		// Only a threshold's alerts are updated after they are raised.
 		rs.suppress = newSuppressor(r.SuppressFor, r.Rule.Kind == rule.KindThreshold)
@@ -104,17 +108,19 @@ func (e *Engine) Process(ev Event) []Alert {
 	if !later(e.now, e.newest).Before(e.tick) {
 		e.advanceAll()
 	}
+	e.terms.next()
+	base := later(e.now, e.newest)
 	for _, i := range e.index.candidates(ev.Fields) {
 		rs := e.rules[i]
-		t, w := ev.Time, e.watermark(rs)
+		t, w := ev.Time, base.Add(-rs.Lateness)
 		if rs.Compiled.Rule.Time == rule.TimeArrival {
-			t = ev.Arrival
+			t, w = ev.Arrival, e.now
 		}
-		if rs.where != nil && !rs.where.Match(ev.Fields) {
+		if rs.where != nil && !rs.where.match(e.terms, ev.Fields) {
 			continue // a sequence has no where: its steps and until match for themselves
 		}
 		if t.Before(w) && rs.Compiled.Rule.Kind != rule.KindMatch {
-			if seq, ok := rs.eval.(*sequence); !ok || seq.matters(ev.Fields) {
+			if seq, ok := rs.eval.(*sequence); !ok || seq.matters(e.terms, ev.Fields) {
 				e.stats.Late++
 			}
 			continue

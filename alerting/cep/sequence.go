@@ -19,10 +19,11 @@ import (
 // event that matches until drops its group's partial match.
 type sequence struct {
 	c      *rule.Compiled
-	steps  []*query.Matcher
-	until  *query.Matcher
+	steps  []pred // compiled over the engine's shared terms (compile)
+	until  pred
 	refs   [][]string // per step: the fields later steps read back from it
 	within time.Duration
+	terms  *terms
 	groups map[string]*partial
 	due    expiryHeap
 	gen    uint64 // numbers the partial matches, so that a stale expiry finds none
@@ -50,17 +51,23 @@ type anchor struct {
 func newSequence(c *rule.Compiled) *sequence {
 	s := &sequence{c: c, within: c.Within, groups: map[string]*partial{}, refs: make([][]string, len(c.Steps))}
 	for _, st := range c.Steps {
-		s.steps = append(s.steps, query.Compile(st.Where))
 		for _, r := range st.Equal {
 			if !slices.Contains(s.refs[r.Step], r.Field) {
 				s.refs[r.Step] = append(s.refs[r.Step], r.Field)
 			}
 		}
 	}
-	if c.Until != nil {
-		s.until = query.Compile(c.Until)
-	}
 	return s
+}
+
+// compile compiles the steps and until over the engine's shared terms.
+func (s *sequence) compile(ts *terms) {
+	s.terms = ts
+	s.steps = s.steps[:0]
+	for _, st := range s.c.Steps {
+		s.steps = append(s.steps, ts.compile(st.Where))
+	}
+	s.until = ts.compile(s.c.Until)
 }
 
 func (s *sequence) event(e *Engine, ev *Event, t, _ time.Time) {
@@ -69,12 +76,12 @@ func (s *sequence) event(e *Engine, ev *Event, t, _ time.Time) {
 		return
 	}
 	p := s.groups[key]
-	if s.until != nil && s.until.Match(ev.Fields) {
+	if s.until != nil && s.until.match(s.terms, ev.Fields) {
 		delete(s.groups, key)
 		return
 	}
 	if p != nil {
-		if !s.matters(ev.Fields) {
+		if !s.matters(s.terms, ev.Fields) {
 			return // an event of no step leaves the match as it is
 		}
 		s.expire(p, t)
@@ -84,7 +91,7 @@ func (s *sequence) event(e *Engine, ev *Event, t, _ time.Time) {
 		}
 	}
 	if p == nil {
-		if !s.steps[0].Match(ev.Fields) {
+		if !s.steps[0].match(s.terms, ev.Fields) {
 			return
 		}
 		if !e.admit(len(s.groups)) {
@@ -110,12 +117,12 @@ func (s *sequence) event(e *Engine, ev *Event, t, _ time.Time) {
 
 // matters reports whether f matches a step or until: a late event that does not is
 // nothing the rule missed.
-func (s *sequence) matters(f query.Fields) bool {
-	if s.until != nil && s.until.Match(f) {
+func (s *sequence) matters(ts *terms, f query.Fields) bool {
+	if s.until != nil && s.until.match(ts, f) {
 		return true
 	}
 	for _, m := range s.steps {
-		if m.Match(f) {
+		if m.match(ts, f) {
 			return true
 		}
 	}
@@ -132,7 +139,7 @@ func (p *partial) start() time.Time {
 // advance1 counts ev at the step p waits for, when it matches it; true when it counted.
 func (s *sequence) advance1(e *Engine, p *partial, ev *Event, t time.Time) bool {
 	st := s.c.Steps[p.step]
-	if !s.steps[p.step].Match(ev.Fields) || p.step > 0 && t.Before(p.last) {
+	if !s.steps[p.step].match(s.terms, ev.Fields) || p.step > 0 && t.Before(p.last) {
 		return false
 	}
 	for _, r := range st.Equal {
