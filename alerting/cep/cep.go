@@ -6,7 +6,8 @@
 // the engine's clock and the newest event seen, less the rule's lateness. A window closes,
 // a sequence expires and a silence is due once the watermark passes them; an event older
 // than its rule's watermark is late: counted (Stats.Late), never applied. A rule on arrival
-// time reads the time each event was received, and its watermark is the clock.
+// time reads the engine's clock when it processes the event (an event's Arrival moves the
+// clock on), and its watermark is the clock: no event is late for it.
 //
 // Alerts. An alert's id is derived from the rule, its version, the group and the start of
 // its window (or sequence, or silence), so that replaying the same events after a restart

@@ -114,7 +114,9 @@ func (e *Engine) Process(ev Event) []Alert {
 		rs := e.rules[i]
 		t, w := ev.Time, base.Add(-rs.Lateness)
 		if rs.Compiled.Rule.Time == rule.TimeArrival {
-			t, w = ev.Arrival, e.now
+			// The engine's clock, which the arrival moved on: on arrival time, no event
+			// is late, even when the clock was advanced past its stamp.
+			t, w = e.now, e.now
 		}
 		if rs.where != nil && !rs.where.match(e.terms, ev.Fields) {
 			continue // a sequence has no where: its steps and until match for themselves

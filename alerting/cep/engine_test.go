@@ -85,3 +85,18 @@ func TestReplayRaisesTheSameAlerts(t *testing.T) {
 		seen[a.ID] = true
 	}
 }
+
+func TestArrivalTimeIsNeverLate(t *testing.T) {
+	r := compiled(t, "r1", "name: c\nkind: threshold\nwhere: event.outcome:failure\nwindow: 1m\nwhen: count >= 2\ntime: arrival\n")
+	e := New(Config{}, []Rule{r}, t0)
+	e.Advance(at(30 * time.Second))
+	ev1 := fail(t, "e1", at(-time.Hour), "ip", "u") // stamped before the clock, event time an hour old
+	ev1.Arrival = at(10 * time.Second)
+	ev2 := fail(t, "e2", at(-time.Hour), "ip", "u")
+	ev2.Arrival = at(20 * time.Second)
+	require.Empty(t, e.Process(ev1))
+	got := e.Process(ev2)
+	require.Len(t, got, 1)
+	require.Equal(t, at(30*time.Second), got[0].Last, "counted at the engine's clock")
+	require.Zero(t, e.Stats().Late)
+}
