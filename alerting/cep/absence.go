@@ -44,7 +44,7 @@ func (a *absence) watch(key string, values []string, t time.Time) *agroup {
 	return g
 }
 
-func (a *absence) event(e *Engine, ev *Event, t, _ time.Time) {
+func (a *absence) event(e *Engine, ev *Event, t time.Time) {
 	key, values, ok := groupOf(ev, a.c.Rule.By)
 	if !ok {
 		return

@@ -14,11 +14,10 @@ type Engine struct {
 	index    *index
 	terms    *terms
 	tick     time.Time // when the watermarks next move every rule on
-	now      time.Time // the clock, as Advance last set it
+	now      time.Time // the clock: Advance and the events' arrival move it on
 	newest   time.Time // the newest event time seen
 	stats    Stats
 	out      []Alert
-	scratch  []string
 	emitting *ruleState
 }
 
@@ -33,8 +32,8 @@ type ruleState struct {
 // evaluator is the state of one kind of rule.
 type evaluator interface {
 	// event applies an event that matched the rule's where, at t on the rule's time base,
-	// which is not older than the watermark w.
-	event(e *Engine, ev *Event, t, w time.Time)
+	// which is not older than the rule's watermark.
+	event(e *Engine, ev *Event, t time.Time)
 	// advance closes what the watermark w has passed.
 	advance(e *Engine, w time.Time)
 }
@@ -128,7 +127,7 @@ func (e *Engine) Process(ev Event) []Alert {
 			continue
 		}
 		e.emitting = rs
-		rs.eval.event(e, &ev, t, w)
+		rs.eval.event(e, &ev, t)
 	}
 	e.emitting = nil
 	return e.out

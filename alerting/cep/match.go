@@ -6,7 +6,7 @@ import "time"
 // replay raises the same one.
 type matchEval struct{}
 
-func (matchEval) event(e *Engine, ev *Event, t, _ time.Time) {
+func (matchEval) event(e *Engine, ev *Event, t time.Time) {
 	rs := e.emitting
 	a := Alert{
 		ID: alertID(rs.ID, rs.Version, time.Unix(0, 0), ev.ID), First: t, Last: t, Start: t, End: t,

@@ -22,7 +22,6 @@ type sequence struct {
 	steps  []pred // compiled over the engine's shared terms (compile)
 	until  pred
 	refs   [][]string // per step: the fields later steps read back from it
-	within time.Duration
 	terms  *terms
 	groups map[string]*partial
 	due    expiryHeap
@@ -49,7 +48,7 @@ type anchor struct {
 }
 
 func newSequence(c *rule.Compiled) *sequence {
-	s := &sequence{c: c, within: c.Within, groups: map[string]*partial{}, refs: make([][]string, len(c.Steps))}
+	s := &sequence{c: c, groups: map[string]*partial{}, refs: make([][]string, len(c.Steps))}
 	for _, st := range c.Steps {
 		for _, r := range st.Equal {
 			if !slices.Contains(s.refs[r.Step], r.Field) {
@@ -70,7 +69,7 @@ func (s *sequence) compile(ts *terms) {
 	s.until = ts.compile(s.c.Until)
 }
 
-func (s *sequence) event(e *Engine, ev *Event, t, _ time.Time) {
+func (s *sequence) event(e *Engine, ev *Event, t time.Time) {
 	key, values, ok := groupOf(ev, s.c.Rule.By)
 	if !ok {
 		return
@@ -111,7 +110,7 @@ func (s *sequence) event(e *Engine, ev *Event, t, _ time.Time) {
 	}
 	if !p.queued {
 		p.queued = true
-		heap.Push(&s.due, expiry{at: p.start().Add(s.within).UnixNano(), key: key, gen: p.gen})
+		heap.Push(&s.due, expiry{at: p.start().Add(s.c.Within).UnixNano(), key: key, gen: p.gen})
 	}
 }
 
@@ -193,7 +192,7 @@ func (s *sequence) advance1(e *Engine, p *partial, ev *Event, t time.Time) bool 
 
 // expire drops from p what lies more than within before t.
 func (s *sequence) expire(p *partial, t time.Time) {
-	from := t.Add(-s.within)
+	from := t.Add(-s.c.Within)
 	if !p.start().Before(from) {
 		return
 	}
@@ -236,7 +235,7 @@ func (s *sequence) advance(_ *Engine, w time.Time) {
 			continue
 		}
 		p.queued = true
-		heap.Push(&s.due, expiry{at: p.start().Add(s.within).UnixNano(), key: x.key, gen: p.gen})
+		heap.Push(&s.due, expiry{at: p.start().Add(s.c.Within).UnixNano(), key: x.key, gen: p.gen})
 	}
 }
 

@@ -59,7 +59,7 @@ func eager(c rule.Condition) bool {
 	return false
 }
 
-func (th *threshold) event(e *Engine, ev *Event, t, _ time.Time) {
+func (th *threshold) event(e *Engine, ev *Event, t time.Time) {
 	key, values, ok := groupOf(ev, th.c.Rule.By)
 	if !ok {
 		return
@@ -113,10 +113,10 @@ func (th *threshold) event(e *Engine, ev *Event, t, _ time.Time) {
 
 // add counts an event in the window; false when a bound kept it out.
 func (w *win) add(t time.Time, id string, x float64, distinct string, e *Engine) bool {
-	if w.distinct == nil && distinct != "" {
-		w.distinct = map[string]struct{}{}
-	}
 	if distinct != "" {
+		if w.distinct == nil {
+			w.distinct = map[string]struct{}{}
+		}
 		if _, seen := w.distinct[distinct]; !seen {
 			if len(w.distinct) >= e.cfg.MaxDistinct {
 				e.stats.Overflow++

@@ -57,13 +57,22 @@ const (
 
 // column returns the engine's field of an ECS path.
 func column(path string) string {
+	if p := columnPrefix(path); p != "" {
+		return p + path
+	}
+	return msgField
+}
+
+// columnPrefix returns what prefixes path in its engine field, or "" for the message,
+// which is _msg.
+func columnPrefix(path string) string {
 	switch {
 	case path == "message":
-		return msgField
+		return ""
 	case query.Bookkeeping(path):
-		return bookkeep + path
+		return bookkeep
 	}
-	return content + path
+	return content
 }
 
 // plainKey reports whether a key can be a step of a dotted path.
@@ -77,7 +86,8 @@ func plainKey(k string) bool {
 }
 
 // flattener turns documents into the engine's fields, reusing its buffers. It reads the
-// JSON in one pass, with the scanner helpers of internal/jsonstr, once json.Valid passed.
+// JSON in one pass, with the scanner helpers of internal/jsonstr, once it was found valid
+// (isObject, or Doc.Validate for a doc marked Validated).
 // The fields' names and values point into the document and into buf, without copies: the
 // engine copies what it keeps (LogRows.MustAdd), and a buffer that grows leaves what it held
 // in place for the strings that point there.
@@ -235,16 +245,12 @@ func (fl *flattener) kind(k byte, path []byte) {
 
 // column returns the engine's field of the current path (column), in buf.
 func (fl *flattener) column() string {
-	if string(fl.path) == "message" {
+	prefix := columnPrefix(unsafeString(fl.path))
+	if prefix == "" {
 		return msgField
 	}
 	start := len(fl.buf)
-	if query.Bookkeeping(string(fl.path)) {
-		fl.buf = append(fl.buf, bookkeep...)
-	} else {
-		fl.buf = append(fl.buf, content...)
-	}
-	fl.buf = append(fl.buf, fl.path...)
+	fl.buf = append(append(fl.buf, prefix...), fl.path...)
 	return unsafeString(fl.buf[start:])
 }
 
