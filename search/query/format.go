@@ -125,6 +125,15 @@ func formatTerm(b *strings.Builder, t Term) {
 		b.WriteString(t.Value)
 		return
 	}
+	if !t.Phrase && !t.Wildcard && !fits(t.Value, t.Prefix) && t.Field != "" && t.Field != "message" && literal(t.Value) {
+		// A field's value after '=' is read as it is ("A:=<", "A:=::/0*"): no phrase.
+		b.WriteByte('=')
+		b.WriteString(t.Value)
+		if t.Prefix {
+			b.WriteByte('*')
+		}
+		return
+	}
 	if t.Phrase || t.Wildcard || !fits(t.Value, t.Prefix) {
 		quote(b, t.Value)
 		return
